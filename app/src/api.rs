@@ -1,0 +1,87 @@
+//! The HTTP API, typed with the bodies from `qalf_shared::api`.
+
+use gloo_net::http::{Request, Response};
+use qalf_shared::api::{DemoPersonas, ErrorBody, Me, SignIn};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No live session: the user must sign in (again).
+    #[error("sign in to continue")]
+    Unauthorized,
+    /// The server could not be reached: the device is offline or the server
+    /// is down.
+    #[error("the server cannot be reached")]
+    Unreachable,
+    /// The server answered with an error it explained.
+    #[error("{0}")]
+    Server(String),
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.status() == 401 {
+        return Err(ApiError::Unauthorized);
+    }
+    if !response.ok() {
+        let message = response
+            .json::<ErrorBody>()
+            .await
+            .map(|b| b.error)
+            .unwrap_or_else(|_| format!("the server answered {}", response.status()));
+        return Err(ApiError::Server(message));
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ApiError::Server(format!("unexpected answer from the server: {e}")))
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    let response = Request::get("/api/me")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn sign_in(username: String, password: String) -> Result<Me, ApiError> {
+    let response = Request::post("/api/session")
+        .json(&SignIn { username, password })
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    if response.status() == 401 {
+        // Here a 401 means wrong credentials, and the server says so.
+        let message = response
+            .json::<ErrorBody>()
+            .await
+            .map(|b| b.error)
+            .unwrap_or_else(|_| "the username or password is wrong".into());
+        return Err(ApiError::Server(message));
+    }
+    read(response).await
+}
+
+pub async fn sign_out() -> Result<(), ApiError> {
+    let response = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    match response.status() {
+        204 | 401 => Ok(()),
+        status => Err(ApiError::Server(format!("the server answered {status}"))),
+    }
+}
+
+/// The demo personas, or `None` when the server is not a demo.
+pub async fn demo_personas() -> Result<Option<DemoPersonas>, ApiError> {
+    let response = Request::get("/api/demo/personas")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    read(response).await.map(Some)
+}

@@ -1,0 +1,25 @@
+//! The root component: session context and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::signed_in::SignedIn;
+use crate::pages::{home::Home, not_found::NotFound, sign_in::SignIn};
+use crate::session::Session;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    provide_context(session);
+    leptos::task::spawn_local(session.check());
+
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/sign-in") view=SignIn />
+                <Route path=path!("/") view=|| view! { <SignedIn><Home /></SignedIn> } />
+            </Routes>
+        </Router>
+    }
+}

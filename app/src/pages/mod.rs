@@ -1,0 +1,5 @@
+//! One module per page, named after the page.
+
+pub mod home;
+pub mod not_found;
+pub mod sign_in;

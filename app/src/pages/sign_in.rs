@@ -1,0 +1,133 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use qalf_shared::api::DemoPersonas;
+use web_sys::SubmitEvent;
+
+use crate::api::{self, ApiError};
+use crate::session::use_session;
+
+/// Sign-in with a local account; on a demo installation, one button per
+/// demo persona as well.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let personas = LocalResource::new(api::demo_personas);
+
+    let attempt = move |user: String, pass: String| {
+        let navigate = navigate.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::sign_in(user, pass).await {
+                Ok(me) => {
+                    session.signed_in(me);
+                    navigate("/", Default::default());
+                }
+                Err(ApiError::Unreachable) => error.set(Some(
+                    "The server cannot be reached. Check your connection and try again.".into(),
+                )),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    let submit = {
+        let attempt = attempt.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if username.get_untracked().trim().is_empty() {
+                error.set(Some("Enter your username".into()));
+                return;
+            }
+            attempt(username.get_untracked(), password.get_untracked());
+        }
+    };
+
+    let persona_list = move || {
+        let attempt = attempt.clone();
+        personas.get().and_then(|r| r.ok().flatten()).map(
+            move |DemoPersonas { password, personas }| {
+                let buttons = personas
+                    .into_iter()
+                    .map(|p| {
+                        let attempt = attempt.clone();
+                        let password = password.clone();
+                        let roles = p
+                            .roles
+                            .iter()
+                            .map(|r| r.label())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let user = p.username.clone();
+                        view! {
+                            <li>
+                                <button
+                                    type="button"
+                                    class="persona"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| attempt(user.clone(), password.clone())
+                                >
+                                    <span class="persona__role">{roles}</span>
+                                    <span class="persona__name">{p.name.clone()}</span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <section class="personas" aria-labelledby="personas-heading">
+                        <h2 id="personas-heading">"Demo: sign in as"</h2>
+                        <p>"This is a demonstration with synthetic data. Choose a person to see QALF as they do."</p>
+                        <ul class="personas__list">{buttons}</ul>
+                    </section>
+                }
+            },
+        )
+    };
+
+    view! {
+        <main id="main" class="main narrow">
+            <h1>"Sign in to QALF"</h1>
+            <p class="lead">"Quality Assurance and Learning Framework, Children's Services"</p>
+            <Show when=move || error.get().is_some()>
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <h2 class="error-summary__title">"There is a problem"</h2>
+                    <p>{move || error.get()}</p>
+                </div>
+            </Show>
+            <form class="form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="username">"Username"</label>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        bind:value=username
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        bind:value=password
+                    />
+                </div>
+                <button type="submit" class="button" disabled=move || busy.get()>
+                    "Sign in"
+                </button>
+            </form>
+            <Suspense fallback=|| ()>{persona_list}</Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,97 @@
+//! Who is signed in on this device.
+//!
+//! The server decides; the app keeps the last answer in localStorage so that
+//! it opens offline for the person who last used it online.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use qalf_shared::api::Me;
+
+use crate::api::{self, ApiError};
+
+const STORAGE_KEY: &str = "qalf.me";
+
+/// What the app knows about the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// Asking the server.
+    Checking,
+    /// Signed in, confirmed by the server or (offline) remembered.
+    SignedIn {
+        me: Me,
+        confirmed: bool,
+    },
+    SignedOut,
+}
+
+/// The session, provided as context at the root of the app.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub state: RwSignal<SessionState>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self {
+            state: RwSignal::new(SessionState::Checking),
+        }
+    }
+
+    /// Asks the server who is signed in; offline, falls back to the person
+    /// remembered on this device.
+    pub async fn check(self) {
+        let next = match api::me().await {
+            Ok(me) => {
+                remember(&me);
+                SessionState::SignedIn {
+                    me,
+                    confirmed: true,
+                }
+            }
+            Err(ApiError::Unreachable) => match remembered() {
+                Some(me) => SessionState::SignedIn {
+                    me,
+                    confirmed: false,
+                },
+                None => SessionState::SignedOut,
+            },
+            Err(_) => SessionState::SignedOut,
+        };
+        self.state.set(next);
+    }
+
+    pub fn signed_in(self, me: Me) {
+        remember(&me);
+        self.state.set(SessionState::SignedIn {
+            me,
+            confirmed: true,
+        });
+    }
+
+    pub fn signed_out(self) {
+        LocalStorage::delete(STORAGE_KEY);
+        self.state.set(SessionState::SignedOut);
+    }
+
+    pub fn me(self) -> Option<Me> {
+        match self.state.get() {
+            SessionState::SignedIn { me, .. } => Some(me),
+            _ => None,
+        }
+    }
+}
+
+fn remember(me: &Me) {
+    // Losing this only costs offline start-up; say so in the console.
+    if let Err(e) = LocalStorage::set(STORAGE_KEY, me) {
+        leptos::logging::warn!("could not remember the signed-in person: {e}");
+    }
+}
+
+fn remembered() -> Option<Me> {
+    LocalStorage::get(STORAGE_KEY).ok()
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

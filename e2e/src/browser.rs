@@ -1,0 +1,272 @@
+//! One headless Chromium; a browser context (own cookies, storage and service
+//! workers) per simulated user.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow};
+use chromiumoxide::Page;
+use chromiumoxide::browser::BrowserConfig;
+use chromiumoxide::cdp::browser_protocol::emulation::{
+    SetDeviceMetricsOverrideParams, SetTouchEmulationEnabledParams,
+};
+use chromiumoxide::cdp::browser_protocol::network::{
+    EmulateNetworkConditionsByRuleParams, EnableParams as NetworkEnableParams,
+    OverrideNetworkStateParams,
+};
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use crate::eventually;
+
+pub struct Browser {
+    inner: chromiumoxide::Browser,
+    handler: JoinHandle<()>,
+    _profile: tempfile::TempDir,
+}
+
+/// The flags known to work here (see ARCHITECTURE.md); chromiumoxide adds the
+/// leading `--`. The background-networking flags stop Chromium calling out
+/// to a network this machine does not have.
+const FLAGS: &[&str] = &[
+    "headless=new",
+    "no-sandbox",
+    "disable-gpu",
+    "disable-quic",
+    "no-first-run",
+    "disable-background-networking",
+    "disable-component-update",
+    "disable-sync",
+    "disable-dev-shm-usage",
+];
+
+fn chromium() -> PathBuf {
+    std::env::var_os("QALF_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+impl Browser {
+    pub async fn launch() -> anyhow::Result<Browser> {
+        let profile = tempfile::tempdir()?;
+        let config = BrowserConfig::builder()
+            .chrome_executable(chromium())
+            .user_data_dir(profile.path())
+            .disable_default_args()
+            .args(FLAGS.iter().copied())
+            .viewport(None)
+            .build()
+            .map_err(|e| anyhow!("configuring Chromium: {e}"))?;
+        let (inner, mut handler) = chromiumoxide::Browser::launch(config)
+            .await
+            .context("launching Chromium (is it installed? `cargo xtask setup`)")?;
+        let handler = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if event.is_err() {
+                    // Unparsed protocol messages are not fatal; a closed
+                    // connection ends the stream.
+                    continue;
+                }
+            }
+        });
+        Ok(Browser {
+            inner,
+            handler,
+            _profile: profile,
+        })
+    }
+
+    /// A new user: their own browser context with one blank tab.
+    pub async fn new_user(&self, name: &str) -> anyhow::Result<User> {
+        let context = self
+            .inner
+            .create_browser_context(CreateBrowserContextParams::default())
+            .await?;
+        let page = self
+            .inner
+            .new_page(
+                CreateTargetParams::builder()
+                    .url("about:blank")
+                    .browser_context_id(context)
+                    .build()
+                    .map_err(|e| anyhow!(e))?,
+            )
+            .await?;
+        page.execute(NetworkEnableParams::default()).await?;
+        Ok(User {
+            name: name.to_string(),
+            page,
+        })
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.handler.abort();
+    }
+}
+
+/// A tablet held in portrait: 820 × 1180 CSS pixels with touch.
+pub struct Tablet;
+
+/// One person at one browser tab.
+pub struct User {
+    pub name: String,
+    pub page: Page,
+}
+
+impl User {
+    pub async fn open(&self, url: &str) -> anyhow::Result<()> {
+        self.page.goto(url).await?;
+        Ok(())
+    }
+
+    pub async fn as_tablet(&self, _: Tablet) -> anyhow::Result<()> {
+        self.page
+            .execute(
+                SetDeviceMetricsOverrideParams::builder()
+                    .width(820)
+                    .height(1180)
+                    .device_scale_factor(2.0)
+                    .mobile(true)
+                    .build()
+                    .map_err(|e| anyhow!(e))?,
+            )
+            .await?;
+        self.page
+            .execute(
+                SetTouchEmulationEnabledParams::builder()
+                    .enabled(true)
+                    .max_touch_points(5)
+                    .build()
+                    .map_err(|e| anyhow!(e))?,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Cuts (or restores) this user's network, as airplane mode would.
+    pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        // Requests fail, and the page's `navigator.onLine` and its
+        // `online`/`offline` events follow, as on a real device.
+        self.page
+            .execute(EmulateNetworkConditionsByRuleParams::new(offline, vec![]))
+            .await?;
+        self.page
+            .execute(OverrideNetworkStateParams::new(offline, 0.0, -1.0, -1.0))
+            .await?;
+        Ok(())
+    }
+
+    /// Evaluates a JavaScript expression (awaiting a promise) in the page.
+    pub async fn eval<T: DeserializeOwned>(&self, expression: &str) -> anyhow::Result<T> {
+        let result = self
+            .page
+            .evaluate(expression)
+            .await
+            .with_context(|| format!("evaluating `{expression}` for {}", self.name))?;
+        result
+            .into_value()
+            .map_err(|e| anyhow!("reading the result of `{expression}`: {e}"))
+    }
+
+    /// Waits until `selector` matches an element whose text contains `text`.
+    pub async fn wait_for_text(&self, selector: &str, text: &str) -> anyhow::Result<String> {
+        eventually(
+            &format!("{}: `{selector}` to show {text:?}", self.name),
+            || async {
+                let found = self.text_of(selector).await?;
+                Ok(found.filter(|t| t.contains(text)))
+            },
+        )
+        .await
+    }
+
+    /// The inner text of the first element matching `selector`, if any.
+    pub async fn text_of(&self, selector: &str) -> anyhow::Result<Option<String>> {
+        let selector_json = serde_json::to_string(selector)?;
+        self.eval(&format!(
+            "(() => {{ const e = document.querySelector({selector_json}); return e ? e.innerText : null; }})()"
+        ))
+        .await
+    }
+
+    /// Clicks the button (or link) whose visible text is `name`, as a finger
+    /// or mouse would, once it exists.
+    pub async fn click_named(&self, name: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//*[self::button or self::a][normalize-space()={}]",
+            xpath_literal(name)
+        );
+        let element = eventually(
+            &format!("{}: a control named {name:?}", self.name),
+            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
+        )
+        .await?;
+        element.click().await?;
+        Ok(())
+    }
+
+    /// Clicks the first button whose visible text contains `text`.
+    pub async fn click_named_containing(&self, text: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//button[contains(normalize-space(), {})]",
+            xpath_literal(text)
+        );
+        let element = eventually(
+            &format!("{}: a button mentioning {text:?}", self.name),
+            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
+        )
+        .await?;
+        element.click().await?;
+        Ok(())
+    }
+
+    /// Types into the field labelled `label`.
+    pub async fn fill(&self, label: &str, text: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//*[@id=//label[normalize-space()={}]/@for]",
+            xpath_literal(label)
+        );
+        let element = eventually(
+            &format!("{}: a field labelled {label:?}", self.name),
+            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
+        )
+        .await?;
+        element.click().await?;
+        element.type_str(text).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot under target/e2e-screenshots, for a failing test.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let dir = crate::workspace_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}-{}.png", self.name));
+        let png = self
+            .page
+            .screenshot(
+                chromiumoxide::page::ScreenshotParams::builder()
+                    .full_page(true)
+                    .build(),
+            )
+            .await?;
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+}
+
+/// An XPath string literal for any text (XPath 1 has no escapes).
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

@@ -1,0 +1,33 @@
+//! The `CurrentUser` extractor: every handler that takes one answers 401 to a
+//! request without a live session.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use qalf_shared::org::PersonId;
+
+use super::SESSION_COOKIE;
+use super::session::{self, SessionKey};
+use crate::AppState;
+use crate::error::AppError;
+
+pub struct CurrentUser {
+    pub person: PersonId,
+    pub session: SessionKey,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or(AppError::Unauthorized)?;
+        match session::resume(state, &token).await? {
+            Ok((session, person)) => Ok(CurrentUser { person, session }),
+            Err(_) => Err(AppError::Unauthorized),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Local accounts: username and argon2 password hash, for the demo and small
+//! deployments.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use qalf_shared::org::PersonId;
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::db::{Db, DbError};
+
+/// Hashes a password with argon2id and a random salt. Slow on purpose: call it
+/// off the async runtime.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt_bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| anyhow::anyhow!("encoding a salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the username is unknown, so that a wrong
+/// username takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
+pub fn set_password(
+    conn: &Connection,
+    username: &str,
+    person: &PersonId,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO accounts (username, person_id, password_hash) VALUES (?1, ?2, ?3)
+         ON CONFLICT(username) DO UPDATE SET person_id = excluded.person_id,
+           password_hash = excluded.password_hash",
+        params![username, person.as_str(), password_hash],
+    )?;
+    Ok(())
+}
+
+/// The person whose account this is, if the password is right and the person
+/// is still active.
+pub async fn authenticate(
+    db: &Db,
+    username: String,
+    password: String,
+) -> anyhow::Result<Option<PersonId>> {
+    let account: Option<(String, String)> = db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT a.person_id, a.password_hash FROM accounts a
+                     JOIN people p ON p.id = a.person_id
+                     WHERE a.username = ?1 AND p.active = 1",
+                    [&username],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await?;
+    let verified = tokio::task::spawn_blocking(move || match account {
+        Some((person, hash)) => verify_password(&password, &hash).then_some(person),
+        None => {
+            verify_password(&password, decoy_hash());
+            None
+        }
+    })
+    .await?;
+    Ok(verified.map(PersonId::parse).transpose()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct horse!", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+}

@@ -1,0 +1,17 @@
+//! Who is signed in.
+//!
+//! A way in (today: local accounts with argon2 passwords; an OpenID Connect
+//! provider can be added beside it) ends by calling [`session::start`] with a
+//! person id. Everything after that (the cookie, timeouts, sign-out, the
+//! [`CurrentUser`] extractor) is the same whichever way the person came in.
+
+mod current_user;
+pub mod local;
+mod routes;
+pub mod session;
+
+pub use current_user::CurrentUser;
+pub use routes::router;
+
+/// The session cookie. HttpOnly and SameSite=Strict always; Secure over TLS.
+pub const SESSION_COOKIE: &str = "qalf_session";

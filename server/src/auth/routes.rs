@@ -1,0 +1,106 @@
+//! Sign-in, sign-out and "who am I".
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use qalf_shared::api::{DemoPersona, DemoPersonas, Me, SignIn};
+use qalf_shared::org::Role;
+
+use super::{CurrentUser, local, session};
+use crate::AppState;
+use crate::demo;
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/session", post(sign_in).delete(sign_out))
+        .route("/api/me", get(me))
+        .route("/api/demo/personas", get(demo_personas))
+}
+
+const MAX_CREDENTIAL_LEN: usize = 256;
+
+async fn sign_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Json(body): Json<SignIn>,
+) -> AppResult<(CookieJar, Json<Me>)> {
+    if body.username.is_empty()
+        || body.username.len() > MAX_CREDENTIAL_LEN
+        || body.password.len() > MAX_CREDENTIAL_LEN
+    {
+        return Err(AppError::BadCredentials);
+    }
+    let person = local::authenticate(state.db(), body.username, body.password)
+        .await?
+        .ok_or(AppError::BadCredentials)?;
+    tracing::info!(person = %person, "signed in");
+    let me = me_for(&state, &person)?;
+    let cookie = session::start(&state, person).await?;
+    Ok((jar.add(cookie), Json(me)))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+) -> AppResult<(CookieJar, StatusCode)> {
+    session::end(&state, user.session).await?;
+    tracing::info!(person = %user.person, "signed out");
+    Ok((jar.add(session::removal(&state)), StatusCode::NO_CONTENT))
+}
+
+async fn me(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Me>> {
+    Ok(Json(me_for(&state, &user.person)?))
+}
+
+fn me_for(state: &AppState, id: &qalf_shared::org::PersonId) -> AppResult<Me> {
+    let org = state.org();
+    let person = org.person(id).ok_or(AppError::Unauthorized)?;
+    Ok(Me {
+        id: person.id.clone(),
+        name: person.name.clone(),
+        job_title: person.job_title.clone(),
+        roles: person.roles.clone(),
+        team: person
+            .team
+            .as_ref()
+            .and_then(|t| org.team(t))
+            .map(|t| t.name.clone()),
+        service_area: person
+            .service_area
+            .as_ref()
+            .and_then(|a| org.service_area(a))
+            .map(|a| a.name.clone()),
+        line_manager: person
+            .line_manager
+            .as_ref()
+            .and_then(|m| org.person(m))
+            .map(|m| m.name.clone()),
+        direct_reports: org.direct_reports(id).count(),
+    })
+}
+
+/// The demo personas, one per role; 404 unless the server runs in demo mode.
+async fn demo_personas(State(state): State<AppState>) -> AppResult<Json<DemoPersonas>> {
+    if !state.config().demo {
+        return Err(AppError::NotFound);
+    }
+    let org = state.org();
+    let personas = Role::ALL
+        .into_iter()
+        .filter_map(|role| demo::persona_for(&org, role))
+        .map(|(username, person)| DemoPersona {
+            username,
+            name: person.name.clone(),
+            job_title: person.job_title.clone(),
+            roles: person.roles.clone(),
+        })
+        .collect();
+    Ok(Json(DemoPersonas {
+        password: demo::DEMO_PASSWORD.to_string(),
+        personas,
+    }))
+}

@@ -1,0 +1,169 @@
+//! Server-side sessions behind an opaque cookie.
+//!
+//! The cookie holds 32 random bytes; the database holds only their SHA-256, so
+//! a copy of the database cannot be used to sign in. A session ends after
+//! `session_idle` without use or `session_max` after sign-in, and at sign-out,
+//! which removes it for every tab and device using it.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use qalf_shared::org::PersonId;
+use rand::RngCore;
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::SESSION_COOKIE;
+use crate::AppState;
+
+/// The hash of a session token: what the database keys sessions by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey(Vec<u8>);
+
+impl SessionKey {
+    fn of(token: &str) -> Self {
+        SessionKey(Sha256::digest(token.as_bytes()).to_vec())
+    }
+}
+
+/// Seconds between writes of `last_seen_at`, so that every request does not
+/// write to the database.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// Starts a session for `person`; returns the cookie to set.
+pub async fn start(state: &AppState, person: PersonId) -> anyhow::Result<Cookie<'static>> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let key = SessionKey::of(&token);
+    let now = state.clock().now().timestamp();
+    state
+        .db()
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?3)",
+                params![key.0, person.as_str(), now],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(cookie(state, token))
+}
+
+fn cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config().tls)
+        .path("/")
+        .build()
+}
+
+/// A cookie that clears the session cookie in the browser.
+pub fn removal(state: &AppState) -> Cookie<'static> {
+    let mut c = cookie(state, String::new());
+    c.make_removal();
+    c
+}
+
+/// Why a session was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    Unknown,
+    Expired,
+}
+
+/// Looks up a live session, refreshing its idle timer; expired sessions are
+/// deleted on sight.
+pub async fn resume(
+    state: &AppState,
+    token: &str,
+) -> anyhow::Result<Result<(SessionKey, PersonId), Rejected>> {
+    let key = SessionKey::of(token);
+    let now = state.clock().now();
+    let idle = state.config().session_idle().as_secs() as i64;
+    let max = state.config().session_max().as_secs() as i64;
+    let lookup_key = key.clone();
+    let found = state
+        .db()
+        .call(move |conn| {
+            let row: Option<(String, i64, i64)> = conn
+                .query_row(
+                    "SELECT person_id, created_at, last_seen_at FROM sessions WHERE token_hash = ?1",
+                    [&lookup_key.0],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((person, created, last_seen)) = row else {
+                return Ok(Err(Rejected::Unknown));
+            };
+            let now = now.timestamp();
+            if expired(created, last_seen, now, idle, max) {
+                conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&lookup_key.0])?;
+                return Ok(Err(Rejected::Expired));
+            }
+            if now - last_seen >= TOUCH_EVERY_SECS {
+                conn.execute(
+                    "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                    params![lookup_key.0, now],
+                )?;
+            }
+            Ok(Ok(person))
+        })
+        .await?;
+    Ok(match found {
+        Ok(person) => Ok((key, PersonId::parse(person)?)),
+        Err(rejected) => Err(rejected),
+    })
+}
+
+/// Ends one session.
+pub async fn end(state: &AppState, key: SessionKey) -> anyhow::Result<()> {
+    state
+        .db()
+        .call(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&key.0])?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a person (an account disabled, a person who left).
+pub async fn end_all_for(state: &AppState, person: PersonId) -> anyhow::Result<()> {
+    state
+        .db()
+        .call(move |conn| {
+            conn.execute(
+                "DELETE FROM sessions WHERE person_id = ?1",
+                [person.as_str()],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// A session expires after `idle` seconds without use or `max` seconds after
+/// it started, whichever comes first.
+fn expired(created: i64, last_seen: i64, now: i64, idle: i64, max: i64) -> bool {
+    now - last_seen > idle || now - created > max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expired;
+
+    #[test]
+    fn a_session_expires_when_idle_too_long() {
+        assert!(!expired(0, 100, 160, 60, 1000));
+        assert!(expired(0, 100, 161, 60, 1000));
+    }
+
+    #[test]
+    fn a_busy_session_still_expires_at_its_maximum_age() {
+        assert!(!expired(0, 999, 1000, 60, 1000));
+        assert!(expired(0, 1000, 1001, 60, 1000));
+    }
+}

@@ -1,0 +1,74 @@
+//! Server settings, from flags or environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "qalf-server", about = "QALF relay and server")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "QALF_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Folder for the SQLite database; created on first run.
+    #[arg(long, env = "QALF_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The built front end (Trunk's dist folder).
+    #[arg(long, env = "QALF_DIST_DIR", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// Seed synthetic demo data on first run and offer the demo personas on
+    /// the sign-in page.
+    #[arg(long, env = "QALF_DEMO")]
+    pub demo: bool,
+
+    /// Extra origins allowed to open the sync socket, besides the server's own
+    /// address (e.g. `https://qalf.example.gov.uk`). Comma separated.
+    #[arg(long, env = "QALF_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Sign a session out after this many minutes without use.
+    #[arg(long, env = "QALF_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+
+    /// Sign a session out this many hours after sign-in, however busy.
+    #[arg(long, env = "QALF_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// Served over TLS (directly or behind a proxy): cookies get `Secure` and
+    /// responses HSTS.
+    #[arg(long, env = "QALF_TLS")]
+    pub tls: bool,
+}
+
+impl Config {
+    /// Settings for tests: a given data folder, no demo data, no front end.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("valid address"),
+            data_dir,
+            dist: PathBuf::from("dist"),
+            demo: false,
+            allowed_origins: Vec::new(),
+            session_idle_minutes: 60,
+            session_max_hours: 12,
+            tls: false,
+        }
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_minutes * 60)
+    }
+
+    pub fn session_max(&self) -> Duration {
+        Duration::from_secs(self.session_max_hours * 3600)
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("qalf.sqlite3")
+    }
+}

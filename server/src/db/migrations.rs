@@ -1,0 +1,80 @@
+//! Schema migrations, applied in order and recorded in `user_version`.
+//! Only ever append: a council's database has run every earlier step.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use super::DbError;
+
+const STEPS: &[&str] = &[
+    // 1: organisation, accounts and sessions.
+    "
+    CREATE TABLE service_areas (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        head_id TEXT
+    );
+    CREATE TABLE teams (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        service_area_id TEXT NOT NULL REFERENCES service_areas(id),
+        manager_id TEXT
+    );
+    CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        job_title TEXT NOT NULL,
+        team_id TEXT REFERENCES teams(id),
+        service_area_id TEXT REFERENCES service_areas(id),
+        line_manager_id TEXT REFERENCES people(id),
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE person_roles (
+        person_id TEXT NOT NULL REFERENCES people(id),
+        role TEXT NOT NULL,
+        PRIMARY KEY (person_id, role)
+    );
+    CREATE TABLE cases (
+        reference TEXT PRIMARY KEY,
+        cohort TEXT NOT NULL,
+        team_id TEXT NOT NULL REFERENCES teams(id),
+        practitioner_id TEXT NOT NULL REFERENCES people(id),
+        chaired_by_id TEXT REFERENCES people(id),
+        initials TEXT,
+        age_band TEXT
+    );
+    CREATE TABLE accounts (
+        username TEXT PRIMARY KEY COLLATE NOCASE,
+        person_id TEXT NOT NULL UNIQUE REFERENCES people(id),
+        password_hash TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES people(id),
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_by_person ON sessions(person_id);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    ",
+];
+
+pub fn run(conn: &mut Connection) -> Result<(), DbError> {
+    let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
+    migrations.to_latest(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
+        assert!(migrations.validate().is_ok());
+    }
+}

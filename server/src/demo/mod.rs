@@ -1,0 +1,108 @@
+//! Synthetic demo data: a fictional council with every role in the framework,
+//! about 100 staff and 500 cases. Names are random pairings from common name
+//! lists and case details are invented; nothing here describes a real person.
+
+mod generate;
+
+use qalf_shared::org::{Organisation, Person, Role};
+
+use crate::AppState;
+use crate::auth::local;
+use crate::directory;
+
+pub use generate::organisation;
+
+/// The password every demo account shares; printed at start-up and offered on
+/// the sign-in page of a demo installation.
+pub const DEMO_PASSWORD: &str = "qalf-demo";
+
+/// The seed of the demo organisation, fixed so every demo looks the same.
+pub const DEMO_SEED: u64 = 20_210_128;
+
+/// A person's demo username: their name, lower case, dot separated.
+pub fn username_for(person: &Person) -> String {
+    person
+        .name
+        .split_whitespace()
+        .map(|part| {
+            part.chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The demo persona for a role: the first person holding it.
+pub fn persona_for(org: &Organisation, role: Role) -> Option<(String, &Person)> {
+    org.people_with_role(role)
+        .next()
+        .map(|p| (username_for(p), p))
+}
+
+/// Seeds the demo organisation and accounts into an empty database. Returns
+/// whether it did.
+pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
+    if !state.db().call(|conn| directory::is_empty(conn)).await? {
+        return Ok(false);
+    }
+    let org = organisation(DEMO_SEED);
+    // One hash for the shared demo password: argon2 is slow by design.
+    let hash = tokio::task::spawn_blocking(|| local::hash_password(DEMO_PASSWORD)).await??;
+    let accounts: Vec<_> = org
+        .people()
+        .map(|p| (username_for(p), p.id.clone()))
+        .collect();
+    let stored = org.clone();
+    state
+        .db()
+        .call(move |conn| {
+            directory::replace(conn, &stored)?;
+            for (username, person) in &accounts {
+                local::set_password(conn, username, person, &hash)?;
+            }
+            Ok(())
+        })
+        .await?;
+    state.reload_org().await?;
+    Ok(true)
+}
+
+/// Lines printed at start-up: how to sign in as each persona.
+pub fn sign_in_help(org: &Organisation) -> String {
+    let mut out = format!("Demo personas (password for all: {DEMO_PASSWORD}):\n");
+    for role in Role::ALL {
+        if let Some((username, person)) = persona_for(org, role) {
+            out.push_str(&format!(
+                "  {:<40} {:<28} {}\n",
+                role.label(),
+                username,
+                person.name
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lower_case_names_joined_by_dots() {
+        let org = organisation(DEMO_SEED);
+        let person = org.people().next().unwrap();
+        let username = username_for(person);
+        assert_eq!(username, username.to_ascii_lowercase());
+        assert!(username.contains('.'));
+    }
+
+    #[test]
+    fn every_role_has_a_persona() {
+        let org = organisation(DEMO_SEED);
+        for role in Role::ALL {
+            assert!(persona_for(&org, role).is_some(), "no persona for {role}");
+        }
+    }
+}

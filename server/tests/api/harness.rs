@@ -1,0 +1,73 @@
+//! Starts the real server for a test: its own temporary data folder, the demo
+//! organisation, and a clock the test can move.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use qalf_server::clock::ManualClock;
+use qalf_server::config::Config;
+use qalf_server::{AppState, Server, demo};
+
+pub struct TestApp {
+    pub server: Server,
+    pub clock: Arc<ManualClock>,
+    _data: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let data = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_tests(data.path().to_path_buf());
+        config.demo = true;
+        adjust(&mut config);
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+        ));
+        let state = AppState::open(config, clock.clone()).await.expect("open");
+        demo::seed_if_empty(&state).await.expect("seed");
+        let server = Server::serve(state).await.expect("serve");
+        TestApp {
+            server,
+            clock,
+            _data: data,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    /// A client with its own cookie jar: one browser.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
+    }
+
+    /// The demo username for a role's persona.
+    pub fn persona(&self, role: qalf_shared::org::Role) -> String {
+        let org = self.server.state.org();
+        demo::persona_for(&org, role).expect("persona").0
+    }
+
+    /// A client signed in as the persona for `role`.
+    pub async fn signed_in(&self, role: qalf_shared::org::Role) -> reqwest::Client {
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/session"))
+            .json(&serde_json::json!({
+                "username": self.persona(role),
+                "password": demo::DEMO_PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(response.status(), 200, "sign-in as {role:?}");
+        client
+    }
+}

@@ -1,0 +1,5 @@
+//! HTTP API tests: the real server on 127.0.0.1:0 with a fresh SQLite file.
+
+mod harness;
+mod session;
+mod static_files;

@@ -1,0 +1,51 @@
+//! Request and response bodies of the HTTP API, shared so that the server and
+//! the app cannot drift apart.
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::{PersonId, Role};
+
+/// `POST /api/session`: sign in with a local account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// `GET /api/me`: who is signed in, as the home page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: PersonId,
+    pub name: String,
+    pub job_title: String,
+    pub roles: Vec<Role>,
+    pub team: Option<String>,
+    pub service_area: Option<String>,
+    pub line_manager: Option<String>,
+    /// How many people report to them directly.
+    pub direct_reports: usize,
+}
+
+/// `GET /api/demo/personas`: one account per role, offered on the sign-in page
+/// of a demo installation only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPersona {
+    pub username: String,
+    pub name: String,
+    pub job_title: String,
+    pub roles: Vec<Role>,
+}
+
+/// `GET /api/demo/personas` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPersonas {
+    /// The password every demo account shares.
+    pub password: String,
+    pub personas: Vec<DemoPersona>,
+}
+
+/// The body of every error response: a message fit to show the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}

@@ -1,0 +1,8 @@
+//! The QALF domain, shared by the server and the browser app.
+//!
+//! This crate does no I/O: no sockets, files, clocks or browser APIs. Time and
+//! randomness come in as arguments, so every rule here is a plain function that
+//! native tests exercise in milliseconds. It builds for wasm32 and native.
+
+pub mod api;
+pub mod org;

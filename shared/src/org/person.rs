@@ -1,0 +1,24 @@
+use serde::{Deserialize, Serialize};
+
+use super::{PersonId, Role, ServiceAreaId, TeamId};
+
+/// A member of staff or an elected member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    pub job_title: String,
+    pub roles: Vec<Role>,
+    /// The team they work in, if any (senior leaders have none).
+    pub team: Option<TeamId>,
+    /// The service area they work in, if any.
+    pub service_area: Option<ServiceAreaId>,
+    /// Each person has at most one line manager; direct reports follow from it.
+    pub line_manager: Option<PersonId>,
+}
+
+impl Person {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}

@@ -1,0 +1,157 @@
+//! Project tasks behind the README commands.
+//!
+//! `cargo xtask setup` installs the tools the build needs, only when they are
+//! missing; `run` builds the front end and starts the server; `test` runs every
+//! check CI runs; `bench` runs the benchmarks. Each step prints what it does and
+//! how long it took, so cold and warm timings can be read off the output.
+
+mod setup;
+mod steps;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+use crate::steps::Steps;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup              install missing tools (wasm32 target, Trunk, wasm-bindgen-cli,
+                     wasm-opt, Chromium, npm test packages)
+  run [server args]  build the front end (release) and start the server with demo data;
+                     server args: --addr HOST:PORT (QALF_ADDR), --data-dir DIR (QALF_DATA_DIR)
+  test               fmt, clippy (native and wasm32), every test, the release wasm build
+                     and the browser end-to-end suite
+  bench <name>       run a benchmark: sync
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root).context("entering the workspace root")?;
+    let mut steps = Steps::new(&root);
+    let result = match command.as_str() {
+        "setup" => setup::all(&mut steps, setup::Needs::everything()),
+        "run" => run(&mut steps, &rest),
+        "test" => test(&mut steps),
+        "bench" => bench(&mut steps, &rest),
+        "" | "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            return Ok(());
+        }
+        other => {
+            eprint!("unknown command `{other}`\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    steps.summary();
+    result
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask lives one level below the workspace root")
+}
+
+/// Release build of the front end, then the server on top of it.
+fn run(steps: &mut Steps, server_args: &[String]) -> Result<()> {
+    setup::all(steps, setup::Needs::build())?;
+    build_front_end(steps)?;
+    let mut args = vec![
+        "run",
+        "--release",
+        "--package",
+        "qalf-server",
+        "--",
+        "--dist",
+        "dist",
+        "--demo",
+    ];
+    args.extend(server_args.iter().map(String::as_str));
+    steps.run("start the server", "cargo", &args)
+}
+
+fn build_front_end(steps: &mut Steps) -> Result<()> {
+    steps.run(
+        "release build of the front end (trunk)",
+        "trunk",
+        &["build", "--release"],
+    )
+}
+
+/// Everything CI checks, in the order that fails fastest.
+fn test(steps: &mut Steps) -> Result<()> {
+    setup::all(steps, setup::Needs::everything())?;
+    steps.run("format check", "cargo", &["fmt", "--all", "--check"])?;
+    steps.run(
+        "clippy (native)",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    steps.run(
+        "clippy (wasm32)",
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "qalf-app",
+            "--package",
+            "qalf-shared",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    build_front_end(steps)?;
+    steps.run(
+        "build the server for the end-to-end tests",
+        "cargo",
+        &["build", "--package", "qalf-server", "--locked"],
+    )?;
+    steps.run(
+        "every workspace test, end-to-end included",
+        "cargo",
+        &["test", "--workspace", "--locked"],
+    )
+}
+
+fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("sync") => {
+            setup::all(steps, setup::Needs::bench())?;
+            steps.run(
+                "sync benchmark: our relay against the reference relay",
+                "cargo",
+                &[
+                    "run",
+                    "--release",
+                    "--locked",
+                    "--package",
+                    "qalf-server",
+                    "--bin",
+                    "sync-bench",
+                ],
+            )
+        }
+        Some(other) => bail!("unknown benchmark `{other}`; try `cargo xtask bench sync`"),
+        None => bail!("name a benchmark; try `cargo xtask bench sync`"),
+    }
+}
