@@ -4,6 +4,7 @@
 //! [`app`] builds the whole router from an [`AppState`], so tests drive it in
 //! process; [`Server::start`] binds it to an address, as `main` does.
 
+pub mod access;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -11,18 +12,22 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod records;
+pub mod relay;
 mod web;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
 use qalf_shared::org::Organisation;
 use tokio::task::JoinHandle;
 
+use crate::access::AccessState;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
+use crate::relay::{Connections, Relay, Tickets};
 
 /// Everything a request handler may need, cheap to clone.
 #[derive(Clone)]
@@ -34,14 +39,16 @@ struct Inner {
     config: Config,
     db: Db,
     clock: Arc<dyn Clock>,
-    /// The organisation, swapped whole when it changes so readers never see
-    /// half an update.
-    org: RwLock<Arc<Organisation>>,
+    access: Arc<AccessState>,
+    relay: Relay,
+    tickets: Tickets,
+    connections: Connections,
 }
 
 impl AppState {
     /// Opens the database under the configured data folder, creating both if
-    /// needed, and loads the organisation.
+    /// needed, loads the organisation and the record registry, and starts the
+    /// relay.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             anyhow::anyhow!(
@@ -51,12 +58,18 @@ impl AppState {
         })?;
         let db = Db::open(&config.database_path()).await?;
         let org = directory::load(&db).await?;
+        let records = db.call(records::load_all).await?;
+        let access = Arc::new(AccessState::new(org, records));
+        let relay = Relay::start(db.clone(), access.clone()).await?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
                 db,
                 clock,
-                org: RwLock::new(Arc::new(org)),
+                access,
+                relay,
+                tickets: Tickets::default(),
+                connections: Connections::default(),
             }),
         })
     }
@@ -73,19 +86,32 @@ impl AppState {
         self.inner.clock.as_ref()
     }
 
-    /// The organisation as it is now.
-    pub fn org(&self) -> Arc<Organisation> {
-        self.inner
-            .org
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    pub fn access(&self) -> &AccessState {
+        &self.inner.access
     }
 
-    /// Re-reads the organisation after it changed in the database.
+    pub fn relay(&self) -> &Relay {
+        &self.inner.relay
+    }
+
+    pub fn tickets(&self) -> &Tickets {
+        &self.inner.tickets
+    }
+
+    pub fn connections(&self) -> &Connections {
+        &self.inner.connections
+    }
+
+    /// The organisation as it is now.
+    pub fn org(&self) -> Arc<Organisation> {
+        self.inner.access.org()
+    }
+
+    /// Re-reads the organisation after it changed in the database; open sync
+    /// connections see the new access at once.
     pub async fn reload_org(&self) -> anyhow::Result<()> {
         let org = directory::load(self.db()).await?;
-        *self.inner.org.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(org);
+        self.inner.access.set_org(org);
         Ok(())
     }
 }
@@ -96,6 +122,8 @@ pub fn app(state: AppState) -> Router {
     let tls = state.config().tls;
     let router = Router::new()
         .merge(auth::router())
+        .merge(records::router())
+        .merge(relay::router())
         .with_state(state)
         .merge(web::router(&dist));
     web::with_security_headers(router, tls)
@@ -132,6 +160,11 @@ impl Server {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Stops serving new requests (tests restart servers this way).
+    pub fn abort(&self) {
+        self.task.abort();
     }
 
     /// Runs until the server stops.

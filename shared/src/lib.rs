@@ -4,5 +4,8 @@
 //! randomness come in as arguments, so every rule here is a plain function that
 //! native tests exercise in milliseconds. It builds for wasm32 and native.
 
+pub mod access;
 pub mod api;
+pub mod document;
 pub mod org;
+pub mod sync;

@@ -17,7 +17,7 @@ use super::SESSION_COOKIE;
 use crate::AppState;
 
 /// The hash of a session token: what the database keys sessions by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionKey(Vec<u8>);
 
 impl SessionKey {

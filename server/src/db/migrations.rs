@@ -60,6 +60,21 @@ const STEPS: &[&str] = &[
         value TEXT NOT NULL
     );
     ",
+    // 2: document data for the relay (samod's key/value layout) and the
+    // registry of records the access rules read.
+    "
+    CREATE TABLE chunks (
+        key TEXT PRIMARY KEY,
+        data BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        meta TEXT NOT NULL
+    );
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

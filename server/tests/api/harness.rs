@@ -11,6 +11,7 @@ use qalf_server::{AppState, Server, demo};
 pub struct TestApp {
     pub server: Server,
     pub clock: Arc<ManualClock>,
+    config: Config,
     _data: tempfile::TempDir,
 }
 
@@ -27,14 +28,33 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
         ));
-        let state = AppState::open(config, clock.clone()).await.expect("open");
+        let state = AppState::open(config.clone(), clock.clone())
+            .await
+            .expect("open");
         demo::seed_if_empty(&state).await.expect("seed");
         let server = Server::serve(state).await.expect("serve");
         TestApp {
             server,
             clock,
+            config,
             _data: data,
         }
+    }
+
+    /// Stops the server and starts a new one on the same data folder.
+    pub async fn restart(&mut self) {
+        self.server.state.relay().stop().await;
+        self.server.abort();
+        let state = AppState::open(self.config.clone(), self.clock.clone())
+            .await
+            .expect("reopen");
+        self.server = Server::serve(state).await.expect("serve again");
+    }
+
+    /// The person id of a role's demo persona.
+    pub fn person(&self, role: qalf_shared::org::Role) -> qalf_shared::org::PersonId {
+        let org = self.server.state.org();
+        demo::persona_for(&org, role).expect("persona").1.id.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,3 +3,5 @@
 mod harness;
 mod session;
 mod static_files;
+mod sync;
+mod sync_peer;

@@ -49,3 +49,16 @@ pub struct DemoPersonas {
 pub struct ErrorBody {
     pub error: String,
 }
+
+/// `POST /api/sync/ticket`: ask to open the sync socket as this peer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncTicketRequest {
+    /// `<person>~<device>`: must name the signed-in person.
+    pub peer_id: String,
+}
+
+/// A one-time ticket for `/sync?ticket=…`, valid for a minute.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncTicket {
+    pub ticket: String,
+}

@@ -1,0 +1,9 @@
+//! The registry of records: which documents exist, their kind and parties.
+//! A device registers a record it made (online, or when it next is) before
+//! the relay will sync it; the access rules read the registration.
+
+mod routes;
+mod store;
+
+pub use routes::router;
+pub use store::{insert, load_all};

@@ -1,0 +1,39 @@
+use qalf_shared::access::RecordMeta;
+use rusqlite::{Connection, params};
+
+use crate::db::DbError;
+
+fn bad_row(e: impl std::fmt::Display) -> DbError {
+    DbError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("records.meta: {e}").into(),
+    ))
+}
+
+pub fn load_all(conn: &mut Connection) -> Result<Vec<RecordMeta>, DbError> {
+    let mut stmt = conn.prepare("SELECT meta FROM records")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut records = Vec::new();
+    for row in rows {
+        records.push(serde_json::from_str(&row?).map_err(bad_row)?);
+    }
+    Ok(records)
+}
+
+/// Stores a registration. Returns false if the id was already registered.
+pub fn insert(conn: &mut Connection, meta: &RecordMeta) -> Result<bool, DbError> {
+    let json = serde_json::to_string(meta).map_err(bad_row)?;
+    let inserted = conn.execute(
+        "INSERT INTO records (id, kind, created_by, created_at, meta) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO NOTHING",
+        params![
+            meta.id.to_string(),
+            meta.kind().code(),
+            meta.created_by.as_str(),
+            meta.created_at,
+            json
+        ],
+    )?;
+    Ok(inserted == 1)
+}

@@ -1,0 +1,98 @@
+//! `POST /api/sync/ticket` and the `/sync` WebSocket.
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use qalf_shared::api::{SyncTicket, SyncTicketRequest};
+use qalf_shared::sync::PeerId;
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use super::MAX_FRAME_BYTES;
+use super::gate::Gate;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/sync/ticket", post(ticket))
+        .route("/sync", get(upgrade))
+}
+
+async fn ticket(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<SyncTicketRequest>,
+) -> AppResult<Json<SyncTicket>> {
+    let (peer, person) = PeerId::parse_client(&body.peer_id)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if person != user.person {
+        return Err(AppError::Forbidden);
+    }
+    let ticket = state
+        .tickets()
+        .issue(person, peer, user.session, state.clock().now());
+    Ok(Json(SyncTicket { ticket }))
+}
+
+#[derive(Deserialize)]
+struct UpgradeQuery {
+    ticket: Option<String>,
+}
+
+/// Same origin as the request, or on the configured allowlist. Requests with
+/// no `Origin` (not from a browser) still need a ticket.
+fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let scheme = if state.config().tls { "https" } else { "http" };
+    origin == format!("{scheme}://{host}")
+        || state.config().allowed_origins.iter().any(|o| o == origin)
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<UpgradeQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !origin_allowed(&state, &headers) {
+        tracing::warn!("sync upgrade refused: origin not allowed");
+        return AppError::Forbidden.into_response();
+    }
+    let Some(ticket) = query
+        .ticket
+        .and_then(|code| state.tickets().redeem(&code, state.clock().now()))
+    else {
+        return AppError::Unauthorized.into_response();
+    };
+    let cancel = CancellationToken::new();
+    state.connections().add(&ticket.session, cancel.clone());
+    let gate = Gate {
+        person: ticket.person,
+        peer: ticket.peer.clone(),
+        cancel,
+    };
+    // Small buffers: an idle connection costs a few KB, not a hundred.
+    ws.read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            let transport = gate
+                .transport(socket)
+                .with_expected_peer_id(samod::PeerId::from(ticket.peer.as_str()));
+            if state.relay().acceptor().accept(transport).is_err() {
+                tracing::warn!("sync connection refused: the relay is stopping");
+            }
+        })
+}

@@ -1,0 +1,155 @@
+//! The relay's document store: samod's key/value storage over the `chunks`
+//! table of the embedded database.
+//!
+//! A `put` returns only once its transaction has committed (`synchronous =
+//! FULL`), so when samod counts data as stored it is on disk. The storage
+//! trait cannot report failure: a write is retried, and if the database keeps
+//! refusing, the process exits rather than acknowledge data it does not hold.
+//! Clients keep their own copy and re-send it after a restart.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use rusqlite::OptionalExtension;
+use samod::storage::StorageKey;
+
+use crate::db::{Db, DbError};
+
+#[derive(Clone)]
+pub struct SqliteStorage {
+    db: Db,
+}
+
+const ATTEMPTS: u32 = 5;
+
+impl SqliteStorage {
+    pub fn new(db: Db) -> Self {
+        SqliteStorage { db }
+    }
+
+    /// Runs a storage call, retrying transient failures; exits the process
+    /// if the database stays unusable.
+    async fn must<T, F>(&self, what: &'static str, f: F) -> T
+    where
+        F: Fn(&mut rusqlite::Connection) -> Result<T, DbError> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        let mut delay = Duration::from_millis(20);
+        for attempt in 1..=ATTEMPTS {
+            match self.db.call(f.clone()).await {
+                Ok(value) => return value,
+                Err(e) => {
+                    tracing::error!(error = %e, attempt, "document storage {what} failed");
+                    tokio::time::sleep(delay).await;
+                    delay *= 4;
+                }
+            }
+        }
+        tracing::error!("document storage is unusable; stopping so no write is acknowledged falsely");
+        std::process::exit(70);
+    }
+}
+
+fn key_text(key: &StorageKey) -> String {
+    key.to_string()
+}
+
+fn parse_key(text: &str) -> Option<StorageKey> {
+    StorageKey::from_parts(text.split('/')).ok()
+}
+
+impl samod::storage::Storage for SqliteStorage {
+    async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
+        let key = key_text(&key);
+        self.must("load", move |conn| {
+            Ok(conn
+                .query_row("SELECT data FROM chunks WHERE key = ?1", [&key], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        let prefix = key_text(&prefix);
+        let rows: Vec<(String, Vec<u8>)> = self
+            .must("range load", move |conn| {
+                // Keys under `prefix/`: '0' is the character after '/'.
+                let mut stmt = conn.prepare_cached(
+                    "SELECT key, data FROM chunks
+                     WHERE key = ?1 OR (key >= ?1 || '/' AND key < ?1 || '0')",
+                )?;
+                let rows = stmt
+                    .query_map([&prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await;
+        rows.into_iter()
+            .filter_map(|(k, v)| parse_key(&k).map(|k| (k, v)))
+            .collect()
+    }
+
+    async fn put(&self, key: StorageKey, data: Vec<u8>) {
+        let key = key_text(&key);
+        self.must("put", move |conn| {
+            conn.execute(
+                "INSERT INTO chunks (key, data) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET data = excluded.data",
+                rusqlite::params![key, data],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, key: StorageKey) {
+        let key = key_text(&key);
+        self.must("delete", move |conn| {
+            conn.execute("DELETE FROM chunks WHERE key = ?1", [&key])?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use samod::storage::Storage;
+
+    use super::*;
+
+    fn key(parts: &[&str]) -> StorageKey {
+        StorageKey::from_parts(parts.iter().copied()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_range_load_returns_exactly_the_keys_under_the_prefix() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::new(Db::open(&dir.path().join("t.db")).await.unwrap());
+        storage.put(key(&["abc", "incremental", "1"]), vec![1]).await;
+        storage.put(key(&["abc", "snapshot", "2"]), vec![2]).await;
+        storage.put(key(&["abcd", "snapshot", "3"]), vec![3]).await;
+        storage.put(key(&["ab", "snapshot", "4"]), vec![4]).await;
+        let found = storage.load_range(key(&["abc"])).await;
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[&key(&["abc", "snapshot", "2"])], vec![2]);
+        assert_eq!(storage.load(key(&["abcd", "snapshot", "3"])).await, Some(vec![3]));
+        storage.delete(key(&["abcd", "snapshot", "3"])).await;
+        assert_eq!(storage.load(key(&["abcd", "snapshot", "3"])).await, None);
+    }
+
+    #[tokio::test]
+    async fn what_was_put_survives_reopening_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
+            storage.put(key(&["doc", "incremental", "h"]), vec![9; 100]).await;
+        }
+        let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
+        assert_eq!(
+            storage.load(key(&["doc", "incremental", "h"])).await,
+            Some(vec![9; 100])
+        );
+    }
+}

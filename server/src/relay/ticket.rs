@@ -1,0 +1,64 @@
+//! One-time tickets for the sync socket. Browsers cannot set headers on a
+//! WebSocket, and tokens in URLs end up in logs; so a signed-in session asks
+//! for a ticket over HTTP (cookie, same origin) and spends it, once, within a
+//! minute, on the upgrade. The ticket carries the person, the session and the
+//! peer id the client will use.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use qalf_shared::org::PersonId;
+use qalf_shared::sync::PeerId;
+use rand::RngCore;
+
+use crate::auth::session::SessionKey;
+
+const LIFETIME_SECS: i64 = 60;
+
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub person: PersonId,
+    pub peer: PeerId,
+    pub session: SessionKey,
+    expires: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub struct Tickets {
+    open: Mutex<HashMap<String, Ticket>>,
+}
+
+impl Tickets {
+    pub fn issue(
+        &self,
+        person: PersonId,
+        peer: PeerId,
+        session: SessionKey,
+        now: DateTime<Utc>,
+    ) -> String {
+        let mut bytes = [0u8; 24];
+        rand::rng().fill_bytes(&mut bytes);
+        let code = URL_SAFE_NO_PAD.encode(bytes);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.retain(|_, t| t.expires > now);
+        open.insert(
+            code.clone(),
+            Ticket {
+                person,
+                peer,
+                session,
+                expires: now + Duration::seconds(LIFETIME_SECS),
+            },
+        );
+        code
+    }
+
+    /// Spends a ticket: it works once, before it expires.
+    pub fn redeem(&self, code: &str, now: DateTime<Utc>) -> Option<Ticket> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.remove(code).filter(|t| t.expires > now)
+    }
+}
