@@ -134,30 +134,58 @@ impl Device {
     }
 }
 
-fn body(doc: &Automerge) -> (ObjId, String) {
+fn body(doc: &impl ReadDoc) -> (ObjId, String) {
     let (_, id) = doc.get(ROOT, note::BODY).unwrap().unwrap();
     let text = doc.text(&id).unwrap();
     (id, text)
 }
 
+/// Whether the device has the note yet.
+fn has_body(doc: &impl ReadDoc) -> bool {
+    doc.get(ROOT, note::BODY).ok().flatten().is_some()
+}
+
 #[derive(Debug, Clone)]
 enum Step {
-    /// Device types a unique marker at a position (fraction of the length).
-    Type { device: usize, at: f64 },
+    /// Device types a unique marker at a position (fraction of the length);
+    /// the keystroke is committed at once or left pending, as while typing.
+    Type {
+        device: usize,
+        at: f64,
+        commit: bool,
+    },
+    /// A pause in typing: pending keystrokes become a change.
+    Commit {
+        device: usize,
+    },
     /// Device deletes a character at a position, if there is one.
-    Delete { device: usize, at: f64 },
+    Delete {
+        device: usize,
+        at: f64,
+    },
     /// One frame is delivered on one connection, in either direction.
-    Deliver { device: usize, to_relay: bool },
-    Disconnect { device: usize },
-    Reconnect { device: usize },
+    Deliver {
+        device: usize,
+        to_relay: bool,
+    },
+    Disconnect {
+        device: usize,
+    },
+    Reconnect {
+        device: usize,
+    },
     /// The page reloads: the client is rebuilt from the device's storage.
-    Reload { device: usize },
+    Reload {
+        device: usize,
+    },
 }
 
 fn step(devices: usize) -> impl Strategy<Value = Step> {
     let d = 0..devices;
     prop_oneof![
-        4 => (d.clone(), 0.0..=1.0f64).prop_map(|(device, at)| Step::Type { device, at }),
+        4 => (d.clone(), 0.0..=1.0f64, any::<bool>())
+            .prop_map(|(device, at, commit)| Step::Type { device, at, commit }),
+        1 => d.clone().prop_map(|device| Step::Commit { device }),
         1 => (d.clone(), 0.0..=1.0f64).prop_map(|(device, at)| Step::Delete { device, at }),
         8 => (d.clone(), any::<bool>()).prop_map(|(device, to_relay)| Step::Deliver { device, to_relay }),
         1 => d.clone().prop_map(|device| Step::Disconnect { device }),
@@ -224,11 +252,15 @@ impl World {
 
     fn run(&mut self, step: Step) {
         match step {
-            Step::Type { device, at } => {
+            Step::Commit { device } => {
+                let effects = self.devices[device].client.commit_all();
+                self.devices[device].apply(effects, &mut self.to_relay[device]);
+            }
+            Step::Type { device, at, commit } => {
                 let Some(doc) = self.devices[device].client.doc(&self.document) else {
                     return;
                 };
-                if doc.get_heads().is_empty() {
+                if !has_body(doc) {
                     return; // not received yet
                 }
                 let (obj, text) = body(doc);
@@ -241,12 +273,14 @@ impl World {
                     .expect("CJK ideographs are chars")
                     .to_string();
                 let inserted = marker.clone();
-                let (_, effects) = self.devices[device]
-                    .client
-                    .change(&self.document, "p", 0, |tx| {
-                        tx.splice_text(&obj, pos, 0, &inserted)
-                    })
-                    .unwrap();
+                let edit = |tx: &mut automerge::AutoCommit| tx.splice_text(&obj, pos, 0, &inserted);
+                let client = &mut self.devices[device].client;
+                let (_, effects) = if commit {
+                    client.change(&self.document, "p", 0, edit)
+                } else {
+                    client.edit(&self.document, "p", 0, edit)
+                }
+                .unwrap();
                 self.devices[device].typed.push(marker);
                 self.devices[device].apply(effects, &mut self.to_relay[device]);
             }
@@ -257,7 +291,7 @@ impl World {
                 let Some(doc) = self.devices[device].client.doc(&self.document) else {
                     return;
                 };
-                if doc.get_heads().is_empty() {
+                if !has_body(doc) {
                     return;
                 }
                 let (obj, text) = body(doc);
@@ -268,7 +302,9 @@ impl World {
                 let pos = (((len - 1) as f64) * at) as usize;
                 let (_, effects) = self.devices[device]
                     .client
-                    .change(&self.document, "p", 0, |tx| tx.splice_text(&obj, pos, 1, ""))
+                    .change(&self.document, "p", 0, |tx| {
+                        tx.splice_text(&obj, pos, 1, "")
+                    })
                     .unwrap();
                 self.devices[device].apply(effects, &mut self.to_relay[device]);
             }
@@ -285,6 +321,9 @@ impl World {
             Step::Disconnect { device } => self.disconnect(device),
             Step::Reconnect { device } => self.connect(device),
             Step::Reload { device } => {
+                // The page commits what is pending as it goes away.
+                let effects = self.devices[device].client.commit_all();
+                self.devices[device].apply(effects, &mut self.to_relay[device]);
                 let online = self.devices[device].online;
                 self.disconnect(device);
                 let d = &mut self.devices[device];
@@ -310,6 +349,8 @@ impl World {
     /// Everyone online; deliver every frame until nothing moves.
     fn settle(&mut self) {
         for i in 0..self.devices.len() {
+            let effects = self.devices[i].client.commit_all();
+            self.devices[i].apply(effects, &mut self.to_relay[i]);
             self.connect(i);
         }
         for _ in 0..10_000 {
@@ -341,7 +382,7 @@ impl World {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Inserts only: every replica converges and every marker typed anywhere
     /// is in the final text exactly once.
@@ -353,7 +394,8 @@ proptest! {
         let mut world = World::new(devices, false);
         for s in steps {
             let s = match s {
-                Step::Type { device, at } => Step::Type { device: device % devices, at },
+                Step::Type { device, at, commit } => Step::Type { device: device % devices, at, commit },
+                Step::Commit { device } => Step::Commit { device: device % devices },
                 Step::Delete { device, at } => Step::Delete { device: device % devices, at },
                 Step::Deliver { device, to_relay } => Step::Deliver { device: device % devices, to_relay },
                 Step::Disconnect { device } => Step::Disconnect { device: device % devices },
@@ -390,7 +432,8 @@ proptest! {
         let mut world = World::new(devices, true);
         for s in steps {
             let s = match s {
-                Step::Type { device, at } => Step::Type { device: device % devices, at },
+                Step::Type { device, at, commit } => Step::Type { device: device % devices, at, commit },
+                Step::Commit { device } => Step::Commit { device: device % devices },
                 Step::Delete { device, at } => Step::Delete { device: device % devices, at },
                 Step::Deliver { device, to_relay } => Step::Deliver { device: device % devices, to_relay },
                 Step::Disconnect { device } => Step::Disconnect { device: device % devices },
@@ -412,8 +455,16 @@ fn offline_changes_are_counted_as_waiting_and_survive_a_reload() {
     let mut world = World::new(3, false);
     world.settle();
     world.run(Step::Disconnect { device: 1 });
-    world.run(Step::Type { device: 1, at: 0.0 });
-    world.run(Step::Type { device: 1, at: 1.0 });
+    world.run(Step::Type {
+        device: 1,
+        at: 0.0,
+        commit: true,
+    });
+    world.run(Step::Type {
+        device: 1,
+        at: 1.0,
+        commit: true,
+    });
     let status = world.devices[1].client.status(&world.document).unwrap();
     assert_eq!(status.waiting, 2);
     assert!(status.saved && !status.synced);

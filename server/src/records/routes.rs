@@ -37,7 +37,9 @@ async fn register(
         return if existing == meta {
             Ok(StatusCode::OK)
         } else {
-            Err(AppError::BadRequest(RecordError::AlreadyRegistered.to_string()))
+            Err(AppError::BadRequest(
+                RecordError::AlreadyRegistered.to_string(),
+            ))
         };
     }
     let stored = meta.clone();

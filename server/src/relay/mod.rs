@@ -8,19 +8,19 @@
 //! peer by the [`policy`], which follows the access rules as they change.
 //! Documents are never announced: a client asks for what it needs.
 
+mod connections;
 mod gate;
 mod policy;
 mod routes;
 mod storage;
 mod ticket;
-mod connections;
 
 use std::sync::Arc;
 
 use samod::Repo;
 
-pub use self::routes::router;
 pub use self::connections::Connections;
+pub use self::routes::router;
 pub use self::ticket::Tickets;
 use crate::access::AccessState;
 use crate::db::Db;

@@ -28,8 +28,8 @@ async fn ticket(
     user: CurrentUser,
     Json(body): Json<SyncTicketRequest>,
 ) -> AppResult<Json<SyncTicket>> {
-    let (peer, person) = PeerId::parse_client(&body.peer_id)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let (peer, person) =
+        PeerId::parse_client(&body.peer_id).map_err(|e| AppError::BadRequest(e.to_string()))?;
     if person != user.person {
         return Err(AppError::Forbidden);
     }

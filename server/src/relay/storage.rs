@@ -45,7 +45,9 @@ impl SqliteStorage {
                 }
             }
         }
-        tracing::error!("document storage is unusable; stopping so no write is acknowledged falsely");
+        tracing::error!(
+            "document storage is unusable; stopping so no write is acknowledged falsely"
+        );
         std::process::exit(70);
     }
 }
@@ -63,7 +65,9 @@ impl samod::storage::Storage for SqliteStorage {
         let key = key_text(&key);
         self.must("load", move |conn| {
             Ok(conn
-                .query_row("SELECT data FROM chunks WHERE key = ?1", [&key], |r| r.get(0))
+                .query_row("SELECT data FROM chunks WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         })
         .await
@@ -126,14 +130,19 @@ mod tests {
     async fn a_range_load_returns_exactly_the_keys_under_the_prefix() {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::new(Db::open(&dir.path().join("t.db")).await.unwrap());
-        storage.put(key(&["abc", "incremental", "1"]), vec![1]).await;
+        storage
+            .put(key(&["abc", "incremental", "1"]), vec![1])
+            .await;
         storage.put(key(&["abc", "snapshot", "2"]), vec![2]).await;
         storage.put(key(&["abcd", "snapshot", "3"]), vec![3]).await;
         storage.put(key(&["ab", "snapshot", "4"]), vec![4]).await;
         let found = storage.load_range(key(&["abc"])).await;
         assert_eq!(found.len(), 2);
         assert_eq!(found[&key(&["abc", "snapshot", "2"])], vec![2]);
-        assert_eq!(storage.load(key(&["abcd", "snapshot", "3"])).await, Some(vec![3]));
+        assert_eq!(
+            storage.load(key(&["abcd", "snapshot", "3"])).await,
+            Some(vec![3])
+        );
         storage.delete(key(&["abcd", "snapshot", "3"])).await;
         assert_eq!(storage.load(key(&["abcd", "snapshot", "3"])).await, None);
     }
@@ -144,7 +153,9 @@ mod tests {
         let path = dir.path().join("t.db");
         {
             let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
-            storage.put(key(&["doc", "incremental", "h"]), vec![9; 100]).await;
+            storage
+                .put(key(&["doc", "incremental", "h"]), vec![9; 100])
+                .await;
         }
         let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
         assert_eq!(

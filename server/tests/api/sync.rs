@@ -78,8 +78,11 @@ async fn two_people_typing_in_one_note_converge_through_the_relay() {
     register_note(&app, &http_tm, &id, &tm, vec![sw.clone()]).await;
 
     let mut a = SyncPeer::connect(&app, &http_tm, &tm).await;
-    a.create(id.clone(), note::new_note("Supervision", tm.as_str(), 0).unwrap())
-        .await;
+    a.create(
+        id.clone(),
+        note::new_note("Supervision", tm.as_str(), 0).unwrap(),
+    )
+    .await;
     type_into(&mut a, &id, true, "Visit notes.").await;
     a.pump_until("the relay to hold the note", |p| {
         p.client.status(&id).unwrap().synced
@@ -119,8 +122,11 @@ async fn the_relay_keeps_a_note_across_a_restart() {
     let id = new_id(2);
     register_note(&app, &http, &id, &tm, vec![]).await;
     let mut a = SyncPeer::connect(&app, &http, &tm).await;
-    a.create(id.clone(), note::new_note("Durable", tm.as_str(), 0).unwrap())
-        .await;
+    a.create(
+        id.clone(),
+        note::new_note("Durable", tm.as_str(), 0).unwrap(),
+    )
+    .await;
     type_into(&mut a, &id, true, "kept on disk").await;
     a.pump_until("synced", |p| p.client.status(&id).unwrap().synced)
         .await;
@@ -247,8 +253,11 @@ async fn a_garbage_frame_closes_that_connection_and_no_other() {
     let id = new_id(4);
     register_note(&app, &http, &id, &tm, vec![]).await;
     let mut good = SyncPeer::connect(&app, &http, &tm).await;
-    good.create(id.clone(), note::new_note("Still here", tm.as_str(), 0).unwrap())
-        .await;
+    good.create(
+        id.clone(),
+        note::new_note("Still here", tm.as_str(), 0).unwrap(),
+    )
+    .await;
     good.pump_until("synced", |p| p.client.status(&id).unwrap().synced)
         .await;
 
@@ -256,7 +265,10 @@ async fn a_garbage_frame_closes_that_connection_and_no_other() {
     bad.pump_for(Duration::from_millis(200)).await;
     bad.send_raw(vec![0xff, 0x13, 0x37, 0x00]).await;
     bad.pump_for(Duration::from_secs(3)).await;
-    assert!(bad.closed, "the relay closed the connection that sent garbage");
+    assert!(
+        bad.closed,
+        "the relay closed the connection that sent garbage"
+    );
 
     type_into(&mut good, &id, true, " and still syncing").await;
     good.pump_until("synced after the garbage", |p| {
@@ -272,7 +284,8 @@ async fn an_oversized_frame_closes_that_connection() {
     let http = app.signed_in(Role::TeamManager).await;
     let mut bad = SyncPeer::connect(&app, &http, &tm).await;
     bad.pump_for(Duration::from_millis(200)).await;
-    bad.send_raw(vec![0u8; qalf_server::relay::MAX_FRAME_BYTES + 1]).await;
+    bad.send_raw(vec![0u8; qalf_server::relay::MAX_FRAME_BYTES + 1])
+        .await;
     bad.pump_for(Duration::from_secs(3)).await;
     assert!(bad.closed);
 }

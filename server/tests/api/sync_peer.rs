@@ -53,10 +53,7 @@ impl SyncPeer {
             .json()
             .await
             .expect("ticket body");
-        let url = format!(
-            "ws://{}/sync?ticket={}",
-            app.server.addr, ticket.ticket
-        );
+        let url = format!("ws://{}/sync?ticket={}", app.server.addr, ticket.ticket);
         let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("socket");
         self.socket = Some(socket);
         self.closed = false;

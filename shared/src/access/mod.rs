@@ -7,7 +7,7 @@
 
 mod record;
 
-pub use record::{Parties, RecordMeta, RecordError};
+pub use record::{Parties, RecordError, RecordMeta};
 
 use crate::org::{Organisation, PersonId};
 
@@ -48,7 +48,11 @@ pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Acces
 }
 
 /// Whether `person` may create (register) the record described by `meta`.
-pub fn may_create(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Result<(), RecordError> {
+pub fn may_create(
+    org: &Organisation,
+    person: &PersonId,
+    meta: &RecordMeta,
+) -> Result<(), RecordError> {
     if &meta.created_by != person {
         return Err(RecordError::NotCreator);
     }

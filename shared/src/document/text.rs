@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn typing_in_the_middle_is_one_insert() {
-        assert_eq!(diff("hello world", "hello, world"), Some((5, 0, ",".into())));
+        assert_eq!(
+            diff("hello world", "hello, world"),
+            Some((5, 0, ",".into()))
+        );
     }
 
     #[test]
@@ -64,7 +67,10 @@ mod tests {
 
     #[test]
     fn replacing_a_selection_is_one_splice() {
-        assert_eq!(diff("the cat sat", "the dog sat"), Some((4, 3, "dog".into())));
+        assert_eq!(
+            diff("the cat sat", "the dog sat"),
+            Some((4, 3, "dog".into()))
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::{CommitOptions, Transaction};
-use automerge::{Automerge, AutomergeError, ChangeHash, ReadDoc};
+use automerge::transaction::CommitOptions;
+use automerge::{AutoCommit, Automerge, AutomergeError, ChangeHash};
 
 use super::message::{Message, PROTOCOL_VERSION, PeerMetadata};
 use super::presence::{PRESENCE_HEARTBEAT_MS, PRESENCE_TTL_MS, Presence};
@@ -104,8 +104,19 @@ enum Link {
     },
 }
 
+/// Who made the edits not yet committed, and when they started.
+struct Pending {
+    author: String,
+    time_secs: i64,
+}
+
 struct Entry {
-    doc: Automerge,
+    /// The document; edits since the last commit are applied but pending.
+    doc: AutoCommit,
+    pending: Option<Pending>,
+    /// Status as of the last commit or sync event (reading it needs no
+    /// mutable access, so the UI can ask at any time).
+    status: DocStatus,
     sync: sync::State,
     /// Heads the server is known to hold.
     server_heads: Vec<ChangeHash>,
@@ -122,9 +133,16 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(doc: Automerge, availability: Availability) -> Self {
+    fn new(doc: AutoCommit, availability: Availability) -> Self {
         Entry {
             doc,
+            pending: None,
+            status: DocStatus {
+                saved: false,
+                synced: false,
+                waiting: 0,
+                availability,
+            },
             sync: sync::State::new(),
             server_heads: Vec::new(),
             saved_heads: Vec::new(),
@@ -136,35 +154,60 @@ impl Entry {
         }
     }
 
+    /// Commits pending edits with their author and time. Everything that
+    /// reads heads or changes calls this first: the document would otherwise
+    /// commit them itself, anonymously.
+    fn commit_pending(&mut self) -> bool {
+        match self.pending.take() {
+            Some(p) => {
+                self.doc.commit_with(
+                    CommitOptions::default()
+                        .with_message(format!("by:{}", p.author))
+                        .with_time(p.time_secs),
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Our changes the server is not known to hold.
-    fn waiting(&self) -> usize {
+    fn waiting(&mut self) -> usize {
         let known: Vec<ChangeHash> = self
             .server_heads
             .iter()
             .copied()
             .filter(|h| self.doc.get_change_by_hash(h).is_some())
             .collect();
-        if known.len() == self.server_heads.len() {
-            self.doc.get_changes(&known).len()
+        let missing = self.server_heads.len() - known.len();
+        let changes = self.doc.get_changes(&known);
+        if missing == 0 {
+            changes.len()
         } else {
             // The server has changes we have not received yet; count ours
-            // that are not below the heads we know of.
-            self.doc
-                .get_changes(&known)
+            // that are not among the heads we know of.
+            changes
                 .iter()
                 .filter(|c| !self.server_heads.contains(&c.hash()))
                 .count()
         }
     }
 
-    fn status(&self) -> DocStatus {
+    /// Recomputes the status after a commit or a sync event. With edits
+    /// pending, the document is simply not saved yet.
+    fn refresh_status(&mut self) {
+        if self.pending.is_some() {
+            self.status.saved = false;
+            return;
+        }
         let waiting = self.waiting();
-        DocStatus {
-            saved: self.saved_heads == self.doc.get_heads(),
+        let heads = self.doc.get_heads();
+        self.status = DocStatus {
+            saved: self.saved_heads == heads,
             synced: waiting == 0 && self.availability == Availability::Ready,
             waiting,
             availability: self.availability,
-        }
+        };
     }
 }
 
@@ -199,7 +242,8 @@ impl Client {
         matches!(self.link, Link::Online { .. })
     }
 
-    pub fn doc(&self, id: &DocumentId) -> Option<&Automerge> {
+    /// A document to read (it implements `ReadDoc`), pending edits included.
+    pub fn doc(&self, id: &DocumentId) -> Option<&AutoCommit> {
         self.docs.get(id).map(|e| &e.doc)
     }
 
@@ -208,12 +252,12 @@ impl Client {
     }
 
     pub fn status(&self, id: &DocumentId) -> Option<DocStatus> {
-        self.docs.get(id).map(Entry::status)
+        self.docs.get(id).map(|e| e.status.clone())
     }
 
     /// Changes waiting for the server across every open document.
     pub fn total_waiting(&self) -> usize {
-        self.docs.values().map(Entry::waiting).sum()
+        self.docs.values().map(|e| e.status.waiting).sum()
     }
 
     /// Everyone else present in a document, with the field they are in.
@@ -232,7 +276,7 @@ impl Client {
         id: DocumentId,
         chunks: Vec<(StorageKey, Vec<u8>)>,
     ) -> Result<Vec<Effect>, ClientError> {
-        let mut doc = Automerge::new_with_encoding(TEXT_ENCODING);
+        let mut doc = AutoCommit::new_with_encoding(TEXT_ENCODING);
         let mut on_disk = BTreeSet::new();
         let mut server_heads = Vec::new();
         // Snapshots first, then changes: loading is idempotent either way, but
@@ -265,6 +309,7 @@ impl Client {
         entry.written_heads = heads;
         entry.on_disk = on_disk;
         entry.server_heads = server_heads;
+        entry.refresh_status();
         self.docs.insert(id.clone(), entry);
         let mut out = vec![Effect::Status(id.clone())];
         self.sync_doc(&id, &mut out);
@@ -273,11 +318,13 @@ impl Client {
 
     /// Adds a document made on this device.
     pub fn create(&mut self, id: DocumentId, doc: Automerge) -> Vec<Effect> {
+        let doc = AutoCommit::load_with_options(&doc.save(), crate::document::load_options())
+            .expect("a document saved in memory loads");
         self.docs
             .insert(id.clone(), Entry::new(doc, Availability::Ready));
         let mut out = Vec::new();
         self.persist(&id, &mut out);
-        out.push(Effect::Status(id.clone()));
+        self.refresh(&id, &mut out);
         self.sync_doc(&id, &mut out);
         out
     }
@@ -291,11 +338,11 @@ impl Client {
         self.docs.insert(
             id.clone(),
             Entry::new(
-                Automerge::new_with_encoding(TEXT_ENCODING),
+                AutoCommit::new_with_encoding(TEXT_ENCODING),
                 Availability::Requesting,
             ),
         );
-        out.push(Effect::Status(id.clone()));
+        self.refresh(&id, &mut out);
         self.sync_doc(&id, &mut out);
         out
     }
@@ -305,40 +352,76 @@ impl Client {
         self.docs.remove(id);
     }
 
-    /// Makes one change: `edit` runs in a transaction committed with the
-    /// author and time (seconds) recorded, then the change is saved and sent.
-    pub fn change<T>(
+    /// Applies an edit now, committing it later ([`commit`](Self::commit)):
+    /// keystrokes land in the document at once (so what is on screen is the
+    /// document) but become one change per pause in typing, not one per key.
+    pub fn edit<T>(
         &mut self,
         id: &DocumentId,
         author: &str,
         time_secs: i64,
-        edit: impl FnOnce(&mut Transaction<'_>) -> Result<T, AutomergeError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, AutomergeError>,
     ) -> Result<(T, Vec<Effect>), ClientError> {
         let entry = self
             .docs
             .get_mut(id)
             .ok_or_else(|| ClientError::NotOpen(id.clone()))?;
-        let mut tx = entry.doc.transaction();
-        let value = match edit(&mut tx) {
-            Ok(v) => v,
-            Err(e) => {
-                tx.rollback();
-                return Err(ClientError::Change(e.to_string()));
-            }
-        };
-        tx.commit_with(
-            CommitOptions::default()
-                .with_message(format!("by:{author}"))
-                .with_time(time_secs),
-        );
+        if entry.pending.as_ref().is_some_and(|p| p.author != author) {
+            entry.commit_pending();
+        }
+        let value = edit(&mut entry.doc).map_err(|e| ClientError::Change(e.to_string()))?;
+        if entry.pending.is_none() {
+            entry.pending = Some(Pending {
+                author: author.to_string(),
+                time_secs,
+            });
+        }
         if entry.availability == Availability::Requesting {
             entry.availability = Availability::Ready;
         }
+        entry.status.saved = false;
+        Ok((value, vec![Effect::Status(id.clone())]))
+    }
+
+    /// Commits a document's pending edits as one change, saves and sends it.
+    pub fn commit(&mut self, id: &DocumentId) -> Vec<Effect> {
         let mut out = Vec::new();
-        self.persist(id, &mut out);
-        out.push(Effect::Status(id.clone()));
-        self.sync_doc(id, &mut out);
+        let committed = self
+            .docs
+            .get_mut(id)
+            .is_some_and(|entry| entry.commit_pending());
+        if committed {
+            self.persist(id, &mut out);
+            self.refresh(id, &mut out);
+            self.sync_doc(id, &mut out);
+        }
+        out
+    }
+
+    /// Commits every document's pending edits (before the page goes away).
+    pub fn commit_all(&mut self) -> Vec<Effect> {
+        let ids: Vec<DocumentId> = self.docs.keys().cloned().collect();
+        ids.iter().flat_map(|id| self.commit(id)).collect()
+    }
+
+    /// An edit committed at once: [`edit`](Self::edit) then [`commit`](Self::commit).
+    pub fn change<T>(
+        &mut self,
+        id: &DocumentId,
+        author: &str,
+        time_secs: i64,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, AutomergeError>,
+    ) -> Result<(T, Vec<Effect>), ClientError> {
+        let (value, mut out) = self.edit(id, author, time_secs, edit)?;
+        out.extend(self.commit(id));
         Ok((value, out))
+    }
+
+    fn refresh(&mut self, id: &DocumentId, out: &mut Vec<Effect>) {
+        if let Some(entry) = self.docs.get_mut(id) {
+            entry.refresh_status();
+            out.push(Effect::Status(id.clone()));
+        }
     }
 
     /// Merges chunks another tab wrote for a document we have open.
@@ -351,6 +434,7 @@ impl Client {
             .docs
             .get_mut(id)
             .ok_or_else(|| ClientError::NotOpen(id.clone()))?;
+        let committed = entry.commit_pending();
         let before = entry.doc.get_heads();
         for (key, bytes) in chunks {
             if matches!(
@@ -365,6 +449,12 @@ impl Client {
             }
         }
         let mut out = Vec::new();
+        if committed {
+            self.persist(id, &mut out);
+        }
+        let Some(entry) = self.docs.get_mut(id) else {
+            return Ok(out);
+        };
         if entry.doc.get_heads() != before {
             // What another tab wrote is already durable.
             let heads = entry.doc.get_heads();
@@ -378,7 +468,7 @@ impl Client {
                 entry.availability = Availability::Ready;
             }
             out.push(Effect::Changed(id.clone()));
-            out.push(Effect::Status(id.clone()));
+            self.refresh(id, &mut out);
             self.sync_doc(id, &mut out);
         }
         Ok(out)
@@ -391,6 +481,9 @@ impl Client {
         };
         // Writes complete in order, so the latest confirmed heads win.
         entry.saved_heads = heads.to_vec();
+        if entry.pending.is_none() {
+            entry.refresh_status();
+        }
         vec![Effect::Status(id.clone())]
     }
 
@@ -400,6 +493,7 @@ impl Client {
         let Some(entry) = self.docs.get_mut(id) else {
             return;
         };
+        entry.commit_pending();
         let heads = entry.doc.get_heads();
         if heads == entry.written_heads {
             return;
@@ -429,7 +523,12 @@ impl Client {
                 .doc
                 .get_changes(&entry.written_heads)
                 .into_iter()
-                .map(|c| (StorageKey::incremental(id, c.hash()), c.raw_bytes().to_vec()))
+                .map(|c| {
+                    (
+                        StorageKey::incremental(id, c.hash()),
+                        c.raw_bytes().to_vec(),
+                    )
+                })
                 .collect();
             entry.on_disk.extend(puts.iter().map(|(k, _)| k.clone()));
             Write {
@@ -444,7 +543,12 @@ impl Client {
     }
 
     /// Records what the server holds, durably, when it changes.
-    fn remember_server_heads(&mut self, id: &DocumentId, heads: Vec<ChangeHash>, out: &mut Vec<Effect>) {
+    fn remember_server_heads(
+        &mut self,
+        id: &DocumentId,
+        heads: Vec<ChangeHash>,
+        out: &mut Vec<Effect>,
+    ) {
         let Link::Online { store, .. } = &self.link else {
             return;
         };
@@ -464,7 +568,7 @@ impl Client {
             deletes: Vec::new(),
             heads: None,
         }));
-        out.push(Effect::Status(id.clone()));
+        self.refresh(id, out);
     }
 
     // ---- connection ------------------------------------------------------
@@ -534,7 +638,7 @@ impl Client {
                         entry.availability
                     };
                     out.push(Effect::Unavailable(document.clone()));
-                    out.push(Effect::Status(document));
+                    self.refresh(&document, &mut out);
                 }
             }
             Message::Ephemeral {
@@ -571,9 +675,17 @@ impl Client {
         };
         let message =
             sync::Message::decode(data).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        // Our pending edits become a change of their own before theirs merge.
+        if entry.commit_pending() {
+            self.persist(id, out);
+        }
+        let Some(entry) = self.docs.get_mut(id) else {
+            return Ok(());
+        };
         let before = entry.doc.get_heads();
         entry
             .doc
+            .sync()
             .receive_sync_message(&mut entry.sync, message)
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         let changed = entry.doc.get_heads() != before;
@@ -590,9 +702,7 @@ impl Client {
         if let Some(heads) = their_heads {
             self.remember_server_heads(id, heads, out);
         }
-        if changed {
-            out.push(Effect::Status(id.clone()));
-        }
+        self.refresh(id, out);
         self.sync_doc(id, out);
         Ok(())
     }
@@ -605,10 +715,11 @@ impl Client {
         let Some(entry) = self.docs.get_mut(id) else {
             return;
         };
-        if entry.availability == Availability::Unavailable {
+        if entry.availability == Availability::Unavailable || entry.pending.is_some() {
+            // Pending edits go out when committed.
             return;
         }
-        let Some(message) = entry.doc.generate_sync_message(&mut entry.sync) else {
+        let Some(message) = entry.doc.sync().generate_sync_message(&mut entry.sync) else {
             return;
         };
         let data = message.encode();
@@ -633,7 +744,12 @@ impl Client {
     // ---- presence --------------------------------------------------------
 
     /// Says where we are in a document (and repeats it on [`tick`](Self::tick)).
-    pub fn set_presence(&mut self, id: &DocumentId, presence: Presence, now_ms: u64) -> Vec<Effect> {
+    pub fn set_presence(
+        &mut self,
+        id: &DocumentId,
+        presence: Presence,
+        now_ms: u64,
+    ) -> Vec<Effect> {
         let mut out = Vec::new();
         if let Some(entry) = self.docs.get_mut(id) {
             entry.my_presence = Some((presence, 0));

@@ -84,10 +84,7 @@ pub enum DecodeError {
     #[error("message has no type")]
     MissingType,
     #[error("`{kind}` message lacks `{field}`")]
-    MissingField {
-        kind: String,
-        field: &'static str,
-    },
+    MissingField { kind: String, field: &'static str },
     #[error("bad document id")]
     BadDocumentId,
 }
@@ -156,9 +153,7 @@ impl Message {
                 ("targetId", Type::String) => f.target = Some(d.str()?.to_string()),
                 ("documentId", Type::String) => f.document = Some(d.str()?.to_string()),
                 ("data", Type::Bytes) => f.data = Some(d.bytes()?.to_vec()),
-                ("selectedProtocolVersion", Type::String) => {
-                    f.version = Some(d.str()?.to_string())
-                }
+                ("selectedProtocolVersion", Type::String) => f.version = Some(d.str()?.to_string()),
                 ("supportedProtocolVersions", Type::Array) => {
                     let n = d.array()?.unwrap_or(0);
                     let mut versions = Vec::new();
@@ -450,7 +445,10 @@ mod tests {
         let mut e = Encoder::new(Vec::new());
         e.map(2).unwrap();
         e.str("type").unwrap().str("sync").unwrap();
-        e.str("documentId").unwrap().str(&doc().to_string()).unwrap();
+        e.str("documentId")
+            .unwrap()
+            .str(&doc().to_string())
+            .unwrap();
         assert!(matches!(
             Message::decode(&e.into_writer()),
             Err(DecodeError::MissingField { .. })
