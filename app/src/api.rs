@@ -1,7 +1,10 @@
 //! The HTTP API, typed with the bodies from `qalf_shared::api`.
 
 use gloo_net::http::{Request, Response};
-use qalf_shared::api::{DemoPersonas, ErrorBody, Me, SignIn};
+use qalf_shared::access::RecordMeta;
+use qalf_shared::api::{
+    DemoPersonas, ErrorBody, Me, PersonSummary, SignIn, SyncTicket, SyncTicketRequest,
+};
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,4 +87,56 @@ pub async fn demo_personas() -> Result<Option<DemoPersonas>, ApiError> {
         return Ok(None);
     }
     read(response).await.map(Some)
+}
+
+/// A one-time ticket to open the sync socket as `peer_id`.
+pub async fn sync_ticket(peer_id: String) -> Result<String, ApiError> {
+    let response = Request::post("/api/sync/ticket")
+        .json(&SyncTicketRequest { peer_id })
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read::<SyncTicket>(response).await.map(|t| t.ticket)
+}
+
+/// Registers a record made on this device (its `RecordMeta` as JSON).
+pub async fn register_record(json: String) -> Result<(), ApiError> {
+    let response = Request::post("/api/records")
+        .header("content-type", "application/json")
+        .body(json)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    if response.status() == 401 {
+        return Err(ApiError::Unauthorized);
+    }
+    if response.ok() {
+        return Ok(());
+    }
+    let message = response
+        .json::<ErrorBody>()
+        .await
+        .map(|b| b.error)
+        .unwrap_or_else(|_| format!("the server answered {}", response.status()));
+    Err(ApiError::Server(message))
+}
+
+/// The records the server says I may read.
+pub async fn records() -> Result<Vec<RecordMeta>, ApiError> {
+    let response = Request::get("/api/records")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+/// The staff directory.
+pub async fn people() -> Result<Vec<PersonSummary>, ApiError> {
+    let response = Request::get("/api/people")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
 }

@@ -9,9 +9,26 @@ mod api;
 mod app;
 mod components;
 mod pages;
+mod repo;
 mod session;
 
 fn main() {
     console_error_panic_hook::set_once();
+    register_service_worker();
     leptos::mount::mount_to_body(app::App);
+}
+
+/// The service worker keeps the app on the device so it opens offline.
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    let registration = container.register("/sw.js");
+    // Before mounting, so not on Leptos' executor.
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(registration).await {
+            leptos::logging::warn!("the app will not open offline: {e:?}");
+        }
+    });
 }

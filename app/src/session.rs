@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use qalf_shared::api::Me;
 
 use crate::api::{self, ApiError};
+use crate::repo::{self, Repo};
 
 const STORAGE_KEY: &str = "qalf.me";
 
@@ -24,16 +25,44 @@ pub enum SessionState {
     SignedOut,
 }
 
+/// This device's document repository, started once we know who is here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoState {
+    Idle,
+    Starting,
+    Ready,
+    Failed(String),
+}
+
 /// The session, provided as context at the root of the app.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub state: RwSignal<SessionState>,
+    pub repo: RwSignal<RepoState>,
 }
 
 impl Session {
     pub fn new() -> Self {
         Self {
             state: RwSignal::new(SessionState::Checking),
+            repo: RwSignal::new(RepoState::Idle),
+        }
+    }
+
+    /// Starts (or keeps, for the same person) the document repository.
+    async fn start_repo(self, me: Me) {
+        if let Some(repo) = repo::current() {
+            if repo.me().id == me.id {
+                repo.link().borrow().renewed();
+                self.repo.set(RepoState::Ready);
+                return;
+            }
+            repo.stop();
+        }
+        self.repo.set(RepoState::Starting);
+        match Repo::start(me).await {
+            Ok(_) => self.repo.set(RepoState::Ready),
+            Err(e) => self.repo.set(RepoState::Failed(e.to_string())),
         }
     }
 
@@ -57,11 +86,15 @@ impl Session {
             },
             Err(_) => SessionState::SignedOut,
         };
+        if let SessionState::SignedIn { me, .. } = &next {
+            self.start_repo(me.clone()).await;
+        }
         self.state.set(next);
     }
 
-    pub fn signed_in(self, me: Me) {
+    pub async fn signed_in(self, me: Me) {
         remember(&me);
+        self.start_repo(me.clone()).await;
         self.state.set(SessionState::SignedIn {
             me,
             confirmed: true,
@@ -69,7 +102,11 @@ impl Session {
     }
 
     pub fn signed_out(self) {
+        if let Some(repo) = repo::current() {
+            repo.stop();
+        }
         LocalStorage::delete(STORAGE_KEY);
+        self.repo.set(RepoState::Idle);
         self.state.set(SessionState::SignedOut);
     }
 

@@ -10,12 +10,15 @@ use chromiumoxide::cdp::browser_protocol::emulation::{
     SetDeviceMetricsOverrideParams, SetTouchEmulationEnabledParams,
 };
 use chromiumoxide::cdp::browser_protocol::network::{
-    EmulateNetworkConditionsByRuleParams, EnableParams as NetworkEnableParams,
+    EmulateNetworkConditionsByRuleParams, EnableParams as NetworkEnableParams, NetworkConditions,
     OverrideNetworkStateParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
 };
+use std::sync::{Arc, Mutex};
+
+use chromiumoxide::cdp::js_protocol::runtime::{EventConsoleApiCalled, EventExceptionThrown};
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
@@ -96,9 +99,32 @@ impl Browser {
             )
             .await?;
         page.execute(NetworkEnableParams::default()).await?;
+        let console = Arc::new(Mutex::new(Vec::new()));
+        let mut logged = page.event_listener::<EventConsoleApiCalled>().await?;
+        let mut thrown = page.event_listener::<EventExceptionThrown>().await?;
+        let sink = console.clone();
+        tokio::spawn(async move {
+            loop {
+                let line = tokio::select! {
+                    Some(e) = logged.next() => format!(
+                        "{:?}: {}",
+                        e.r#type,
+                        e.args
+                            .iter()
+                            .filter_map(|a| a.value.as_ref().map(|v| v.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                    Some(e) = thrown.next() => format!("exception: {}", e.exception_details.text),
+                    else => break,
+                };
+                sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        });
         Ok(User {
             name: name.to_string(),
             page,
+            console,
         })
     }
 }
@@ -116,6 +142,8 @@ pub struct Tablet;
 pub struct User {
     pub name: String,
     pub page: Page,
+    /// What the page logged (console and uncaught exceptions), for failures.
+    console: Arc<Mutex<Vec<String>>>,
 }
 
 impl User {
@@ -153,7 +181,11 @@ impl User {
         // Requests fail, and the page's `navigator.onLine` and its
         // `online`/`offline` events follow, as on a real device.
         self.page
-            .execute(EmulateNetworkConditionsByRuleParams::new(offline, vec![]))
+            .execute(EmulateNetworkConditionsByRuleParams::new(
+                offline,
+                // An empty pattern matches every request.
+                vec![NetworkConditions::new("", 0.0, -1.0, -1.0)],
+            ))
             .await?;
         self.page
             .execute(OverrideNetworkStateParams::new(offline, 0.0, -1.0, -1.0))
@@ -175,14 +207,34 @@ impl User {
 
     /// Waits until `selector` matches an element whose text contains `text`.
     pub async fn wait_for_text(&self, selector: &str, text: &str) -> anyhow::Result<String> {
-        eventually(
+        let last = Mutex::new(None::<String>);
+        let found = eventually(
             &format!("{}: `{selector}` to show {text:?}", self.name),
             || async {
                 let found = self.text_of(selector).await?;
+                *last.lock().unwrap_or_else(|e| e.into_inner()) = found.clone();
                 Ok(found.filter(|t| t.contains(text)))
             },
         )
-        .await
+        .await;
+        let last = last.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.map_err(|e| self.with_context(e.context(format!("it showed {last:?}"))))
+    }
+
+    /// The last lines the page logged.
+    pub fn console(&self) -> Vec<String> {
+        let lines = self.console.lock().unwrap_or_else(|e| e.into_inner());
+        lines.iter().rev().take(20).rev().cloned().collect()
+    }
+
+    /// Adds what the page logged to an error, so a failure explains itself.
+    pub fn with_context(&self, error: anyhow::Error) -> anyhow::Error {
+        let console = self.console();
+        if console.is_empty() {
+            error
+        } else {
+            error.context(format!("{} logged:\n  {}", self.name, console.join("\n  ")))
+        }
     }
 
     /// The inner text of the first element matching `selector`, if any.
@@ -194,6 +246,16 @@ impl User {
         .await
     }
 
+    /// Waits for the element an XPath names; on timeout the error carries
+    /// what the page logged.
+    async fn find(&self, xpath: &str, what: &str) -> anyhow::Result<chromiumoxide::Element> {
+        eventually(&format!("{}: {what}", self.name), || async {
+            Ok(self.page.find_xpath(xpath).await.ok())
+        })
+        .await
+        .map_err(|e| self.with_context(e))
+    }
+
     /// Clicks the button (or link) whose visible text is `name`, as a finger
     /// or mouse would, once it exists.
     pub async fn click_named(&self, name: &str) -> anyhow::Result<()> {
@@ -201,12 +263,10 @@ impl User {
             "//*[self::button or self::a][normalize-space()={}]",
             xpath_literal(name)
         );
-        let element = eventually(
-            &format!("{}: a control named {name:?}", self.name),
-            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
-        )
-        .await?;
-        element.click().await?;
+        self.find(&xpath, &format!("a control named {name:?}"))
+            .await?
+            .click()
+            .await?;
         Ok(())
     }
 
@@ -216,12 +276,10 @@ impl User {
             "//button[contains(normalize-space(), {})]",
             xpath_literal(text)
         );
-        let element = eventually(
-            &format!("{}: a button mentioning {text:?}", self.name),
-            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
-        )
-        .await?;
-        element.click().await?;
+        self.find(&xpath, &format!("a button mentioning {text:?}"))
+            .await?
+            .click()
+            .await?;
         Ok(())
     }
 
@@ -231,11 +289,9 @@ impl User {
             "//*[@id=//label[normalize-space()={}]/@for]",
             xpath_literal(label)
         );
-        let element = eventually(
-            &format!("{}: a field labelled {label:?}", self.name),
-            || async { Ok(self.page.find_xpath(&xpath).await.ok()) },
-        )
-        .await?;
+        let element = self
+            .find(&xpath, &format!("a field labelled {label:?}"))
+            .await?;
         element.click().await?;
         element.type_str(text).await?;
         Ok(())

@@ -6,6 +6,7 @@
 //! sleep for a fixed time.
 
 mod browser;
+pub mod pages;
 mod server;
 mod wait;
 

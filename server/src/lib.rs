@@ -122,6 +122,7 @@ pub fn app(state: AppState) -> Router {
     let tls = state.config().tls;
     let router = Router::new()
         .merge(auth::router())
+        .merge(directory::router())
         .merge(records::router())
         .merge(relay::router())
         .with_state(state)

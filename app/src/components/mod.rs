@@ -1,4 +1,8 @@
 //! Pieces of screen used by several pages.
 
+pub mod doc_status;
+pub mod presence;
 pub mod shell;
 pub mod signed_in;
+pub mod sync_status;
+pub mod text_field;

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::api;
+use crate::api::{self, ApiError};
+use crate::components::sync_status::SyncStatus;
 use crate::session::{SessionState, use_session};
 
 /// The frame around every signed-in page: skip link, header with the person
@@ -25,7 +26,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::sign_out().await {
-                Ok(()) => {
+                Ok(()) | Err(ApiError::Unauthorized) => {
                     session.signed_out();
                     navigate("/sign-in", Default::default());
                 }
@@ -44,8 +45,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                 </A>
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
+                    <A href="/notes">"Notes"</A>
                 </nav>
                 <div class="app-header__person">
+                    <SyncStatus />
                     <span class="app-header__name">{name}</span>
                     <Show when=offline_identity>
                         <span class="tag tag--grey">"Offline"</span>

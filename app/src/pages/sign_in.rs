@@ -25,7 +25,7 @@ pub fn SignIn() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::sign_in(user, pass).await {
                 Ok(me) => {
-                    session.signed_in(me);
+                    session.signed_in(me).await;
                     navigate("/", Default::default());
                 }
                 Err(ApiError::Unreachable) => error.set(Some(

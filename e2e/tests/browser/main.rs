@@ -2,3 +2,4 @@
 //! the front end and the server first.
 
 mod sign_in;
+mod sync;

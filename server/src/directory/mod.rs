@@ -1,6 +1,8 @@
 //! The organisation directory: service areas, teams, people and cases, kept in
 //! ordinary tables and held in memory for the access rules.
 
+mod routes;
 mod store;
 
+pub use routes::router;
 pub use store::{is_empty, load, replace};

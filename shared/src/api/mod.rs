@@ -62,3 +62,14 @@ pub struct SyncTicketRequest {
 pub struct SyncTicket {
     pub ticket: String,
 }
+
+/// `GET /api/people`: the staff directory (names and roles, no child data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    pub id: PersonId,
+    pub name: String,
+    pub job_title: String,
+    pub roles: Vec<Role>,
+    pub team: Option<String>,
+    pub line_manager: Option<PersonId>,
+}

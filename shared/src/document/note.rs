@@ -51,9 +51,8 @@ pub fn new_note(
 }
 
 /// Reads a note, if the document is one.
-pub fn read(doc: &Automerge) -> Option<Note> {
-    let kind: Option<String> = doc
-        .get(ROOT, "kind")
+pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<Note> {
+    let kind: Option<String> = automerge::ReadDoc::get(doc, ROOT, "kind")
         .ok()
         .flatten()
         .and_then(|(v, _)| v.into_string().ok());

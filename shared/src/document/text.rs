@@ -3,7 +3,88 @@
 //! rewrite of the whole field.
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ObjId, ReadDoc};
+use automerge::{AutomergeError, Cursor, CursorPosition, ObjId, ObjType, ROOT, ReadDoc, Value};
+
+/// One step on the way from the document root to a field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// A key in a map.
+    Key(String),
+    /// The item of a list whose `id` field is this (stable under concurrent
+    /// inserts, unlike an index).
+    Item(String),
+}
+
+/// A field's address in a document, e.g. `sections/voice/reason`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldPath(pub Vec<Step>);
+
+impl FieldPath {
+    /// A top-level field.
+    pub fn key(key: &str) -> Self {
+        FieldPath(vec![Step::Key(key.to_string())])
+    }
+
+    /// This path, one map key further.
+    pub fn then_key(&self, key: &str) -> Self {
+        let mut steps = self.0.clone();
+        steps.push(Step::Key(key.to_string()));
+        FieldPath(steps)
+    }
+
+    /// This path (a list), then the item with this id.
+    pub fn then_item(&self, id: &str) -> Self {
+        let mut steps = self.0.clone();
+        steps.push(Step::Item(id.to_string()));
+        FieldPath(steps)
+    }
+
+    /// A stable name for presence ("who is in which field").
+    pub fn name(&self) -> String {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) | Step::Item(k) => k.as_str(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The object at this path, if it exists.
+    pub fn resolve(&self, doc: &impl ReadDoc) -> Option<(ObjId, ObjType)> {
+        let mut current = ROOT;
+        let mut current_type = ObjType::Map;
+        for step in &self.0 {
+            let (value, id) = match step {
+                Step::Key(key) => doc.get(&current, key.as_str()).ok()??,
+                Step::Item(wanted) => {
+                    let len = doc.length(&current);
+                    (0..len).find_map(|i| {
+                        let (value, id) = doc.get(&current, i).ok()??;
+                        let item_id = doc.get(&id, "id").ok()??.0.into_string().ok()?;
+                        (item_id == *wanted).then_some((value, id))
+                    })?
+                }
+            };
+            match value {
+                Value::Object(ty) => {
+                    current = id;
+                    current_type = ty;
+                }
+                Value::Scalar(_) => return None,
+            }
+        }
+        Some((current, current_type))
+    }
+
+    /// The text object at this path.
+    pub fn resolve_text(&self, doc: &impl ReadDoc) -> Option<ObjId> {
+        match self.resolve(doc)? {
+            (id, ObjType::Text) => Some(id),
+            _ => None,
+        }
+    }
+}
 
 /// The single splice that turns `old` into `new`: position, units to delete
 /// and text to insert, in UTF-16 code units. `None` when they are equal.
@@ -33,6 +114,23 @@ pub fn diff(old: &str, new: &str) -> Option<(usize, usize, String)> {
     Some((position, deleted, inserted))
 }
 
+/// A position in a text that follows the characters around it as others
+/// edit: the caret stays where the person left it. The end stays the end.
+pub fn cursor_at(doc: &impl ReadDoc, obj: &ObjId, position: usize) -> Option<Cursor> {
+    let length = doc.length(obj);
+    let at = if position >= length {
+        CursorPosition::End
+    } else {
+        CursorPosition::Index(position)
+    };
+    doc.get_cursor(obj, at, None).ok()
+}
+
+/// Where a cursor is now.
+pub fn cursor_position(doc: &impl ReadDoc, obj: &ObjId, cursor: &Cursor) -> Option<usize> {
+    doc.get_cursor_position(obj, cursor, None).ok()
+}
+
 /// Makes the text object `obj` read `new`, by one splice.
 pub fn set_text<T: Transactable + ReadDoc>(
     tx: &mut T,
@@ -50,7 +148,6 @@ pub fn set_text<T: Transactable + ReadDoc>(
 mod tests {
     use super::*;
     use crate::document::new_document;
-    use automerge::{ObjType, ROOT};
 
     #[test]
     fn typing_in_the_middle_is_one_insert() {
@@ -86,8 +183,49 @@ mod tests {
     }
 
     #[test]
+    fn a_caret_follows_its_character_when_someone_types_before_it() {
+        let mut doc = new_document();
+        let mut tx = doc.transaction();
+        let text = tx.put_object(ROOT, "t", ObjType::Text).unwrap();
+        tx.splice_text(&text, 0, 0, "world").unwrap();
+        tx.commit();
+        let caret = cursor_at(&doc, &text, 2).unwrap();
+        let end = cursor_at(&doc, &text, 5).unwrap();
+        let mut tx = doc.transaction();
+        tx.splice_text(&text, 0, 0, "hello ").unwrap();
+        tx.commit();
+        assert_eq!(cursor_position(&doc, &text, &caret), Some(8));
+        assert_eq!(cursor_position(&doc, &text, &end), Some(11));
+    }
+
+    #[test]
     fn equal_texts_need_no_splice() {
         assert_eq!(diff("same", "same"), None);
+    }
+
+    #[test]
+    fn a_path_finds_a_text_inside_a_list_item_by_id() {
+        let mut doc = new_document();
+        let mut tx = doc.transaction();
+        let list = tx.put_object(ROOT, "actions", ObjType::List).unwrap();
+        for id in ["a1", "a2"] {
+            let item = tx.insert_object(&list, 0, ObjType::Map).unwrap();
+            tx.put(&item, "id", id).unwrap();
+            let text = tx.put_object(&item, "what", ObjType::Text).unwrap();
+            tx.splice_text(&text, 0, 0, &format!("do {id}")).unwrap();
+        }
+        tx.commit();
+        let path = FieldPath::key("actions").then_item("a1").then_key("what");
+        let text = path.resolve_text(&doc).unwrap();
+        assert_eq!(doc.text(&text).unwrap(), "do a1");
+        assert_eq!(path.name(), "actions/a1/what");
+        assert!(
+            FieldPath::key("actions")
+                .then_item("zz")
+                .resolve(&doc)
+                .is_none()
+        );
+        assert!(FieldPath::key("actions").resolve_text(&doc).is_none());
     }
 
     #[test]

@@ -347,6 +347,22 @@ impl Client {
         out
     }
 
+    /// Starts a document's sync afresh: after the server accepted its
+    /// registration, or after access to it was granted.
+    pub fn resync(&mut self, id: &DocumentId) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let Some(entry) = self.docs.get_mut(id) else {
+            return out;
+        };
+        entry.sync = sync::State::new();
+        if entry.availability == Availability::Unavailable {
+            entry.availability = Availability::Requesting;
+        }
+        self.refresh(id, &mut out);
+        self.sync_doc(id, &mut out);
+        out
+    }
+
     /// Closes a document (e.g. at sign-out). Its data stays in storage.
     pub fn close(&mut self, id: &DocumentId) {
         self.docs.remove(id);

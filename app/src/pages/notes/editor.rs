@@ -1,0 +1,111 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use qalf_shared::document::note;
+use qalf_shared::document::text::FieldPath;
+use qalf_shared::sync::{Availability, DocumentId};
+
+use crate::components::doc_status::DocStatus;
+use crate::components::presence::PresenceList;
+use crate::components::text_field::TextField;
+use crate::repo::use_repo;
+
+/// One note, open for writing together.
+#[component]
+pub fn NotePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| DocumentId::parse(&id).ok())
+    };
+    move || match id() {
+        Some(id) => view! { <NoteEditor id /> }.into_any(),
+        None => view! { <h1>"This note's address is not right"</h1> }.into_any(),
+    }
+}
+
+#[component]
+fn NoteEditor(id: DocumentId) -> impl IntoView {
+    let repo = use_repo();
+    let signals = repo.signals(&id);
+    {
+        let (repo, id) = (repo.clone(), id.clone());
+        leptos::task::spawn_local(async move {
+            repo.open(&id).await;
+            repo.set_presence(&id, None);
+        });
+    }
+    {
+        let (repo, id) = (repo.clone(), id.clone());
+        on_cleanup(move || {
+            repo.commit(&id);
+            repo.leave(&id);
+        });
+    }
+    let ready = {
+        let status = signals.status.clone();
+        move || {
+            status
+                .get()
+                .is_some_and(|s| s.availability == Availability::Ready)
+        }
+    };
+    let unavailable = {
+        let status = signals.status.clone();
+        move || {
+            status
+                .get()
+                .is_some_and(|s| s.availability == Availability::Unavailable)
+        }
+    };
+    let has_fields = {
+        let (repo, id, revision) = (repo.clone(), id.clone(), signals.revision.clone());
+        move || {
+            revision.track();
+            repo.read(&id, |d| note::read(d).is_some()).unwrap_or(false)
+        }
+    };
+    let editor = {
+        let id = id.clone();
+        move || {
+            if unavailable() {
+                return view! {
+                    <div class="error-summary" role="alert">
+                        <h2 class="error-summary__title">"This note is not available to you"</h2>
+                        <p>"It may not be shared with you, or it may not exist."</p>
+                    </div>
+                }
+                .into_any();
+            }
+            if !(ready() && has_fields()) {
+                return view! { <p class="loading" role="status">"Opening the note…"</p> }
+                    .into_any();
+            }
+            view! {
+                <TextField
+                    doc=id.clone()
+                    path=FieldPath::key(note::TITLE)
+                    label="Title".to_string()
+                    multiline=false
+                />
+                <TextField
+                    doc=id.clone()
+                    path=FieldPath::key(note::BODY)
+                    label="Note".to_string()
+                    hint="Everyone the note is shared with can write here at the same time."
+                />
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <div class="record-header">
+            <h1>"Note"</h1>
+            <DocStatus doc=id.clone() />
+        </div>
+        <PresenceList doc=id.clone() />
+        {editor}
+    }
+}

@@ -1,0 +1,138 @@
+//! Page objects: what a person does on each page, found by role, label and
+//! visible text as they would find it.
+
+use crate::{User, eventually};
+
+/// The password every demo account shares.
+pub const DEMO_PASSWORD: &str = "qalf-demo";
+
+/// A demo person's username, from their name (as the server makes them).
+pub fn demo_username(name: &str) -> String {
+    name.split_whitespace()
+        .map(|p| {
+            p.chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl User {
+    /// Signs in with the form and waits for the home page.
+    pub async fn sign_in(&self, base: &str, username: &str) -> anyhow::Result<()> {
+        self.open(&format!("{base}/sign-in")).await?;
+        self.fill("Username", username).await?;
+        self.fill("Password", DEMO_PASSWORD).await?;
+        self.click_named("Sign in").await?;
+        self.wait_for_text("h1", "Welcome,").await?;
+        Ok(())
+    }
+
+    /// Signs in as the demo persona whose button mentions `role`.
+    pub async fn sign_in_as(&self, base: &str, role: &str) -> anyhow::Result<()> {
+        self.open(&format!("{base}/sign-in")).await?;
+        self.click_named_containing(role).await?;
+        self.wait_for_text("h1", "Welcome,").await?;
+        Ok(())
+    }
+
+    /// Starts a note shared with the first colleague offered; returns the
+    /// note's address and that colleague's name.
+    pub async fn start_shared_note(
+        &self,
+        base: &str,
+        title: &str,
+    ) -> anyhow::Result<(String, String)> {
+        self.open(&format!("{base}/notes")).await?;
+        self.fill("Title", title).await?;
+        let colleague: String = eventually("a colleague to share with", || async {
+            self.eval::<Option<String>>(
+                "(() => { const l = document.querySelector('.checkbox label'); return l ? l.innerText : null; })()",
+            )
+            .await
+        })
+        .await?;
+        self.eval::<bool>(
+            "(() => { document.querySelector('.checkbox input').click(); return true; })()",
+        )
+        .await?;
+        self.click_named("Create note").await?;
+        let url: String = eventually("the new note to open", || async {
+            let href: String = self.eval("location.pathname").await?;
+            Ok(href.starts_with("/notes/").then_some(href))
+        })
+        .await?;
+        self.wait_for_field("Note").await?;
+        let name = colleague
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        Ok((format!("{base}{url}"), name))
+    }
+
+    /// Waits until the field labelled `label` is on the page.
+    pub async fn wait_for_field(&self, label: &str) -> anyhow::Result<()> {
+        let script = field_script(label, "!!el");
+        eventually(&format!("{}: the field {label:?}", self.name), || async {
+            Ok(self.eval::<bool>(&script).await?.then_some(()))
+        })
+        .await
+    }
+
+    /// The current text of the field labelled `label`.
+    pub async fn field_text(&self, label: &str) -> anyhow::Result<String> {
+        self.eval(&field_script(label, "el ? el.value : ''")).await
+    }
+
+    /// Types into a field as a person would, one key at a time, at its start
+    /// or its end.
+    pub async fn type_in_field(&self, label: &str, text: &str, at_end: bool) -> anyhow::Result<()> {
+        let place = if at_end {
+            "(el.focus(), el.setSelectionRange(el.value.length, el.value.length), true)"
+        } else {
+            "(el.focus(), el.setSelectionRange(0, 0), true)"
+        };
+        self.eval::<bool>(&field_script(label, place)).await?;
+        for ch in text.chars() {
+            self.page
+                .execute(
+                    chromiumoxide::cdp::browser_protocol::input::InsertTextParams::new(
+                        ch.to_string(),
+                    ),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Moves focus out of any field (committing what was typed).
+    pub async fn leave_field(&self) -> anyhow::Result<()> {
+        self.eval::<bool>(
+            "(() => { document.activeElement && document.activeElement.blur(); return true; })()",
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The header's sync status text.
+    pub async fn sync_status(&self) -> anyhow::Result<String> {
+        Ok(self
+            .text_of("[data-testid=sync-status]")
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// A script that finds the field labelled `label` as `el` and evaluates
+/// `expression`.
+fn field_script(label: &str, expression: &str) -> String {
+    let label = serde_json::to_string(label).unwrap_or_default();
+    format!(
+        "(() => {{ const l = [...document.querySelectorAll('label')].find(l => l.innerText.trim() === {label}); \
+         const el = l ? document.getElementById(l.htmlFor) : null; return {expression}; }})()"
+    )
+}
