@@ -39,6 +39,23 @@ pub struct Config {
     #[arg(long, env = "QALF_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
 
+    /// Sync frames a session may send per second, sustained.
+    #[arg(long, env = "QALF_SYNC_FRAMES_PER_SECOND", default_value_t = 500)]
+    pub sync_frames_per_second: u32,
+
+    /// Sync frames a session may send in a burst (a first sync of many
+    /// records).
+    #[arg(long, env = "QALF_SYNC_FRAME_BURST", default_value_t = 5000)]
+    pub sync_frame_burst: u32,
+
+    /// Largest document the relay accepts changes to, in bytes stored.
+    #[arg(long, env = "QALF_MAX_DOCUMENT_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_document_bytes: u64,
+
+    /// Sign-in attempts per username per minute before refusing for a while.
+    #[arg(long, env = "QALF_SIGN_IN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_attempts_per_minute: u32,
+
     /// Served over TLS (directly or behind a proxy): cookies get `Secure` and
     /// responses HSTS.
     #[arg(long, env = "QALF_TLS")]
@@ -56,6 +73,10 @@ impl Config {
             allowed_origins: Vec::new(),
             session_idle_minutes: 60,
             session_max_hours: 12,
+            sync_frames_per_second: 500,
+            sync_frame_burst: 5000,
+            max_document_bytes: 64 * 1024 * 1024,
+            sign_in_attempts_per_minute: 10,
             tls: false,
         }
     }

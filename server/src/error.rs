@@ -20,6 +20,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("the username or password is wrong")]
     BadCredentials,
+    #[error("too many sign-in attempts: wait a minute and try again")]
+    TooManyAttempts,
     #[error("something went wrong on the server")]
     Internal(#[from] anyhow::Error),
 }
@@ -37,6 +39,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

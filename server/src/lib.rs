@@ -5,6 +5,7 @@
 //! process; [`Server::start`] binds it to an address, as `main` does.
 
 pub mod access;
+pub mod access_log;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -24,10 +25,11 @@ use qalf_shared::org::Organisation;
 use tokio::task::JoinHandle;
 
 use crate::access::AccessState;
+use crate::access_log::AccessLog;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
-use crate::relay::{Connections, Relay, Tickets};
+use crate::relay::{Connections, GateContext, Limits, Relay, Tickets};
 
 /// Everything a request handler may need, cheap to clone.
 #[derive(Clone)]
@@ -43,6 +45,8 @@ struct Inner {
     relay: Relay,
     tickets: Tickets,
     connections: Connections,
+    access_log: AccessLog,
+    sign_in_attempts: auth::SignInThrottle,
 }
 
 impl AppState {
@@ -60,7 +64,14 @@ impl AppState {
         let org = directory::load(&db).await?;
         let records = db.call(records::load_all).await?;
         let access = Arc::new(AccessState::new(org, records));
-        let relay = Relay::start(db.clone(), access.clone()).await?;
+        let limits = Arc::new(Limits::new(
+            config.sync_frames_per_second,
+            config.sync_frame_burst,
+            config.max_document_bytes,
+        ));
+        let relay = Relay::start(db.clone(), access.clone(), limits).await?;
+        let access_log = AccessLog::start(db.clone(), &config.data_dir)?;
+        let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -70,6 +81,8 @@ impl AppState {
                 relay,
                 tickets: Tickets::default(),
                 connections: Connections::default(),
+                access_log,
+                sign_in_attempts,
             }),
         })
     }
@@ -102,6 +115,28 @@ impl AppState {
         &self.inner.connections
     }
 
+    pub fn access_log(&self) -> &AccessLog {
+        &self.inner.access_log
+    }
+
+    pub fn sign_in_attempts(&self) -> &auth::SignInThrottle {
+        &self.inner.sign_in_attempts
+    }
+
+    pub fn access_state(&self) -> Arc<AccessState> {
+        self.inner.access.clone()
+    }
+
+    /// What the relay's gates need, for one new connection.
+    pub fn gate_context(&self) -> GateContext {
+        GateContext {
+            access: self.inner.access.clone(),
+            log: self.inner.access_log.clone(),
+            limits: self.inner.relay.limits().clone(),
+            clock: self.inner.clock.clone(),
+        }
+    }
+
     /// The organisation as it is now.
     pub fn org(&self) -> Arc<Organisation> {
         self.inner.access.org()
@@ -122,6 +157,7 @@ pub fn app(state: AppState) -> Router {
     let tls = state.config().tls;
     let router = Router::new()
         .merge(auth::router())
+        .merge(access_log::router())
         .merge(directory::router())
         .merge(records::router())
         .merge(relay::router())

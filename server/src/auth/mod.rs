@@ -9,9 +9,11 @@ mod current_user;
 pub mod local;
 mod routes;
 pub mod session;
+mod throttle;
 
 pub use current_user::CurrentUser;
 pub use routes::router;
+pub use throttle::SignInThrottle;
 
 /// The session cookie. HttpOnly and SameSite=Strict always; Secure over TLS.
 pub const SESSION_COOKIE: &str = "qalf_session";

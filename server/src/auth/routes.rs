@@ -33,6 +33,9 @@ async fn sign_in(
     {
         return Err(AppError::BadCredentials);
     }
+    if !state.sign_in_attempts().allow(&body.username) {
+        return Err(AppError::TooManyAttempts);
+    }
     let person = local::authenticate(state.db(), body.username, body.password)
         .await?
         .ok_or(AppError::BadCredentials)?;

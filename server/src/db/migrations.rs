@@ -75,6 +75,26 @@ const STEPS: &[&str] = &[
         meta TEXT NOT NULL
     );
     ",
+    // 3: the access log: append-only, each row sealed with an HMAC over the
+    // previous row's seal, so an edited or deleted row breaks the chain.
+    "
+    CREATE TABLE access_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        person TEXT NOT NULL,
+        document TEXT NOT NULL,
+        record_kind TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        seal BLOB NOT NULL
+    );
+    CREATE INDEX access_log_by_person ON access_log(person, seq);
+    CREATE INDEX access_log_by_document ON access_log(document, seq);
+    CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+    BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+    BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

@@ -1,18 +1,84 @@
 //! `GET /api/records`: the records I may read. `POST /api/records`: register
 //! a record I made.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use qalf_shared::access::{self, RecordError, RecordMeta};
+use qalf_shared::sync::DocumentId;
 
 use crate::AppState;
+use crate::access_log::{Action, Event};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/records", get(list).post(register))
+    Router::new()
+        .route("/api/records", get(list).post(register))
+        .route("/api/records/{id}", get(one))
+        .route("/api/records/{id}/members", axum::routing::put(set_members))
+}
+
+/// Changes who a note is shared with (its creator only). Access follows at
+/// once, on open sync connections too.
+async fn set_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(members): Json<Vec<qalf_shared::org::PersonId>>,
+) -> AppResult<StatusCode> {
+    let id = DocumentId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let mut meta = state.access().record(&id).ok_or(AppError::Forbidden)?;
+    let qalf_shared::access::Parties::Note { members: current } = &mut meta.parties else {
+        return Err(AppError::BadRequest(
+            "only a note's members can be changed".into(),
+        ));
+    };
+    if meta.created_by != user.person {
+        return Err(AppError::Forbidden);
+    }
+    let org = state.access().org();
+    if let Some(unknown) = members.iter().find(|m| org.person(m).is_none()) {
+        return Err(AppError::BadRequest(format!("unknown person `{unknown}`")));
+    }
+    *current = members;
+    let stored = meta.clone();
+    state
+        .db()
+        .call(move |conn| super::store::update(conn, &stored))
+        .await?;
+    state.access().put_record(meta);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One record's registration, if I may read it (logged either way).
+async fn one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<RecordMeta>> {
+    let id = DocumentId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let meta = state.access().record(&id);
+    let allowed = state.access().decide(&user.person, &id).can_read();
+    let action = if allowed {
+        Action::Read
+    } else {
+        Action::Denied
+    };
+    state.access_log().record(Event::new(
+        state.clock().now(),
+        &user.person,
+        &id,
+        meta.as_ref(),
+        action,
+        "http",
+    ));
+    match meta {
+        Some(meta) if allowed => Ok(Json(meta)),
+        // Not there and not yours look the same.
+        _ => Err(AppError::Forbidden),
+    }
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<RecordMeta>> {
@@ -53,6 +119,14 @@ async fn register(
         ));
     }
     tracing::info!(record = %meta.id, kind = meta.kind().code(), person = %user.person, "record registered");
+    state.access_log().record(Event::new(
+        state.clock().now(),
+        &user.person,
+        &meta.id,
+        Some(&meta),
+        Action::Create,
+        "http",
+    ));
     state.access().put_record(meta);
     Ok(StatusCode::CREATED)
 }

@@ -37,3 +37,13 @@ pub fn insert(conn: &mut Connection, meta: &RecordMeta) -> Result<bool, DbError>
     )?;
     Ok(inserted == 1)
 }
+
+/// Replaces a registration's parties (e.g. a note's members).
+pub fn update(conn: &mut Connection, meta: &RecordMeta) -> Result<(), DbError> {
+    let json = serde_json::to_string(meta).map_err(bad_row)?;
+    conn.execute(
+        "UPDATE records SET meta = ?2 WHERE id = ?1",
+        params![meta.id.to_string(), json],
+    )?;
+    Ok(())
+}

@@ -10,6 +10,7 @@
 
 mod connections;
 mod gate;
+mod limits;
 mod policy;
 mod routes;
 mod storage;
@@ -20,6 +21,8 @@ use std::sync::Arc;
 use samod::Repo;
 
 pub use self::connections::Connections;
+pub use self::gate::GateContext;
+pub use self::limits::Limits;
 pub use self::routes::router;
 pub use self::ticket::Tickets;
 use crate::access::AccessState;
@@ -34,20 +37,33 @@ pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 pub struct Relay {
     repo: Repo,
     acceptor: samod::AcceptorHandle,
+    limits: Arc<Limits>,
 }
 
 impl Relay {
-    pub async fn start(db: Db, access: Arc<AccessState>) -> anyhow::Result<Relay> {
+    pub async fn start(
+        db: Db,
+        access: Arc<AccessState>,
+        limits: Arc<Limits>,
+    ) -> anyhow::Result<Relay> {
         let repo = Repo::build_tokio()
             .with_peer_id(samod::PeerId::from(RELAY_PEER_ID))
-            .with_storage(storage::SqliteStorage::new(db))
+            .with_storage(storage::SqliteStorage::new(db, limits.clone()))
             .with_share_policy(policy::AccessPolicy::new(access))
             .load()
             .await;
         let acceptor = repo
             .make_acceptor(samod::Url::parse("ws://qalf/sync")?)
             .map_err(|_| anyhow::anyhow!("the relay stopped while starting"))?;
-        Ok(Relay { repo, acceptor })
+        Ok(Relay {
+            repo,
+            acceptor,
+            limits,
+        })
+    }
+
+    pub fn limits(&self) -> &Arc<Limits> {
+        &self.limits
     }
 
     pub fn repo(&self) -> &Repo {

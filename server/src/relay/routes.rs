@@ -77,11 +77,13 @@ async fn upgrade(
     };
     let cancel = CancellationToken::new();
     state.connections().add(&ticket.session, cancel.clone());
-    let gate = Gate {
-        person: ticket.person,
-        peer: ticket.peer.clone(),
+    let gate = Gate::new(
+        ticket.person,
+        ticket.peer.clone(),
+        ticket.session,
         cancel,
-    };
+        state.gate_context(),
+    );
     // Small buffers: an idle connection costs a few KB, not a hundred.
     ws.read_buffer_size(4096)
         .write_buffer_size(0)

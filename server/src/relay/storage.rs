@@ -8,23 +8,45 @@
 //! Clients keep their own copy and re-send it after a restart.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::OptionalExtension;
 use samod::storage::StorageKey;
 
+use super::limits::Limits;
 use crate::db::{Db, DbError};
 
 #[derive(Clone)]
 pub struct SqliteStorage {
     db: Db,
+    limits: Arc<Limits>,
 }
 
 const ATTEMPTS: u32 = 5;
 
 impl SqliteStorage {
-    pub fn new(db: Db) -> Self {
-        SqliteStorage { db }
+    pub fn new(db: Db, limits: Arc<Limits>) -> Self {
+        SqliteStorage { db, limits }
+    }
+
+    /// Re-measures a document after a write, for the size limit.
+    async fn measure(&self, key: &StorageKey) {
+        let Some(document) = key.into_iter().next().cloned() else {
+            return;
+        };
+        let prefix = document.clone();
+        let bytes: i64 = self
+            .must("measure", move |conn| {
+                Ok(conn.query_row(
+                    "SELECT COALESCE(SUM(length(data)), 0) FROM chunks
+                     WHERE key >= ?1 || '/' AND key < ?1 || '0'",
+                    [&prefix],
+                    |r| r.get(0),
+                )?)
+            })
+            .await;
+        self.limits.set_size(&document, bytes.max(0) as u64);
     }
 
     /// Runs a storage call, retrying transient failures; exits the process
@@ -94,25 +116,27 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
-        let key = key_text(&key);
+        let text = key_text(&key);
         self.must("put", move |conn| {
             conn.execute(
                 "INSERT INTO chunks (key, data) VALUES (?1, ?2)
                  ON CONFLICT(key) DO UPDATE SET data = excluded.data",
-                rusqlite::params![key, data],
+                rusqlite::params![text, data],
             )?;
             Ok(())
         })
-        .await
+        .await;
+        self.measure(&key).await;
     }
 
     async fn delete(&self, key: StorageKey) {
-        let key = key_text(&key);
+        let text = key_text(&key);
         self.must("delete", move |conn| {
-            conn.execute("DELETE FROM chunks WHERE key = ?1", [&key])?;
+            conn.execute("DELETE FROM chunks WHERE key = ?1", [&text])?;
             Ok(())
         })
-        .await
+        .await;
+        self.measure(&key).await;
     }
 }
 
@@ -129,7 +153,10 @@ mod tests {
     #[tokio::test]
     async fn a_range_load_returns_exactly_the_keys_under_the_prefix() {
         let dir = tempfile::tempdir().unwrap();
-        let storage = SqliteStorage::new(Db::open(&dir.path().join("t.db")).await.unwrap());
+        let storage = SqliteStorage::new(
+            Db::open(&dir.path().join("t.db")).await.unwrap(),
+            Arc::new(Limits::new(10, 10, 1 << 20)),
+        );
         storage
             .put(key(&["abc", "incremental", "1"]), vec![1])
             .await;
@@ -152,12 +179,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         {
-            let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
+            let storage = SqliteStorage::new(
+                Db::open(&path).await.unwrap(),
+                Arc::new(Limits::new(10, 10, 1 << 20)),
+            );
             storage
                 .put(key(&["doc", "incremental", "h"]), vec![9; 100])
                 .await;
         }
-        let storage = SqliteStorage::new(Db::open(&path).await.unwrap());
+        let storage = SqliteStorage::new(
+            Db::open(&path).await.unwrap(),
+            Arc::new(Limits::new(10, 10, 1 << 20)),
+        );
         assert_eq!(
             storage.load(key(&["doc", "incremental", "h"])).await,
             Some(vec![9; 100])

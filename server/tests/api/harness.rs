@@ -41,6 +41,10 @@ impl TestApp {
         }
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     /// Stops the server and starts a new one on the same data folder.
     pub async fn restart(&mut self) {
         self.server.state.relay().stop().await;
@@ -73,6 +77,25 @@ impl TestApp {
     pub fn persona(&self, role: qalf_shared::org::Role) -> String {
         let org = self.server.state.org();
         demo::persona_for(&org, role).expect("persona").0
+    }
+
+    /// A client signed in as a given person (every demo account shares the
+    /// demo password).
+    pub async fn signed_in_person(&self, person: &qalf_shared::org::PersonId) -> reqwest::Client {
+        let org = self.server.state.org();
+        let username = demo::username_for(org.person(person).expect("a demo person"));
+        let client = self.client();
+        let response = client
+            .post(self.url("/api/session"))
+            .json(&serde_json::json!({
+                "username": username,
+                "password": demo::DEMO_PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(response.status(), 200, "sign-in as {person}");
+        client
     }
 
     /// A client signed in as the persona for `role`.

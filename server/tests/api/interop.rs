@@ -73,7 +73,10 @@ async fn a_javascript_client_creates_a_note_that_our_client_reads() {
     .await;
     let read = ours.client.doc(&id).and_then(note::read).unwrap();
     assert_eq!(read.title.as_str(), "Written in JavaScript");
-    assert_eq!(read.body.as_str(), "Made by the stock automerge-repo client.");
+    assert_eq!(
+        read.body.as_str(),
+        "Made by the stock automerge-repo client."
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! HTTP API tests: the real server on 127.0.0.1:0 with a fresh SQLite file.
 
+mod access_matrix;
 mod harness;
 mod interop;
+mod security;
 mod session;
 mod static_files;
 mod sync;

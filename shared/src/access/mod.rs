@@ -7,9 +7,9 @@
 
 mod record;
 
-pub use record::{Parties, RecordError, RecordMeta};
+pub use record::{ObservationKind, Parties, RecordError, RecordMeta};
 
-use crate::org::{Organisation, PersonId};
+use crate::org::{Organisation, Person, PersonId, Role, TeamId};
 
 /// What a person may do with a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,14 +28,23 @@ impl Access {
     pub fn can_write(self) -> bool {
         self == Access::Write
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Access::None => "-",
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
 }
 
 /// The access `person` has to the record described by `meta`.
 pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Access {
-    if org.person(person).is_none() {
-        // People who left (or never existed) see nothing.
+    // People who left (or never existed) see nothing.
+    let Some(me) = org.person(person) else {
         return Access::None;
-    }
+    };
+    let rules = Rules { org, me };
     match &meta.parties {
         Parties::Note { members } => {
             if &meta.created_by == person || members.contains(person) {
@@ -44,6 +53,156 @@ pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Acces
                 Access::None
             }
         }
+        Parties::Audit {
+            team,
+            practitioner,
+            auditor,
+            moderators,
+            ..
+        } => rules.audit(team, practitioner, auditor, moderators),
+        Parties::Moderation {
+            auditor, moderator, ..
+        } => rules.moderation(auditor, moderator),
+        Parties::Observation {
+            observer,
+            subject,
+            team,
+            ..
+        } => rules.observation(observer, subject.as_ref(), team.as_ref()),
+        Parties::Report => rules.report(),
+    }
+}
+
+struct Rules<'a> {
+    org: &'a Organisation,
+    me: &'a Person,
+}
+
+impl Rules<'_> {
+    fn is(&self, person: &PersonId) -> bool {
+        &self.me.id == person
+    }
+
+    fn has(&self, role: Role) -> bool {
+        self.me.has_role(role)
+    }
+
+    fn is_cpp(&self) -> bool {
+        self.me.roles.iter().any(|r| r.is_cpp())
+    }
+
+    fn is_senior_leader(&self) -> bool {
+        self.has(Role::AssistantDirector) || self.has(Role::Director)
+    }
+
+    /// Heads the service area `team` belongs to.
+    fn heads_area_of(&self, team: &TeamId) -> bool {
+        self.org
+            .head_of_service_for_team(team)
+            .is_some_and(|h| h.id == self.me.id)
+    }
+
+    /// Manages `team`, or is `person`'s line manager.
+    fn manages_directly(&self, team: &TeamId, person: &PersonId) -> bool {
+        self.org
+            .team(team)
+            .is_some_and(|t| t.manager.as_ref() == Some(&self.me.id))
+            || self
+                .org
+                .person(person)
+                .is_some_and(|p| p.line_manager.as_ref() == Some(&self.me.id))
+    }
+
+    /// An audit is visible to its auditor, the practitioner and their TM/SM,
+    /// the HoS of the service area, the CPP, its moderators, and AD/DCS; not
+    /// to other practitioners (DOMAIN.md §8). Those who hold the joint
+    /// meeting and follow it up write; the others read.
+    fn audit(
+        &self,
+        team: &TeamId,
+        practitioner: &PersonId,
+        auditor: &PersonId,
+        moderators: &[PersonId],
+    ) -> Access {
+        if self.is(auditor)
+            || self.is(practitioner)
+            || self.is_cpp()
+            || self.manages_directly(team, practitioner)
+        {
+            return Access::Write;
+        }
+        let service_manager = self
+            .org
+            .person(practitioner)
+            .and_then(|p| p.line_manager.as_ref())
+            .and_then(|tm| self.org.person(tm))
+            .and_then(|tm| tm.line_manager.as_ref())
+            .is_some_and(|sm| sm == &self.me.id);
+        if service_manager
+            || self.heads_area_of(team)
+            || moderators.contains(&self.me.id)
+            || self.is_senior_leader()
+        {
+            return Access::Read;
+        }
+        Access::None
+    }
+
+    /// A moderation judges the audit: the CPP writes it, the auditor reads
+    /// the feedback, senior leaders read it.
+    fn moderation(&self, auditor: &PersonId, moderator: &PersonId) -> Access {
+        if self.is(moderator) || self.is_cpp() {
+            Access::Write
+        } else if self.is(auditor) || self.is_senior_leader() {
+            Access::Read
+        } else {
+            Access::None
+        }
+    }
+
+    /// An observation is visible to the observer, the observed person and
+    /// their line manager chain, and the CPP (DOMAIN.md §8). A visit with no
+    /// one observed is visible to the visitor's chain and the team's manager.
+    fn observation(
+        &self,
+        observer: &PersonId,
+        subject: Option<&PersonId>,
+        team: Option<&TeamId>,
+    ) -> Access {
+        if self.is(observer) || subject.is_some_and(|s| self.is(s)) {
+            return Access::Write;
+        }
+        // The chain runs up to the Director: the Chief Executive and elected
+        // members sit outside Children's Services' line management.
+        let outside = self.has(Role::ChiefExecutive) || self.has(Role::CabinetMember);
+        let in_chain = |person: &PersonId| !outside && self.org.manages(&self.me.id, person);
+        let manages_team = team
+            .and_then(|t| self.org.team(t))
+            .is_some_and(|t| t.manager.as_ref() == Some(&self.me.id));
+        let chain = match subject {
+            Some(subject) => in_chain(subject),
+            None => in_chain(observer) || manages_team,
+        };
+        if chain || self.is_cpp() {
+            Access::Read
+        } else {
+            Access::None
+        }
+    }
+
+    /// Reports with figures only are visible to all managers; the CPP
+    /// writes them.
+    fn report(&self) -> Access {
+        if self.is_cpp() {
+            return Access::Write;
+        }
+        let manager = self.me.roles.iter().any(|r| {
+            !matches!(
+                r,
+                Role::Practitioner | Role::Iro | Role::CabinetMember | Role::Administrator
+            )
+        });
+        if manager { Access::Read } else { Access::None }
     }
 }
 
@@ -56,12 +215,59 @@ pub fn may_create(
     if &meta.created_by != person {
         return Err(RecordError::NotCreator);
     }
+    let me = org
+        .person(person)
+        .ok_or_else(|| RecordError::UnknownPerson(person.clone()))?;
+    let known = |p: &PersonId| {
+        org.person(p)
+            .map(|_| ())
+            .ok_or_else(|| RecordError::UnknownPerson(p.clone()))
+    };
+    let is_cpp = me.roles.iter().any(|r| r.is_cpp());
     match &meta.parties {
-        Parties::Note { members } => {
-            if let Some(unknown) = members.iter().find(|m| org.person(m).is_none()) {
-                return Err(RecordError::UnknownPerson(unknown.clone()));
+        Parties::Note { members } => members.iter().try_for_each(known),
+        Parties::Audit {
+            case,
+            team,
+            practitioner,
+            auditor,
+            moderators,
+        } => {
+            if !is_cpp {
+                return Err(RecordError::NotAllowed);
             }
-            Ok(())
+            let listed = org
+                .case(case)
+                .ok_or_else(|| RecordError::UnknownCase(case.clone()))?;
+            if &listed.team != team || &listed.practitioner != practitioner {
+                return Err(RecordError::CaseMismatch);
+            }
+            known(auditor)?;
+            moderators.iter().try_for_each(known)
+        }
+        Parties::Moderation {
+            auditor, moderator, ..
+        } => {
+            if !is_cpp {
+                return Err(RecordError::NotAllowed);
+            }
+            known(auditor)?;
+            known(moderator)
+        }
+        Parties::Observation {
+            observer, subject, ..
+        } => {
+            if observer != person {
+                return Err(RecordError::NotAllowed);
+            }
+            subject.iter().try_for_each(known)
+        }
+        Parties::Report => {
+            if is_cpp {
+                Ok(())
+            } else {
+                Err(RecordError::NotAllowed)
+            }
         }
     }
 }

@@ -1,10 +1,12 @@
 //! What the server knows about a record without reading it: its kind, who
 //! made it and the people it concerns. Access is decided from this alone.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::document::DocKind;
-use crate::org::PersonId;
+use crate::org::{CaseRef, PersonId, TeamId};
 use crate::sync::DocumentId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,19 +18,128 @@ pub struct RecordMeta {
     pub parties: Parties,
 }
 
+/// The kinds of observation-type record (DOMAIN.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObservationKind {
+    /// A Team Manager observes a team member's direct work.
+    PracticeObservation,
+    /// A Service Manager observes a supervision held by a direct report.
+    SupervisionObservation,
+    /// A Service Manager or Head of Service audits a Team Manager's welfare
+    /// supervision records.
+    WelfareSupervisionAudit,
+    /// An IRO chairing a CiC review or a CP conference.
+    IroObservation,
+    /// A key decision-making meeting.
+    KeyDecisionMeetingObservation,
+    /// The Assistant Director shadows a practitioner for half a day.
+    AdShadowing,
+    /// A senior manager visits a team, a residential home or another setting.
+    SeniorManagerVisit,
+}
+
+impl ObservationKind {
+    pub const ALL: [ObservationKind; 7] = [
+        ObservationKind::PracticeObservation,
+        ObservationKind::SupervisionObservation,
+        ObservationKind::WelfareSupervisionAudit,
+        ObservationKind::IroObservation,
+        ObservationKind::KeyDecisionMeetingObservation,
+        ObservationKind::AdShadowing,
+        ObservationKind::SeniorManagerVisit,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ObservationKind::PracticeObservation => "practice-observation",
+            ObservationKind::SupervisionObservation => "supervision-observation",
+            ObservationKind::WelfareSupervisionAudit => "welfare-supervision-audit",
+            ObservationKind::IroObservation => "iro-observation",
+            ObservationKind::KeyDecisionMeetingObservation => "key-decision-meeting-observation",
+            ObservationKind::AdShadowing => "ad-shadowing",
+            ObservationKind::SeniorManagerVisit => "senior-manager-visit",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ObservationKind::PracticeObservation => "Practice observation",
+            ObservationKind::SupervisionObservation => "Supervision observation",
+            ObservationKind::WelfareSupervisionAudit => "Welfare supervision audit",
+            ObservationKind::IroObservation => "IRO observation",
+            ObservationKind::KeyDecisionMeetingObservation => {
+                "Key decision-making meeting observation"
+            }
+            ObservationKind::AdShadowing => "Assistant Director shadowing",
+            ObservationKind::SeniorManagerVisit => "Senior manager visit",
+        }
+    }
+}
+
+impl fmt::Display for ObservationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 /// The people a record concerns, by kind of record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Parties {
     /// A note shared with named colleagues.
     Note { members: Vec<PersonId> },
+    /// A case file audit (DOMAIN.md §3).
+    Audit {
+        case: CaseRef,
+        /// The case's team, which places it in a service area.
+        team: TeamId,
+        /// The case holder whose work is audited.
+        practitioner: PersonId,
+        auditor: PersonId,
+        /// Moderators and panel members the audit is assigned to.
+        #[serde(default)]
+        moderators: Vec<PersonId>,
+    },
+    /// The moderation of an audit: it judges the audit, not the case.
+    Moderation {
+        audit: DocumentId,
+        auditor: PersonId,
+        moderator: PersonId,
+    },
+    /// An observation, supervision audit, shadowing or visit (DOMAIN.md §6).
+    Observation {
+        observation: ObservationKind,
+        observer: PersonId,
+        /// The person observed (or whose supervision is audited).
+        #[serde(default)]
+        subject: Option<PersonId>,
+        /// The team visited, for visits.
+        #[serde(default)]
+        team: Option<TeamId>,
+    },
+    /// A report with figures only, no child-level text.
+    Report,
 }
 
 impl RecordMeta {
     pub fn kind(&self) -> DocKind {
         match self.parties {
             Parties::Note { .. } => DocKind::Note,
+            Parties::Audit { .. } => DocKind::Audit,
+            Parties::Moderation { .. } => DocKind::Moderation,
+            Parties::Observation { .. } => DocKind::Observation,
+            Parties::Report => DocKind::Report,
         }
+    }
+
+    /// Whether the record holds child-level (special category) data: every
+    /// read and change of these is logged.
+    pub fn is_child_level(&self) -> bool {
+        matches!(
+            self.parties,
+            Parties::Audit { .. } | Parties::Moderation { .. } | Parties::Observation { .. }
+        )
     }
 }
 
@@ -38,6 +149,12 @@ pub enum RecordError {
     NotCreator,
     #[error("unknown person `{0}`")]
     UnknownPerson(PersonId),
+    #[error("unknown case `{0}`")]
+    UnknownCase(CaseRef),
+    #[error("the case's team or practitioner does not match the case list")]
+    CaseMismatch,
+    #[error("you may not create this kind of record")]
+    NotAllowed,
     #[error("this record is already registered")]
     AlreadyRegistered,
 }

@@ -30,16 +30,34 @@ pub fn new_document() -> Automerge {
 pub enum DocKind {
     /// A shared note: the smallest record, used to prove the sync engine.
     Note,
+    Audit,
+    Moderation,
+    /// Observations, supervision audits, shadowing and visits.
+    Observation,
+    /// A report with figures only.
+    Report,
 }
 
 impl DocKind {
+    pub const ALL: [DocKind; 5] = [
+        DocKind::Note,
+        DocKind::Audit,
+        DocKind::Moderation,
+        DocKind::Observation,
+        DocKind::Report,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             DocKind::Note => "note",
+            DocKind::Audit => "audit",
+            DocKind::Moderation => "moderation",
+            DocKind::Observation => "observation",
+            DocKind::Report => "report",
         }
     }
 
     pub fn parse(code: &str) -> Option<DocKind> {
-        [DocKind::Note].into_iter().find(|k| k.code() == code)
+        DocKind::ALL.into_iter().find(|k| k.code() == code)
     }
 }
