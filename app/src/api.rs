@@ -140,3 +140,45 @@ pub async fn people() -> Result<Vec<PersonSummary>, ApiError> {
         .map_err(|_| ApiError::Unreachable)?;
     read(response).await
 }
+
+/// One access log row, as the server returns it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub at: String,
+    pub person: String,
+    pub document: String,
+    pub record_kind: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The result of checking the access log's seals.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct LogCheck {
+    pub rows: i64,
+    pub first_broken: Option<i64>,
+}
+
+/// Searches the access log (CPP and administrators only).
+pub async fn access_log(query: &[(&str, String)]) -> Result<Vec<LogEntry>, ApiError> {
+    let response = Request::get("/api/access-log")
+        .query(
+            query
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (*k, v.as_str())),
+        )
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn check_access_log() -> Result<LogCheck, ApiError> {
+    let response = Request::get("/api/access-log/verify")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}

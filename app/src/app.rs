@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::components::signed_in::SignedIn;
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
-use crate::pages::{home::Home, not_found::NotFound, sign_in::SignIn};
+use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
 use crate::session::Session;
 
 #[component]
@@ -20,6 +20,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/sign-in") view=SignIn />
                 <Route path=path!("/") view=|| view! { <SignedIn><Home /></SignedIn> } />
+                <Route
+                    path=path!("/access-log")
+                    view=|| view! { <SignedIn><AccessLogPage /></SignedIn> }
+                />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route
                     path=path!("/notes/:id")

@@ -11,6 +11,9 @@ use crate::api::{self, ApiError};
 use crate::repo::{self, Repo};
 
 const STORAGE_KEY: &str = "qalf.me";
+/// Set when someone signed out while the server could not be told; the next
+/// start ends that server session before anything else.
+const PENDING_SIGN_OUT: &str = "qalf.pending-sign-out";
 
 /// What the app knows about the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +72,16 @@ impl Session {
     /// Asks the server who is signed in; offline, falls back to the person
     /// remembered on this device.
     pub async fn check(self) {
+        if LocalStorage::get::<bool>(PENDING_SIGN_OUT).unwrap_or(false) {
+            match api::sign_out().await {
+                Ok(()) | Err(ApiError::Unauthorized) => LocalStorage::delete(PENDING_SIGN_OUT),
+                Err(_) => {
+                    // Still no server: nobody is signed in on this device.
+                    self.state.set(SessionState::SignedOut);
+                    return;
+                }
+            }
+        }
         let next = match api::me().await {
             Ok(me) => {
                 remember(&me);
@@ -99,6 +112,32 @@ impl Session {
             me,
             confirmed: true,
         });
+    }
+
+    /// Signs out on this device: stops syncing, deletes this person's
+    /// records from the device (so the next person cannot see them), and
+    /// ends the session on the server (now, or on the next start if the
+    /// server cannot be reached).
+    pub async fn sign_out(self) {
+        let person = self.me().map(|me| me.id);
+        if let Some(repo) = repo::current() {
+            repo.announce_sign_out();
+        }
+        self.signed_out();
+        if let Some(person) = person {
+            if let Err(e) = repo::idb::delete_database(&person).await {
+                leptos::logging::error!("this device's copy could not be deleted: {e}");
+            }
+            repo::forget_device(&person);
+        }
+        match api::sign_out().await {
+            Ok(()) | Err(ApiError::Unauthorized) => {}
+            Err(_) => {
+                if LocalStorage::set(PENDING_SIGN_OUT, true).is_err() {
+                    leptos::logging::error!("could not remember to end the server session");
+                }
+            }
+        }
     }
 
     pub fn signed_out(self) {

@@ -14,7 +14,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
     OverrideNetworkStateParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
-    CreateBrowserContextParams, CreateTargetParams,
+    CreateBrowserContextParams, CreateTargetParams, SetAutoAttachParams,
 };
 use std::sync::{Arc, Mutex};
 
@@ -88,17 +88,40 @@ impl Browser {
             .inner
             .create_browser_context(CreateBrowserContextParams::default())
             .await?;
+        self.user_in(name, Some(context)).await
+    }
+
+    /// A user in the browser's default context (the profile on disk).
+    pub async fn default_user(&self, name: &str) -> anyhow::Result<User> {
+        self.user_in(name, None).await
+    }
+
+    async fn user_in(
+        &self,
+        name: &str,
+        context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
+    ) -> anyhow::Result<User> {
+        let mut params = CreateTargetParams::builder().url("about:blank");
+        if let Some(context) = context {
+            params = params.browser_context_id(context);
+        }
         let page = self
             .inner
-            .new_page(
-                CreateTargetParams::builder()
-                    .url("about:blank")
-                    .browser_context_id(context)
-                    .build()
-                    .map_err(|e| anyhow!(e))?,
-            )
+            .new_page(params.build().map_err(|e| anyhow!(e))?)
             .await?;
         page.execute(NetworkEnableParams::default()).await?;
+        // chromiumoxide auto-attaches to new workers and holds them at start
+        // until told to run; service workers then never start. The tests do
+        // not drive workers, so let them start on their own.
+        page.execute(
+            SetAutoAttachParams::builder()
+                .auto_attach(false)
+                .wait_for_debugger_on_start(false)
+                .flatten(true)
+                .build()
+                .map_err(|e| anyhow!(e))?,
+        )
+        .await?;
         let console = Arc::new(Mutex::new(Vec::new()));
         let mut logged = page.event_listener::<EventConsoleApiCalled>().await?;
         let mut thrown = page.event_listener::<EventExceptionThrown>().await?;
@@ -111,11 +134,23 @@ impl Browser {
                         e.r#type,
                         e.args
                             .iter()
-                            .filter_map(|a| a.value.as_ref().map(|v| v.to_string()))
+                            .filter_map(|a| a
+                                .value
+                                .as_ref()
+                                .map(|v| v.to_string())
+                                .or_else(|| a.description.clone()))
                             .collect::<Vec<_>>()
                             .join(" ")
                     ),
-                    Some(e) = thrown.next() => format!("exception: {}", e.exception_details.text),
+                    Some(e) = thrown.next() => format!(
+                        "exception: {} {}",
+                        e.exception_details.text,
+                        e.exception_details
+                            .exception
+                            .as_ref()
+                            .and_then(|x| x.description.clone())
+                            .unwrap_or_default()
+                    ),
                     else => break,
                 };
                 sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
@@ -218,6 +253,11 @@ impl User {
         )
         .await;
         let last = last.into_inner().unwrap_or_else(|e| e.into_inner());
+        if found.is_err()
+            && let Ok(path) = self.screenshot("timeout").await
+        {
+            eprintln!("screenshot of {}: {}", self.name, path.display());
+        }
         found.map_err(|e| self.with_context(e.context(format!("it showed {last:?}"))))
     }
 
@@ -256,6 +296,27 @@ impl User {
         .map_err(|e| self.with_context(e))
     }
 
+    /// Clicks an element where it is once it has stopped moving (a status
+    /// badge changing width can shift a button just as the pointer arrives).
+    async fn click_steady(&self, element: &chromiumoxide::Element) -> anyhow::Result<()> {
+        let last = Mutex::new(None);
+        eventually(
+            &format!("{}: the control to stop moving", self.name),
+            || async {
+                element.scroll_into_view().await?;
+                let b = element.bounding_box().await?;
+                let now = (b.x, b.y, b.width, b.height);
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                let steady = *last == Some(now);
+                *last = Some(now);
+                Ok(steady.then_some(()))
+            },
+        )
+        .await?;
+        element.click().await?;
+        Ok(())
+    }
+
     /// Clicks the button (or link) whose visible text is `name`, as a finger
     /// or mouse would, once it exists.
     pub async fn click_named(&self, name: &str) -> anyhow::Result<()> {
@@ -263,11 +324,10 @@ impl User {
             "//*[self::button or self::a][normalize-space()={}]",
             xpath_literal(name)
         );
-        self.find(&xpath, &format!("a control named {name:?}"))
-            .await?
-            .click()
+        let element = self
+            .find(&xpath, &format!("a control named {name:?}"))
             .await?;
-        Ok(())
+        self.click_steady(&element).await
     }
 
     /// Clicks the first button whose visible text contains `text`.
@@ -276,11 +336,10 @@ impl User {
             "//button[contains(normalize-space(), {})]",
             xpath_literal(text)
         );
-        self.find(&xpath, &format!("a button mentioning {text:?}"))
-            .await?
-            .click()
+        let element = self
+            .find(&xpath, &format!("a button mentioning {text:?}"))
             .await?;
-        Ok(())
+        self.click_steady(&element).await
     }
 
     /// Types into the field labelled `label`.

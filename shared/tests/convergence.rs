@@ -110,11 +110,7 @@ impl Device {
             let mut next = Vec::new();
             for effect in pending {
                 match effect {
-                    Effect::Send(frame) => {
-                        if self.online {
-                            to_relay.push_back(frame);
-                        }
-                    }
+                    Effect::Send(frame) if self.online => to_relay.push_back(frame),
                     Effect::Write(write) => {
                         for key in &write.deletes {
                             self.storage.remove(key);

@@ -2,15 +2,17 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, ApiError};
 use crate::components::sync_status::SyncStatus;
+use crate::pages::access_log::may_read_log;
+use crate::repo::{LinkState, use_repo};
 use crate::session::{SessionState, use_session};
 
-/// The frame around every signed-in page: skip link, header with the person
-/// and sign-out, navigation, and the main landmark.
+/// The frame around every signed-in page: skip link, header with the person,
+/// sync status and sign-out, navigation, and the main landmark.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let session = use_session();
+    let overview = use_repo().overview();
     let navigate = use_navigate();
     let name = move || session.me().map(|m| m.name).unwrap_or_default();
     let offline_identity = move || {
@@ -22,17 +24,37 @@ pub fn Shell(children: Children) -> impl IntoView {
             }
         )
     };
-    let sign_out = move |_| {
+    let shows_log = move || session.me().is_some_and(|me| may_read_log(&me.roles));
+    let confirming = RwSignal::new(false);
+    let unsynced = {
+        let overview = overview.clone();
+        move || {
+            let o = overview.get();
+            o.waiting + o.unsaved
+        }
+    };
+
+    let sign_out = move || {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::sign_out().await {
-                Ok(()) | Err(ApiError::Unauthorized) => {
-                    session.signed_out();
-                    navigate("/sign-in", Default::default());
-                }
-                Err(e) => leptos::logging::warn!("sign-out failed: {e}"),
-            }
+            session.sign_out().await;
+            navigate("/sign-in", Default::default());
         });
+    };
+    let ask_to_sign_out = {
+        let sign_out = sign_out.clone();
+        let unsynced = unsynced.clone();
+        move |_| {
+            if unsynced() > 0 {
+                confirming.set(true);
+            } else {
+                sign_out();
+            }
+        }
+    };
+    let expired = {
+        let overview = overview.clone();
+        move || overview.get().link == LinkState::SessionExpired
     };
 
     view! {
@@ -46,6 +68,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/notes">"Notes"</A>
+                    <Show when=shows_log>
+                        <A href="/access-log">"Access log"</A>
+                    </Show>
                 </nav>
                 <div class="app-header__person">
                     <SyncStatus />
@@ -53,12 +78,44 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <Show when=offline_identity>
                         <span class="tag tag--grey">"Offline"</span>
                     </Show>
-                    <button type="button" class="button button--secondary" on:click=sign_out>
+                    <button type="button" class="button button--secondary" on:click=ask_to_sign_out>
                         "Sign out"
                     </button>
                 </div>
             </div>
         </header>
+        <Show when=move || confirming.get()>
+            <div class="banner banner--warning" role="alertdialog" aria-labelledby="sign-out-title" aria-describedby="sign-out-text">
+                <h2 id="sign-out-title">"Changes have not reached the server"</h2>
+                <p id="sign-out-text">
+                    {
+                        let unsynced = unsynced.clone();
+                        move || format!(
+                            "{} change(s) made on this device are not on the server yet. Signing out deletes your records from this device, so these changes would be lost. Stay signed in until they sync (connect to the network), unless you are sure.",
+                            unsynced()
+                        )
+                    }
+                </p>
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                        "Stay signed in"
+                    </button>
+                    <button type="button" class="button button--warning" on:click={
+                        let sign_out = sign_out.clone();
+                        move |_| sign_out()
+                    }>"Sign out and lose them"</button>
+                </div>
+            </div>
+        </Show>
+        <Show when=expired>
+            <div class="banner" role="status">
+                <p>
+                    "Your session has ended. Everything you do here is kept on this device; "
+                    <A href="/sign-in">"sign in again"</A>
+                    " to sync it."
+                </p>
+            </div>
+        </Show>
         <main id="main" class="main" tabindex="-1">
             {children()}
         </main>

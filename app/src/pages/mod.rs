@@ -1,5 +1,6 @@
 //! One module per page, named after the page.
 
+pub mod access_log;
 pub mod home;
 pub mod not_found;
 pub mod notes;

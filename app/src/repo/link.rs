@@ -51,6 +51,7 @@ impl LinkHandle {
 
     pub fn close(&self) {
         if let Some(socket) = &self.socket {
+            detach(socket);
             let _closed = socket.close();
         }
         if let Some(events) = &self.events {
@@ -62,6 +63,23 @@ impl LinkHandle {
     pub fn renewed(&self) {
         if let Some(events) = &self.events {
             let _sent = events.unbounded_send(Event::Renewed);
+        }
+    }
+}
+
+/// Unhooks our callbacks from a socket, so that events after we let go of it
+/// (a late `close`) never call into dropped closures.
+fn detach(socket: &WebSocket) {
+    socket.set_onopen(None);
+    socket.set_onmessage(None);
+    socket.set_onclose(None);
+}
+
+impl Drop for LinkHandle {
+    fn drop(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            detach(&socket);
+            let _closed = socket.close();
         }
     }
 }
@@ -173,7 +191,9 @@ async fn run(
         let stop = serve(&weak, &mut queue, &socket, generation, &mut backoff).await;
         let Some(inner) = weak.upgrade() else { return };
         let repo = Repo::from_inner(inner);
-        repo.link().borrow_mut().socket = None;
+        if let Some(old) = repo.link().borrow_mut().socket.take() {
+            detach(&old);
+        }
         let effects = repo.client().borrow_mut().disconnected();
         repo.apply(effects);
         repo.set_link(LinkState::Offline);
@@ -284,7 +304,9 @@ fn open_socket(
     socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
     let mut link = repo.link().borrow_mut();
-    link.socket = Some(socket.clone());
+    if let Some(old) = link.socket.replace(socket.clone()) {
+        detach(&old);
+    }
     link._callbacks = vec![on_open, on_message, on_close];
     Some(socket)
 }

@@ -481,6 +481,13 @@ impl Repo {
         Repo(SendWrapper::new(inner))
     }
 
+    /// Tells this person's other tabs they have signed out.
+    pub fn announce_sign_out(&self) {
+        if let Some(tabs) = self.tabs() {
+            tabs.signed_out();
+        }
+    }
+
     /// Stops syncing and forgets the repository (sign-out).
     pub fn stop(&self) {
         self.commit_all();
@@ -489,6 +496,11 @@ impl Repo {
         self.0.store.close();
         CURRENT.with(|c| *c.borrow_mut() = None);
     }
+}
+
+/// Forgets this device's identity for a person (their storage id).
+pub fn forget_device(person: &qalf_shared::org::PersonId) {
+    random::forget_storage_id(person);
 }
 
 /// Asks the browser not to evict our storage under pressure (records typed

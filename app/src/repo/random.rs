@@ -47,3 +47,7 @@ pub fn storage_id(person: &PersonId) -> String {
     }
     id
 }
+
+pub fn forget_storage_id(person: &PersonId) {
+    LocalStorage::delete(format!("qalf.storage-id.{person}"));
+}

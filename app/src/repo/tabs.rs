@@ -12,6 +12,8 @@ use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::{Inner, Repo};
 
+const SIGNED_OUT: &str = "signed-out";
+
 pub struct Tabs {
     channel: BroadcastChannel,
     _listener: Closure<dyn FnMut(MessageEvent)>,
@@ -43,6 +45,15 @@ impl Tabs {
     pub fn wrote(&self, id: &DocumentId) {
         if self.channel.post_message(&id.to_string().into()).is_err() {
             leptos::logging::warn!("could not tell other tabs about a write");
+        }
+    }
+}
+
+impl Tabs {
+    /// Tells the other tabs this person signed out.
+    pub fn signed_out(&self) {
+        if self.channel.post_message(&SIGNED_OUT.into()).is_err() {
+            leptos::logging::warn!("could not tell other tabs about the sign-out");
         }
     }
 }

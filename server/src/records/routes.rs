@@ -83,7 +83,7 @@ async fn one(
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<RecordMeta>> {
     let mut records = state.access().readable_by(&user.person);
-    records.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    records.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     Json(records)
 }
 

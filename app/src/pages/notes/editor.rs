@@ -7,7 +7,7 @@ use qalf_shared::sync::{Availability, DocumentId};
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
 use crate::components::text_field::TextField;
-use crate::repo::use_repo;
+use crate::repo::{LinkState, use_repo};
 
 /// One note, open for writing together.
 #[component]
@@ -59,6 +59,16 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
                 .is_some_and(|s| s.availability == Availability::Unavailable)
         }
     };
+    let overview = repo.overview();
+    let missing_offline = {
+        let status = signals.status.clone();
+        move || {
+            status
+                .get()
+                .is_some_and(|s| s.availability == Availability::Requesting)
+                && overview.get().link != LinkState::Online
+        }
+    };
     let has_fields = {
         let (repo, id, revision) = (repo.clone(), id.clone(), signals.revision.clone());
         move || {
@@ -74,6 +84,14 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
                     <div class="error-summary" role="alert">
                         <h2 class="error-summary__title">"This note is not available to you"</h2>
                         <p>"It may not be shared with you, or it may not exist."</p>
+                    </div>
+                }
+                .into_any();
+            }
+            if missing_offline() {
+                return view! {
+                    <div class="banner" role="status">
+                        <p>"This note is not on this device. It will open when you are back online, if it is shared with you."</p>
                     </div>
                 }
                 .into_any();

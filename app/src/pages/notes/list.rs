@@ -28,7 +28,7 @@ pub fn NotesPage() -> impl IntoView {
                     repo.read(&id, note::read).flatten().map(|n| (id, n))
                 })
                 .collect();
-            notes.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
+            notes.sort_by_key(|n| std::cmp::Reverse(n.1.created_at));
             notes
         }
     };
