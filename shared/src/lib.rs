@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod api;
+pub mod audit;
 pub mod document;
 pub mod org;
 pub mod sync;

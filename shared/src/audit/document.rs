@@ -1,0 +1,457 @@
+//! The audit as an Automerge document: its schema (autosurgeon), how a new
+//! one is made from a template, and the edits the screens make.
+//!
+//! Narrative fields are `Text`, so the auditor and the practitioner can type
+//! in the same field at the same meeting. Every text object and list exists
+//! from creation (made once, by whoever creates the audit), so concurrent
+//! edits always land in the same objects. Fields added in later schema
+//! versions carry `missing = ...` defaults so older audits keep opening.
+
+use automerge::transaction::Transactable;
+use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
+use autosurgeon::{Hydrate, Reconcile, Text};
+use chrono::NaiveDate;
+
+use super::template::AuditTemplate;
+use crate::document::text::{FieldPath, Step};
+use crate::document::{DocKind, new_document};
+use crate::org::Cohort;
+
+/// The audit schema's current version.
+pub const AUDIT_SCHEMA: u64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct AuditDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub template_id: String,
+    pub template_version: u64,
+    pub header: Header,
+    pub sections: Vec<Section>,
+    pub overall: Judgement,
+    pub strengths: Text,
+    pub development: Text,
+    pub actions: Vec<ActionItem>,
+    pub stretch_practitioner: Text,
+    pub stretch_manager: Text,
+    pub family: FamilyFeedback,
+    pub safety_alerts: Vec<SafetyAlert>,
+    pub disagreement: Vec<DisagreementStage>,
+    pub follow_up: FollowUp,
+    pub responses: Responses,
+    pub recognition: Recognition,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_by: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub closed_at: Option<i64>,
+    pub amendments: Vec<Amendment>,
+}
+
+/// Who and what the audit is about. Names are copied in so the record reads
+/// the same offline and in years to come.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Header {
+    pub case: String,
+    pub cohort: String,
+    pub theme: String,
+    pub team: String,
+    pub team_name: String,
+    pub practitioner: String,
+    pub practitioner_name: String,
+    pub team_manager: String,
+    pub team_manager_name: String,
+    pub auditor: String,
+    pub auditor_name: String,
+    pub head_of_service: String,
+    pub head_of_service_name: String,
+    /// What kind of audit (themed, bespoke, re-audit…).
+    pub audit_kind: String,
+    /// ISO dates.
+    pub allocated_on: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub meeting_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub period_from: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub period_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Section {
+    #[key]
+    pub id: String,
+    pub title: String,
+    pub questions: Vec<Question>,
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+    pub reason: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Question {
+    #[key]
+    pub id: String,
+    /// The wording as it was when the audit started.
+    pub text: String,
+    pub hint: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub answer: Option<String>,
+    pub evidence: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Judgement {
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+    pub reason: Text,
+}
+
+/// A recommended action (R-AUDIT-4).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ActionItem {
+    #[key]
+    pub id: String,
+    pub what: Text,
+    /// Person id of the owner.
+    pub owner: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub due_on: Option<String>,
+    /// "open" or "done".
+    pub status: String,
+}
+
+/// Family feedback (R-AUDIT-6).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct FamilyFeedback {
+    /// "child", "carers", "both" or "none".
+    #[autosurgeon(missing = "Option::default")]
+    pub consulted: Option<String>,
+    /// The allocated worker was consulted before the family was contacted.
+    pub worker_consulted_first: bool,
+    pub how: Text,
+    pub said: Text,
+}
+
+/// A safety concern raised during the audit (R-AUDIT-5). Entries are only
+/// ever added.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct SafetyAlert {
+    #[key]
+    pub id: String,
+    pub raised_by: String,
+    /// Unix seconds.
+    pub raised_at: i64,
+    pub concern: String,
+    /// Who was alerted (the Head of Service's name) and when, once the
+    /// server has delivered it.
+    #[autosurgeon(missing = "Option::default")]
+    pub alerted: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub alerted_at: Option<i64>,
+}
+
+/// One stage of the disagreement path (R-AUDIT-8).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct DisagreementStage {
+    #[key]
+    pub id: String,
+    /// 1, 2 or 3.
+    pub stage: u64,
+    pub opened_by: String,
+    pub opened_at: i64,
+    /// Who holds this stage (the auditor, a CPP worker, the HoS).
+    pub held_by: String,
+    pub outcome: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub closed_at: Option<i64>,
+    pub resolved: bool,
+}
+
+/// The check two weeks after completion (R-AUDIT-7).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct FollowUp {
+    #[autosurgeon(missing = "Option::default")]
+    pub due_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub done_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub actions_complete: Option<bool>,
+    pub case_note: Text,
+    /// Practitioner and manager contacted about unfinished actions.
+    pub contacted: bool,
+}
+
+/// The "support and challenge" conversations (R-AUDIT-9).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Responses {
+    /// The manager with the practitioner.
+    pub practitioner: Conversation,
+    /// The Service Manager with the Team Manager.
+    pub manager: Conversation,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Conversation {
+    #[autosurgeon(missing = "Option::default")]
+    pub held_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub held_by: Option<String>,
+    pub notes: Text,
+}
+
+/// Good practice to recognise (R-AUDIT-10).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Recognition {
+    pub good_practice: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub sent_at: Option<i64>,
+}
+
+/// An edit made after completion (R-AUDIT-11).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Amendment {
+    pub at: i64,
+    pub by: String,
+    /// Which fields changed (field paths).
+    pub fields: String,
+}
+
+/// Everything needed to start an audit.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub header: Header,
+    pub cohort: Cohort,
+}
+
+fn empty_text() -> Text {
+    Text::from("")
+}
+
+/// A new audit from a template: the template's questions for the case's
+/// cohort are copied in, so the audit keeps its template version.
+pub fn new_audit(
+    template: &AuditTemplate,
+    new: &NewAudit,
+    created_by: &str,
+    time_secs: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let sections = template
+        .sections
+        .iter()
+        .map(|s| Section {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            questions: template
+                .questions_for(s, new.cohort)
+                .map(|q| Question {
+                    id: q.id.clone(),
+                    text: q.text.clone(),
+                    hint: q.hint.clone(),
+                    answer: None,
+                    evidence: empty_text(),
+                })
+                .collect(),
+            grade: None,
+            reason: empty_text(),
+        })
+        .collect();
+    let conversation = || Conversation {
+        held_on: None,
+        held_by: None,
+        notes: empty_text(),
+    };
+    let audit = AuditDoc {
+        kind: DocKind::Audit.code().to_string(),
+        schema: AUDIT_SCHEMA,
+        template_id: template.id.clone(),
+        template_version: u64::from(template.version),
+        header: new.header.clone(),
+        sections,
+        overall: Judgement {
+            grade: None,
+            reason: empty_text(),
+        },
+        strengths: empty_text(),
+        development: empty_text(),
+        actions: Vec::new(),
+        stretch_practitioner: empty_text(),
+        stretch_manager: empty_text(),
+        family: FamilyFeedback {
+            consulted: None,
+            worker_consulted_first: false,
+            how: empty_text(),
+            said: empty_text(),
+        },
+        safety_alerts: Vec::new(),
+        disagreement: Vec::new(),
+        follow_up: FollowUp {
+            due_on: None,
+            done_on: None,
+            actions_complete: None,
+            case_note: empty_text(),
+            contacted: false,
+        },
+        responses: Responses {
+            practitioner: conversation(),
+            manager: conversation(),
+        },
+        recognition: Recognition {
+            good_practice: empty_text(),
+            sent_at: None,
+        },
+        completed_at: None,
+        completed_by: None,
+        closed_at: None,
+        amendments: Vec::new(),
+    };
+    let mut doc = new_document();
+    let mut tx = doc.transaction();
+    autosurgeon::reconcile(&mut tx, &audit)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the audit: {e}")))?;
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("by:{created_by}"))
+            .with_time(time_secs),
+    );
+    Ok(doc)
+}
+
+/// Reads an audit, if the document is one.
+pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<AuditDoc> {
+    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok());
+    if kind.as_deref() != Some(DocKind::Audit.code()) {
+        return None;
+    }
+    autosurgeon::hydrate(doc).ok()
+}
+
+/// Paths of the audit's fields, as the screens address them.
+pub mod path {
+    use super::*;
+
+    pub fn section(id: &str) -> FieldPath {
+        FieldPath::key("sections").then_item(id)
+    }
+
+    pub fn question(section_id: &str, question_id: &str) -> FieldPath {
+        section(section_id)
+            .then_key("questions")
+            .then_item(question_id)
+    }
+
+    pub fn action(id: &str) -> FieldPath {
+        FieldPath::key("actions").then_item(id)
+    }
+
+    pub fn stage(id: &str) -> FieldPath {
+        FieldPath::key("disagreement").then_item(id)
+    }
+}
+
+/// Sets (or clears) a scalar field in the map at `path`.
+pub fn set_scalar<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    path: &FieldPath,
+    key: &str,
+    value: Option<ScalarValue>,
+) -> Result<(), AutomergeError> {
+    let (obj, ty) = path
+        .resolve(tx)
+        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no field at {}", path.name())))?;
+    if ty != ObjType::Map {
+        return Err(AutomergeError::InvalidObjId(format!(
+            "{} is not a map",
+            path.name()
+        )));
+    }
+    match value {
+        Some(v) => tx.put(&obj, key, v),
+        None => tx.put(&obj, key, ScalarValue::Null),
+    }
+}
+
+fn list_at<T: ReadDoc>(tx: &T, key: &str) -> Result<automerge::ObjId, AutomergeError> {
+    FieldPath(vec![Step::Key(key.to_string())])
+        .resolve(tx)
+        .map(|(id, _)| id)
+        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no list `{key}`")))
+}
+
+/// Adds a recommended action (owner and due date set by the auditor).
+pub fn add_action<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    id: &str,
+    owner: &str,
+    due_on: Option<NaiveDate>,
+) -> Result<(), AutomergeError> {
+    let list = list_at(tx, "actions")?;
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "id", id)?;
+    tx.put_object(&item, "what", ObjType::Text)?;
+    tx.put(&item, "owner", owner)?;
+    match due_on {
+        Some(d) => tx.put(&item, "due_on", d.to_string())?,
+        None => tx.put(&item, "due_on", ScalarValue::Null)?,
+    }
+    tx.put(&item, "status", "open")?;
+    Ok(())
+}
+
+/// Records a safety concern (R-AUDIT-5): entries are only ever added.
+pub fn add_safety_alert<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    alert: &SafetyAlert,
+) -> Result<(), AutomergeError> {
+    let list = list_at(tx, "safety_alerts")?;
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "id", alert.id.as_str())?;
+    tx.put(&item, "raised_by", alert.raised_by.as_str())?;
+    tx.put(&item, "raised_at", alert.raised_at)?;
+    tx.put(&item, "concern", alert.concern.as_str())?;
+    tx.put(&item, "alerted", ScalarValue::Null)?;
+    tx.put(&item, "alerted_at", ScalarValue::Null)?;
+    Ok(())
+}
+
+/// Opens the next stage of the disagreement path (R-AUDIT-8).
+pub fn open_stage<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    stage: u64,
+    opened_by: &str,
+    opened_at: i64,
+    held_by: &str,
+) -> Result<(), AutomergeError> {
+    let list = list_at(tx, "disagreement")?;
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "id", format!("stage-{stage}"))?;
+    tx.put(&item, "stage", stage)?;
+    tx.put(&item, "opened_by", opened_by)?;
+    tx.put(&item, "opened_at", opened_at)?;
+    tx.put(&item, "held_by", held_by)?;
+    tx.put_object(&item, "outcome", ObjType::Text)?;
+    tx.put(&item, "closed_at", ScalarValue::Null)?;
+    tx.put(&item, "resolved", false)?;
+    Ok(())
+}
+
+/// Notes an edit made after completion (R-AUDIT-11).
+pub fn add_amendment<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    amendment: &Amendment,
+) -> Result<(), AutomergeError> {
+    let list = list_at(tx, "amendments")?;
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, ObjType::Map)?;
+    tx.put(&item, "at", amendment.at)?;
+    tx.put(&item, "by", amendment.by.as_str())?;
+    tx.put(&item, "fields", amendment.fields.as_str())?;
+    Ok(())
+}

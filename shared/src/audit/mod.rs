@@ -1,0 +1,14 @@
+//! The case file audit (DOMAIN.md §3): its template, its document, and the
+//! rules R-AUDIT-1 … R-AUDIT-11.
+
+pub mod document;
+mod grade;
+pub mod rules;
+pub mod template;
+
+pub use document::{AuditDoc, NewAudit, new_audit, read};
+pub use grade::{Answer, Grade, UnknownGrade};
+pub use rules::{AuditPolicy, Blocker, Stage};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,415 @@
+//! The audit's rules (DOMAIN.md §3) as plain functions. Dates come in as
+//! arguments (an injectable clock); the numbers are a council's settings.
+
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::document::{AuditDoc, DisagreementStage};
+use super::grade::{Answer, Grade};
+
+/// A council's audit settings; the framework's numbers by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPolicy {
+    /// R-AUDIT-2: days between allocation and the joint meeting, at least.
+    pub meeting_min_days: i64,
+    /// R-AUDIT-7: days from completion to the follow-up check.
+    pub follow_up_days: i64,
+}
+
+impl Default for AuditPolicy {
+    fn default() -> Self {
+        AuditPolicy {
+            meeting_min_days: 7,
+            follow_up_days: 14,
+        }
+    }
+}
+
+fn date(text: &Option<String>) -> Option<NaiveDate> {
+    text.as_deref().and_then(|d| d.parse().ok())
+}
+
+/// R-AUDIT-2: the meeting is at least `meeting_min_days` after allocation.
+pub fn meeting_date_allowed(
+    policy: &AuditPolicy,
+    allocated_on: NaiveDate,
+    meeting_on: NaiveDate,
+) -> Result<(), NaiveDate> {
+    let earliest = allocated_on + Duration::days(policy.meeting_min_days);
+    if meeting_on >= earliest {
+        Ok(())
+    } else {
+        Err(earliest)
+    }
+}
+
+/// Something missing before an audit can be completed, and where to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    MeetingNotBooked,
+    MeetingTooSoon {
+        earliest: NaiveDate,
+    },
+    MeetingNotHeld {
+        on: NaiveDate,
+    },
+    Unanswered {
+        section: String,
+        title: String,
+        count: usize,
+    },
+    SectionGrade {
+        section: String,
+        title: String,
+    },
+    SectionReason {
+        section: String,
+        title: String,
+    },
+    OverallGrade,
+    OverallReason,
+    PractitionerStretchTarget,
+    ManagerStretchTarget,
+    ActionsNeeded {
+        grade: Grade,
+    },
+    ActionIncomplete {
+        action: String,
+    },
+    FamilyFeedback,
+    WorkerNotConsultedFirst,
+}
+
+impl Blocker {
+    /// What the auditor is told.
+    pub fn message(&self) -> String {
+        match self {
+            Blocker::MeetingNotBooked => "Book the joint meeting with the practitioner".into(),
+            Blocker::MeetingTooSoon { earliest } => format!(
+                "The joint meeting must be at least 7 days after allocation: on or after {}",
+                earliest.format("%-d %B %Y")
+            ),
+            Blocker::MeetingNotHeld { on } => format!(
+                "The joint meeting is booked for {}: complete the audit after it",
+                on.format("%-d %B %Y")
+            ),
+            Blocker::Unanswered { title, count, .. } => format!(
+                "{title}: answer {count} more question{}",
+                if *count == 1 { "" } else { "s" }
+            ),
+            Blocker::SectionGrade { title, .. } => format!("{title}: choose a grade"),
+            Blocker::SectionReason { title, .. } => format!("{title}: give the reason for the grade"),
+            Blocker::OverallGrade => "Choose the overall grade".into(),
+            Blocker::OverallReason => "Give the reason for the overall grade".into(),
+            Blocker::PractitionerStretchTarget => {
+                "Set a stretch target for the practitioner (every audit has one, whatever the grade)"
+                    .into()
+            }
+            Blocker::ManagerStretchTarget => {
+                "Set a stretch target for the manager (every audit has one, whatever the grade)"
+                    .into()
+            }
+            Blocker::ActionsNeeded { grade } => format!(
+                "An audit graded {} needs at least one recommended action",
+                grade.label()
+            ),
+            Blocker::ActionIncomplete { .. } => {
+                "Every recommended action needs what is to be done, an owner and a due date".into()
+            }
+            Blocker::FamilyFeedback => {
+                "Record whether the child or carers were consulted for the audit".into()
+            }
+            Blocker::WorkerNotConsultedFirst => {
+                "Confirm the allocated worker was consulted before the family was contacted".into()
+            }
+        }
+    }
+
+    /// The part of the audit to go to: a section id, or a summary part.
+    pub fn part(&self) -> &str {
+        match self {
+            Blocker::MeetingNotBooked
+            | Blocker::MeetingTooSoon { .. }
+            | Blocker::MeetingNotHeld { .. } => "details",
+            Blocker::Unanswered { section, .. }
+            | Blocker::SectionGrade { section, .. }
+            | Blocker::SectionReason { section, .. } => section,
+            Blocker::OverallGrade | Blocker::OverallReason => "judgement",
+            Blocker::PractitionerStretchTarget
+            | Blocker::ManagerStretchTarget
+            | Blocker::ActionsNeeded { .. }
+            | Blocker::ActionIncomplete { .. } => "actions",
+            Blocker::FamilyFeedback | Blocker::WorkerNotConsultedFirst => "family",
+        }
+    }
+}
+
+fn blank(text: &autosurgeon::Text) -> bool {
+    text.as_str().trim().is_empty()
+}
+
+/// The grade of the overall judgement, if chosen.
+pub fn overall_grade(audit: &AuditDoc) -> Option<Grade> {
+    audit.overall.grade.as_deref().and_then(|g| g.parse().ok())
+}
+
+/// Why an audit cannot be completed yet; empty when it can.
+///
+/// R-AUDIT-1 (a grade and its reason for every section and overall),
+/// R-AUDIT-2 (the meeting, at least 7 days after allocation, has happened),
+/// R-AUDIT-3 (both stretch targets, whatever the grade), R-AUDIT-4 (actions
+/// with owner and due date; at least one when RI or Inadequate), R-AUDIT-6
+/// (family feedback recorded, worker consulted first).
+pub fn completion_blockers(
+    audit: &AuditDoc,
+    policy: &AuditPolicy,
+    today: NaiveDate,
+) -> Vec<Blocker> {
+    let mut blockers = Vec::new();
+    let allocated: Option<NaiveDate> = audit.header.allocated_on.parse().ok();
+    match (allocated, date(&audit.header.meeting_on)) {
+        (_, None) => blockers.push(Blocker::MeetingNotBooked),
+        (Some(allocated), Some(meeting)) => {
+            if let Err(earliest) = meeting_date_allowed(policy, allocated, meeting) {
+                blockers.push(Blocker::MeetingTooSoon { earliest });
+            } else if meeting > today {
+                blockers.push(Blocker::MeetingNotHeld { on: meeting });
+            }
+        }
+        (None, Some(_)) => {}
+    }
+    for section in &audit.sections {
+        let unanswered = section
+            .questions
+            .iter()
+            .filter(|q| q.answer.as_deref().and_then(Answer::parse).is_none())
+            .count();
+        if unanswered > 0 {
+            blockers.push(Blocker::Unanswered {
+                section: section.id.clone(),
+                title: section.title.clone(),
+                count: unanswered,
+            });
+        }
+        if section
+            .grade
+            .as_deref()
+            .and_then(|g| g.parse::<Grade>().ok())
+            .is_none()
+        {
+            blockers.push(Blocker::SectionGrade {
+                section: section.id.clone(),
+                title: section.title.clone(),
+            });
+        }
+        if blank(&section.reason) {
+            blockers.push(Blocker::SectionReason {
+                section: section.id.clone(),
+                title: section.title.clone(),
+            });
+        }
+    }
+    let overall = overall_grade(audit);
+    if overall.is_none() {
+        blockers.push(Blocker::OverallGrade);
+    }
+    if blank(&audit.overall.reason) {
+        blockers.push(Blocker::OverallReason);
+    }
+    if blank(&audit.stretch_practitioner) {
+        blockers.push(Blocker::PractitionerStretchTarget);
+    }
+    if blank(&audit.stretch_manager) {
+        blockers.push(Blocker::ManagerStretchTarget);
+    }
+    if let Some(grade) = overall
+        && grade.needs_actions()
+        && audit.actions.is_empty()
+    {
+        blockers.push(Blocker::ActionsNeeded { grade });
+    }
+    for action in &audit.actions {
+        if blank(&action.what) || action.owner.trim().is_empty() || date(&action.due_on).is_none() {
+            blockers.push(Blocker::ActionIncomplete {
+                action: action.id.clone(),
+            });
+        }
+    }
+    match audit.family.consulted.as_deref() {
+        None => blockers.push(Blocker::FamilyFeedback),
+        Some("none") => {}
+        Some(_) if !audit.family.worker_consulted_first => {
+            blockers.push(Blocker::WorkerNotConsultedFirst)
+        }
+        Some(_) => {}
+    }
+    blockers
+}
+
+/// R-AUDIT-7: the follow-up falls due `follow_up_days` after completion.
+pub fn follow_up_due(policy: &AuditPolicy, completed_on: NaiveDate) -> NaiveDate {
+    completed_on + Duration::days(policy.follow_up_days)
+}
+
+/// R-AUDIT-7: a follow-up not done by its due date is overdue.
+pub fn follow_up_overdue(audit: &AuditDoc, today: NaiveDate) -> bool {
+    audit.follow_up.done_on.is_none()
+        && date(&audit.follow_up.due_on).is_some_and(|due| today > due)
+}
+
+/// The three stages of the disagreement path (R-AUDIT-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisagreementPath {
+    /// 1: practitioner and auditor discuss.
+    Discussion,
+    /// 2: the CPP allocates a worker for a restorative conversation.
+    RestorativeConversation,
+    /// 3: escalation to the Head of Service for Safeguarding, Practice and QA.
+    Escalation,
+}
+
+impl DisagreementPath {
+    pub fn number(self) -> u64 {
+        match self {
+            DisagreementPath::Discussion => 1,
+            DisagreementPath::RestorativeConversation => 2,
+            DisagreementPath::Escalation => 3,
+        }
+    }
+
+    pub fn of(number: u64) -> Option<DisagreementPath> {
+        match number {
+            1 => Some(DisagreementPath::Discussion),
+            2 => Some(DisagreementPath::RestorativeConversation),
+            3 => Some(DisagreementPath::Escalation),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DisagreementPath::Discussion => "Stage 1: practitioner and auditor discuss",
+            DisagreementPath::RestorativeConversation => {
+                "Stage 2: restorative conversation with a CPP worker"
+            }
+            DisagreementPath::Escalation => {
+                "Stage 3: escalation to the Head of Service for Safeguarding, Practice and QA"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DisagreementError {
+    #[error("a disagreement is about findings: the audit is not completed yet")]
+    NotCompleted,
+    #[error("the current stage is still open")]
+    StageOpen,
+    #[error("the disagreement was resolved")]
+    Resolved,
+    #[error("all three stages have been used")]
+    NoFurtherStage,
+}
+
+/// R-AUDIT-8: the stage a new disagreement step would open: stage 1 first,
+/// then the next only once the previous closed unresolved; never beyond 3.
+pub fn next_disagreement_stage(audit: &AuditDoc) -> Result<DisagreementPath, DisagreementError> {
+    if audit.completed_at.is_none() {
+        return Err(DisagreementError::NotCompleted);
+    }
+    let last: Option<&DisagreementStage> = audit.disagreement.iter().max_by_key(|s| s.stage);
+    match last {
+        None => Ok(DisagreementPath::Discussion),
+        Some(s) if s.closed_at.is_none() => Err(DisagreementError::StageOpen),
+        Some(s) if s.resolved => Err(DisagreementError::Resolved),
+        Some(s) => DisagreementPath::of(s.stage + 1).ok_or(DisagreementError::NoFurtherStage),
+    }
+}
+
+/// Whether the audit is in dispute (a stage open, or closed unresolved
+/// with a further stage to go).
+pub fn disputed(audit: &AuditDoc) -> bool {
+    audit
+        .disagreement
+        .iter()
+        .max_by_key(|s| s.stage)
+        .is_some_and(|s| !s.resolved)
+}
+
+/// R-AUDIT-9: both "support and challenge" conversations are recorded.
+pub fn responses_recorded(audit: &AuditDoc) -> bool {
+    audit.responses.practitioner.held_on.is_some() && audit.responses.manager.held_on.is_some()
+}
+
+/// R-AUDIT-10: good practice was found and its recognition not yet sent.
+pub fn recognition_due(audit: &AuditDoc) -> bool {
+    !blank(&audit.recognition.good_practice) && audit.recognition.sent_at.is_none()
+}
+
+/// R-AUDIT-11: edits to a completed audit are amendments.
+pub fn edits_are_amendments(audit: &AuditDoc) -> bool {
+    audit.completed_at.is_some()
+}
+
+/// Where an audit is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Allocated,
+    MeetingBooked,
+    InProgress,
+    Completed,
+    FollowUpDue,
+    FollowUpOverdue,
+    Closed,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Allocated => "Allocated",
+            Stage::MeetingBooked => "Meeting booked",
+            Stage::InProgress => "In progress",
+            Stage::Completed => "Completed",
+            Stage::FollowUpDue => "Follow-up due",
+            Stage::FollowUpOverdue => "Follow-up overdue",
+            Stage::Closed => "Closed",
+        }
+    }
+}
+
+/// The lifecycle stage, from what the audit records and today's date:
+/// Allocated → Meeting booked → In progress → Completed → Follow-up due →
+/// Closed.
+pub fn stage(audit: &AuditDoc, today: NaiveDate) -> Stage {
+    if audit.closed_at.is_some() {
+        return Stage::Closed;
+    }
+    if audit.completed_at.is_some() {
+        if audit.follow_up.done_on.is_some() {
+            return Stage::Completed;
+        }
+        return match date(&audit.follow_up.due_on) {
+            Some(due) if today > due => Stage::FollowUpOverdue,
+            Some(due) if today == due => Stage::FollowUpDue,
+            _ => Stage::Completed,
+        };
+    }
+    match date(&audit.header.meeting_on) {
+        Some(meeting) if today >= meeting => Stage::InProgress,
+        Some(_) => Stage::MeetingBooked,
+        None => Stage::Allocated,
+    }
+}
+
+/// Questions answered and total, and whether graded with a reason, for one
+/// section: the progress shown beside it.
+pub fn section_progress(audit: &AuditDoc, section_id: &str) -> Option<(usize, usize, bool)> {
+    let section = audit.sections.iter().find(|s| s.id == section_id)?;
+    let answered = section
+        .questions
+        .iter()
+        .filter(|q| q.answer.as_deref().and_then(Answer::parse).is_some())
+        .count();
+    let judged = section.grade.is_some() && !blank(&section.reason);
+    Some((answered, section.questions.len(), judged))
+}

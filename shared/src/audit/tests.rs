@@ -1,0 +1,536 @@
+//! The audit rules, each test named after the rule it proves.
+
+use automerge::transaction::Transactable;
+use automerge::{ReadDoc, ScalarValue};
+use autosurgeon::Text;
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::document::{self, AuditDoc, Header, NewAudit, SafetyAlert, path};
+use super::rules::{self, AuditPolicy, Blocker, DisagreementError, DisagreementPath, Stage};
+use super::{Answer, Grade, template};
+use crate::document::text::set_text;
+use crate::org::Cohort;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn header() -> Header {
+    Header {
+        case: "CR-100001".into(),
+        cohort: "CP".into(),
+        theme: "Voice of the child".into(),
+        team: "t-intervention-1".into(),
+        team_name: "Intervention 1".into(),
+        practitioner: "p-020".into(),
+        practitioner_name: "Ava Hall".into(),
+        team_manager: "p-019".into(),
+        team_manager_name: "Leo Shaw".into(),
+        auditor: "p-030".into(),
+        auditor_name: "Ruby Ward".into(),
+        head_of_service: "p-006".into(),
+        head_of_service_name: "Isla Khan".into(),
+        audit_kind: "themed".into(),
+        allocated_on: "2026-11-02".into(),
+        meeting_on: None,
+        period_from: None,
+        period_to: None,
+    }
+}
+
+fn new_doc() -> automerge::Automerge {
+    document::new_audit(
+        template::current(),
+        &NewAudit {
+            header: header(),
+            cohort: Cohort::ChildProtection,
+        },
+        "p-030",
+        0,
+    )
+    .unwrap()
+}
+
+fn new() -> AuditDoc {
+    document::read(&new_doc()).unwrap()
+}
+
+/// An audit with every required part filled in, graded `grade`.
+fn complete(grade: Grade) -> AuditDoc {
+    let mut a = new();
+    a.header.meeting_on = Some("2026-11-09".into());
+    for s in &mut a.sections {
+        for q in &mut s.questions {
+            q.answer = Some(Answer::Yes.code().into());
+        }
+        s.grade = Some(grade.code().into());
+        s.reason = Text::from("Evidence in the record supports this grade.");
+    }
+    a.overall.grade = Some(grade.code().into());
+    a.overall.reason = Text::from("Overall the plan is driving change.");
+    a.stretch_practitioner = Text::from("Use the child's words in every visit record.");
+    a.stretch_manager = Text::from("Record the rationale of supervision decisions.");
+    a.family.consulted = Some("none".into());
+    a
+}
+
+const TODAY: &str = "2026-11-20";
+
+fn blockers(a: &AuditDoc) -> Vec<Blocker> {
+    rules::completion_blockers(a, &AuditPolicy::default(), day(TODAY))
+}
+
+#[test]
+fn r_audit_1_every_section_and_the_overall_judgement_need_a_grade_and_a_reason() {
+    let mut a = complete(Grade::Good);
+    a.sections[2].grade = None;
+    a.sections[4].reason = Text::from("  ");
+    a.overall.reason = Text::from("");
+    let found = blockers(&a);
+    assert!(found.contains(&Blocker::SectionGrade {
+        section: "assessment".into(),
+        title: "Assessment".into()
+    }));
+    assert!(found.contains(&Blocker::SectionReason {
+        section: "multi-agency".into(),
+        title: "Multi-agency working".into()
+    }));
+    assert!(found.contains(&Blocker::OverallReason));
+    assert!(blockers(&complete(Grade::Good)).is_empty());
+}
+
+#[test]
+fn r_audit_1_an_unknown_grade_counts_as_no_grade() {
+    let mut a = complete(Grade::Good);
+    a.overall.grade = Some("satisfactory".into());
+    assert!(blockers(&a).contains(&Blocker::OverallGrade));
+}
+
+#[test]
+fn r_audit_2_the_meeting_is_at_least_seven_days_after_allocation() {
+    let policy = AuditPolicy::default();
+    assert_eq!(
+        rules::meeting_date_allowed(&policy, day("2026-11-02"), day("2026-11-08")),
+        Err(day("2026-11-09"))
+    );
+    assert_eq!(
+        rules::meeting_date_allowed(&policy, day("2026-11-02"), day("2026-11-09")),
+        Ok(())
+    );
+    let mut a = complete(Grade::Good);
+    a.header.meeting_on = Some("2026-11-05".into());
+    assert!(blockers(&a).contains(&Blocker::MeetingTooSoon {
+        earliest: day("2026-11-09")
+    }));
+}
+
+#[test]
+fn r_audit_2_a_council_can_set_its_own_minimum() {
+    let policy = AuditPolicy {
+        meeting_min_days: 10,
+        ..AuditPolicy::default()
+    };
+    assert!(rules::meeting_date_allowed(&policy, day("2026-11-02"), day("2026-11-09")).is_err());
+}
+
+#[test]
+fn r_audit_2_an_audit_is_completed_after_its_meeting_not_before() {
+    let mut a = complete(Grade::Good);
+    a.header.meeting_on = Some("2026-11-25".into());
+    assert!(blockers(&a).contains(&Blocker::MeetingNotHeld {
+        on: day("2026-11-25")
+    }));
+    a.header.meeting_on = None;
+    assert!(blockers(&a).contains(&Blocker::MeetingNotBooked));
+}
+
+#[test]
+fn r_audit_3_both_stretch_targets_are_required_whatever_the_grade() {
+    for grade in Grade::ALL {
+        let mut a = complete(grade);
+        a.actions = vec![];
+        a.stretch_manager = Text::from("");
+        let found = blockers(&a);
+        assert!(found.contains(&Blocker::ManagerStretchTarget), "{grade:?}");
+        let mut a = complete(grade);
+        a.stretch_practitioner = Text::from(" ");
+        assert!(
+            blockers(&a).contains(&Blocker::PractitionerStretchTarget),
+            "{grade:?}"
+        );
+    }
+}
+
+#[test]
+fn r_audit_3_the_reason_is_explained_to_the_auditor() {
+    let message = Blocker::ManagerStretchTarget.message();
+    assert!(message.contains("stretch target for the manager"));
+    assert!(message.contains("whatever the grade"));
+}
+
+#[test]
+fn r_audit_4_requires_improvement_and_inadequate_need_an_action() {
+    for grade in [Grade::RequiresImprovement, Grade::Inadequate] {
+        assert!(blockers(&complete(grade)).contains(&Blocker::ActionsNeeded { grade }));
+    }
+    for grade in [Grade::Good, Grade::Outstanding] {
+        assert!(blockers(&complete(grade)).is_empty(), "{grade:?}");
+    }
+}
+
+#[test]
+fn r_audit_4_actions_have_an_owner_and_a_due_date() {
+    let mut doc = new_doc();
+    let mut tx = doc.transaction();
+    document::add_action(&mut tx, "a1", "p-020", None).unwrap();
+    tx.commit();
+    let mut a = document::read(&doc).unwrap();
+    let filled = complete(Grade::Inadequate);
+    a.header = filled.header.clone();
+    a.sections = filled.sections.clone();
+    a.overall = filled.overall.clone();
+    a.stretch_practitioner = filled.stretch_practitioner.clone();
+    a.stretch_manager = filled.stretch_manager.clone();
+    a.family = filled.family.clone();
+    a.actions[0].what = Text::from("Update the chronology");
+    assert!(blockers(&a).contains(&Blocker::ActionIncomplete {
+        action: "a1".into()
+    }));
+    a.actions[0].due_on = Some("2026-12-01".into());
+    assert!(blockers(&a).is_empty(), "{:?}", blockers(&a));
+    a.actions[0].owner = String::new();
+    assert!(!blockers(&a).is_empty());
+}
+
+#[test]
+fn r_audit_5_a_safety_alert_records_who_and_when_and_is_kept() {
+    let mut doc = new_doc();
+    let alert = SafetyAlert {
+        id: "s1".into(),
+        raised_by: "p-030".into(),
+        raised_at: 1_700_000_000,
+        concern: "Unexplained bruising noted in the latest visit record".into(),
+        alerted: None,
+        alerted_at: None,
+    };
+    let mut tx = doc.transaction();
+    document::add_safety_alert(&mut tx, &alert).unwrap();
+    tx.commit();
+    // Another device adds one at the same time: both are kept.
+    let mut other = doc.fork();
+    let mut tx = other.transaction();
+    document::add_safety_alert(
+        &mut tx,
+        &SafetyAlert {
+            id: "s2".into(),
+            ..alert.clone()
+        },
+    )
+    .unwrap();
+    tx.commit();
+    let mut tx = doc.transaction();
+    document::add_safety_alert(
+        &mut tx,
+        &SafetyAlert {
+            id: "s3".into(),
+            ..alert.clone()
+        },
+    )
+    .unwrap();
+    tx.commit();
+    doc.merge(&mut other).unwrap();
+    let a = document::read(&doc).unwrap();
+    let ids: Vec<_> = a.safety_alerts.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&"s1") && ids.contains(&"s2") && ids.contains(&"s3"));
+    assert_eq!(a.safety_alerts[0].raised_by, "p-030");
+    assert_eq!(a.safety_alerts[0].raised_at, 1_700_000_000);
+}
+
+#[test]
+fn r_audit_6_family_feedback_is_recorded_and_the_worker_consulted_first() {
+    let mut a = complete(Grade::Good);
+    a.family.consulted = None;
+    assert!(blockers(&a).contains(&Blocker::FamilyFeedback));
+    a.family.consulted = Some("both".into());
+    assert!(blockers(&a).contains(&Blocker::WorkerNotConsultedFirst));
+    a.family.worker_consulted_first = true;
+    assert!(blockers(&a).is_empty());
+}
+
+#[test]
+fn r_audit_7_the_follow_up_falls_due_fourteen_days_after_completion() {
+    let policy = AuditPolicy::default();
+    assert_eq!(
+        rules::follow_up_due(&policy, day("2026-11-20")),
+        day("2026-12-04")
+    );
+    let mut a = complete(Grade::Good);
+    a.completed_at = Some(0);
+    a.follow_up.due_on = Some("2026-12-04".into());
+    assert_eq!(rules::stage(&a, day("2026-12-03")), Stage::Completed);
+    assert_eq!(rules::stage(&a, day("2026-12-04")), Stage::FollowUpDue);
+    assert_eq!(rules::stage(&a, day("2026-12-05")), Stage::FollowUpOverdue);
+    assert!(rules::follow_up_overdue(&a, day("2026-12-05")));
+    a.follow_up.done_on = Some("2026-12-05".into());
+    assert!(!rules::follow_up_overdue(&a, day("2026-12-06")));
+}
+
+fn stage_record(stage: u64, closed: bool, resolved: bool) -> super::document::DisagreementStage {
+    super::document::DisagreementStage {
+        id: format!("stage-{stage}"),
+        stage,
+        opened_by: "p-020".into(),
+        opened_at: 0,
+        held_by: "p-030".into(),
+        outcome: Text::from(""),
+        closed_at: closed.then_some(1),
+        resolved,
+    }
+}
+
+#[test]
+fn r_audit_8_the_disagreement_path_moves_through_three_stages_in_order() {
+    let mut a = complete(Grade::RequiresImprovement);
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Err(DisagreementError::NotCompleted)
+    );
+    a.completed_at = Some(0);
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Ok(DisagreementPath::Discussion)
+    );
+    a.disagreement.push(stage_record(1, false, false));
+    assert!(rules::disputed(&a));
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Err(DisagreementError::StageOpen)
+    );
+    a.disagreement[0] = stage_record(1, true, false);
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Ok(DisagreementPath::RestorativeConversation)
+    );
+    a.disagreement.push(stage_record(2, true, false));
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Ok(DisagreementPath::Escalation)
+    );
+    a.disagreement.push(stage_record(3, true, false));
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Err(DisagreementError::NoFurtherStage)
+    );
+}
+
+#[test]
+fn r_audit_8_a_resolved_disagreement_goes_no_further() {
+    let mut a = complete(Grade::Good);
+    a.completed_at = Some(0);
+    a.disagreement.push(stage_record(1, true, true));
+    assert!(!rules::disputed(&a));
+    assert_eq!(
+        rules::next_disagreement_stage(&a),
+        Err(DisagreementError::Resolved)
+    );
+}
+
+#[test]
+fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
+    let mut a = complete(Grade::Good);
+    assert!(!rules::responses_recorded(&a));
+    a.responses.practitioner.held_on = Some("2026-11-25".into());
+    assert!(!rules::responses_recorded(&a));
+    a.responses.manager.held_on = Some("2026-11-26".into());
+    assert!(rules::responses_recorded(&a));
+}
+
+#[test]
+fn r_audit_10_good_practice_found_is_recognised_once() {
+    let mut a = complete(Grade::Outstanding);
+    assert!(!rules::recognition_due(&a));
+    a.recognition.good_practice = Text::from("Creative direct work with the child.");
+    assert!(rules::recognition_due(&a));
+    a.recognition.sent_at = Some(1);
+    assert!(!rules::recognition_due(&a));
+}
+
+#[test]
+fn r_audit_11_every_change_keeps_its_author_and_time() {
+    let doc = new_doc();
+    let changes = doc.get_changes(&[]);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].message().as_deref(), Some("by:p-030"));
+    let mut a = complete(Grade::Good);
+    assert!(!rules::edits_are_amendments(&a));
+    a.completed_at = Some(1);
+    assert!(rules::edits_are_amendments(&a));
+}
+
+#[test]
+fn r_audit_11_amendments_after_completion_are_listed() {
+    let mut doc = new_doc();
+    let mut tx = doc.transaction();
+    document::add_amendment(
+        &mut tx,
+        &document::Amendment {
+            at: 5,
+            by: "p-030".into(),
+            fields: "sections/voice/reason".into(),
+        },
+    )
+    .unwrap();
+    tx.commit();
+    let a = document::read(&doc).unwrap();
+    assert_eq!(a.amendments.len(), 1);
+    assert_eq!(a.amendments[0].fields, "sections/voice/reason");
+}
+
+#[test]
+fn an_audit_keeps_the_template_version_and_the_cohorts_questions() {
+    let a = new();
+    assert_eq!(a.template_version, 1);
+    let cp_specific = a
+        .sections
+        .iter()
+        .flat_map(|s| &s.questions)
+        .filter(|q| {
+            template::current()
+                .sections
+                .iter()
+                .flat_map(|s| &s.questions)
+                .any(|t| t.id == q.id && t.cohorts == vec![Cohort::ChildProtection])
+        })
+        .count();
+    assert!(cp_specific >= 4);
+    let other_cohorts = a.sections.iter().flat_map(|s| &s.questions).any(|q| {
+        template::current()
+            .sections
+            .iter()
+            .flat_map(|s| &s.questions)
+            .any(|t| {
+                t.id == q.id
+                    && !t.cohorts.is_empty()
+                    && !t.cohorts.contains(&Cohort::ChildProtection)
+            })
+    });
+    assert!(!other_cohorts, "no questions of other cohorts");
+}
+
+#[test]
+fn answers_and_grades_are_set_by_path() {
+    let mut doc = new_doc();
+    let mut tx = doc.transaction();
+    let q = template::current().sections[0].questions[0].id.clone();
+    document::set_scalar(
+        &mut tx,
+        &path::question("safety", &q),
+        "answer",
+        Some(ScalarValue::Str(Answer::Partly.code().into())),
+    )
+    .unwrap();
+    document::set_scalar(
+        &mut tx,
+        &path::section("safety"),
+        "grade",
+        Some(ScalarValue::Str(Grade::Good.code().into())),
+    )
+    .unwrap();
+    tx.commit();
+    let a = document::read(&doc).unwrap();
+    assert_eq!(a.sections[0].questions[0].answer.as_deref(), Some("partly"));
+    assert_eq!(a.sections[0].grade.as_deref(), Some("good"));
+    assert_eq!(rules::section_progress(&a, "safety").unwrap().0, 1);
+}
+
+/// One keystroke at a position (fraction of the field's length).
+#[derive(Debug, Clone)]
+struct Keystroke {
+    field: usize,
+    at: f64,
+}
+
+fn keystrokes() -> impl Strategy<Value = Vec<Keystroke>> {
+    prop::collection::vec(
+        (0usize..4, 0.0..=1.0f64).prop_map(|(field, at)| Keystroke { field, at }),
+        1..40,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The auditor and the practitioner type into the same audit (the same
+    /// fields, even) on two devices; merged either way round, both devices
+    /// hold the same audit and neither's text is lost.
+    #[test]
+    fn concurrent_edits_by_auditor_and_practitioner_converge_keeping_both_texts(
+        auditor in keystrokes(),
+        practitioner in keystrokes(),
+    ) {
+        let base = new_doc();
+        let fields = [
+            path::section("voice").then_key("reason"),
+            FieldPathExt::overall_reason(),
+            crate::document::text::FieldPath::key("stretch_practitioner"),
+            crate::document::text::FieldPath::key("development"),
+        ];
+        let mut devices = [base.fork(), base.fork()];
+        let mut typed: [Vec<String>; 2] = [vec![String::new(); 4], vec![String::new(); 4]];
+        for (who, strokes) in [(0usize, &auditor), (1usize, &practitioner)] {
+            for (i, k) in strokes.iter().enumerate() {
+                // Distinct characters per person and keystroke.
+                let c = char::from_u32(0x4E00 + (who as u32) * 1000 + i as u32).unwrap();
+                let doc = &mut devices[who];
+                let obj = fields[k.field].resolve_text(doc).unwrap();
+                let text = doc.text(&obj).unwrap();
+                let len = text.encode_utf16().count();
+                let pos = ((len as f64) * k.at) as usize;
+                let mut new_text: Vec<u16> = text.encode_utf16().collect();
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    new_text.insert(pos, *unit);
+                }
+                let new_text = String::from_utf16(&new_text).unwrap();
+                let mut tx = doc.transaction();
+                set_text(&mut tx, &obj, &new_text).unwrap();
+                tx.commit();
+                typed[who][k.field].push(c);
+            }
+        }
+        let [mut a, mut b] = devices;
+        let mut a2 = a.clone();
+        a.merge(&mut b.clone()).unwrap();
+        b.merge(&mut a2).unwrap();
+        prop_assert_eq!(a.get_heads(), b.get_heads());
+        for (i, field) in fields.iter().enumerate() {
+            let obj = field.resolve_text(&a).unwrap();
+            let merged = a.text(&obj).unwrap();
+            prop_assert_eq!(&merged, &b.text(&field.resolve_text(&b).unwrap()).unwrap());
+            for who in 0..2 {
+                for c in typed[who][i].chars() {
+                    prop_assert!(merged.contains(c), "{} lost from field {}", c, i);
+                }
+            }
+        }
+    }
+}
+
+struct FieldPathExt;
+
+impl FieldPathExt {
+    fn overall_reason() -> crate::document::text::FieldPath {
+        crate::document::text::FieldPath::key("overall").then_key("reason")
+    }
+}
+
+#[test]
+fn a_document_that_is_not_an_audit_is_not_read_as_one() {
+    let mut doc = crate::document::new_document();
+    let mut tx = doc.transaction();
+    tx.put(automerge::ROOT, "kind", "note").unwrap();
+    tx.commit();
+    assert!(document::read(&doc).is_none());
+}
