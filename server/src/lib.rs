@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod access_log;
+pub mod audits;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod notifications;
 pub mod records;
 pub mod relay;
 mod web;
@@ -47,6 +49,7 @@ struct Inner {
     connections: Connections,
     access_log: AccessLog,
     sign_in_attempts: auth::SignInThrottle,
+    sender: Box<dyn notifications::Sender>,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
                 connections: Connections::default(),
                 access_log,
                 sign_in_attempts,
+                sender: Box::new(notifications::LogSender),
             }),
         })
     }
@@ -117,6 +121,11 @@ impl AppState {
 
     pub fn access_log(&self) -> &AccessLog {
         &self.inner.access_log
+    }
+
+    /// Where notifications go beyond the app (e-mail, when plugged in).
+    pub fn sender(&self) -> &dyn notifications::Sender {
+        self.inner.sender.as_ref()
     }
 
     pub fn sign_in_attempts(&self) -> &auth::SignInThrottle {
@@ -158,6 +167,8 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(auth::router())
         .merge(access_log::router())
+        .merge(audits::router())
+        .merge(notifications::router())
         .merge(directory::router())
         .merge(records::router())
         .merge(relay::router())

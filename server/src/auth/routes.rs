@@ -18,6 +18,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/session", post(sign_in).delete(sign_out))
         .route("/api/me", get(me))
         .route("/api/demo/personas", get(demo_personas))
+        .route("/api/settings", get(settings))
+}
+
+/// What the app needs to know about this installation (nothing personal).
+async fn settings(State(state): State<AppState>) -> Json<qalf_shared::api::Settings> {
+    Json(qalf_shared::api::Settings {
+        demo: state.config().demo,
+        audit_policy: qalf_shared::audit::AuditPolicy::default(),
+    })
 }
 
 const MAX_CREDENTIAL_LEN: usize = 256;

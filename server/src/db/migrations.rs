@@ -95,6 +95,34 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
     BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
     ",
+    // 4: safety alerts (who was alerted and when: never deleted, never
+    // rewritten) and in-app notifications.
+    "
+    CREATE TABLE safety_alerts (
+        id TEXT PRIMARY KEY,
+        audit TEXT NOT NULL,
+        raised_by TEXT NOT NULL,
+        raised_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        head_of_service TEXT NOT NULL,
+        concern TEXT NOT NULL
+    );
+    CREATE TRIGGER safety_alerts_no_update BEFORE UPDATE ON safety_alerts
+    BEGIN SELECT RAISE(ABORT, 'safety alerts cannot be changed'); END;
+    CREATE TRIGGER safety_alerts_no_delete BEFORE DELETE ON safety_alerts
+    BEGIN SELECT RAISE(ABORT, 'safety alerts cannot be deleted'); END;
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        person TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        document TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        read_at INTEGER
+    );
+    CREATE INDEX notifications_by_person ON notifications(person, id);
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

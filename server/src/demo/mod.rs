@@ -7,6 +7,7 @@ mod generate;
 use qalf_shared::org::{Organisation, Person, Role};
 
 use crate::AppState;
+use crate::audits;
 use crate::auth::local;
 use crate::directory;
 
@@ -66,7 +67,63 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
         })
         .await?;
     state.reload_org().await?;
+    seed_audits(state).await?;
     Ok(true)
+}
+
+/// The theme of the demo month's audits.
+pub const DEMO_THEME: &str = "The child's voice and lived experience";
+
+/// Allocates this month's audit to every manager who audits monthly, as the
+/// CPP would (never a case from a team they manage, R-ALLOC-2), allocated
+/// ten days ago so the joint meeting can already have happened.
+async fn seed_audits(state: &AppState) -> anyhow::Result<()> {
+    let org = state.org();
+    let Some((_, cpp_lead)) = persona_for(&org, Role::CppServiceManager) else {
+        return Ok(());
+    };
+    let allocated_on = state.clock().now().date_naive() - chrono::Duration::days(10);
+    let auditors: Vec<_> = org
+        .people()
+        .filter(|p| {
+            p.roles.iter().any(|r| {
+                matches!(
+                    r,
+                    Role::TeamManager
+                        | Role::FamilySolutionsManager
+                        | Role::ResidentialManager
+                        | Role::ServiceManager
+                )
+            })
+        })
+        .map(|p| p.id.clone())
+        .collect();
+    let cases: Vec<_> = org.cases().collect();
+    for (i, auditor) in auditors.iter().enumerate() {
+        let eligible = cases
+            .iter()
+            .cycle()
+            .skip(i * 37)
+            .take(cases.len())
+            .find(|c| {
+                org.team(&c.team).and_then(|t| t.manager.as_ref()) != Some(auditor)
+                    && !org.manages(auditor, &c.practitioner)
+            });
+        let Some(case) = eligible else { continue };
+        audits::create_audit(
+            state,
+            &audits::AuditAllocation {
+                case: case.reference.clone(),
+                auditor: auditor.clone(),
+                theme: DEMO_THEME.to_string(),
+                audit_kind: "themed".to_string(),
+                allocated_on,
+                allocated_by: cpp_lead.id.clone(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Lines printed at start-up: how to sign in as each persona.

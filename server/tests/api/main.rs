@@ -1,6 +1,7 @@
 //! HTTP API tests: the real server on 127.0.0.1:0 with a fresh SQLite file.
 
 mod access_matrix;
+mod audits;
 mod harness;
 mod interop;
 mod security;

@@ -1,0 +1,102 @@
+//! Creating an audit on the server: the document goes into the relay's
+//! store and the record into the registry, so the auditor's devices find it
+//! on their next sync.
+
+use qalf_shared::access::{Parties, RecordMeta};
+use qalf_shared::audit::document::Header;
+use qalf_shared::audit::{NewAudit, new_audit, template};
+use qalf_shared::org::{CaseRef, PersonId};
+use qalf_shared::sync::DocumentId;
+
+use crate::AppState;
+use crate::records;
+
+/// What an allocation decides.
+#[derive(Debug, Clone)]
+pub struct AuditAllocation {
+    pub case: CaseRef,
+    pub auditor: PersonId,
+    pub theme: String,
+    pub audit_kind: String,
+    pub allocated_on: chrono::NaiveDate,
+    /// The CPP member who allocated it (the record's creator).
+    pub allocated_by: PersonId,
+}
+
+pub async fn create_audit(
+    state: &AppState,
+    allocation: &AuditAllocation,
+) -> anyhow::Result<DocumentId> {
+    let org = state.org();
+    let case = org
+        .case(&allocation.case)
+        .ok_or_else(|| anyhow::anyhow!("unknown case {}", allocation.case))?;
+    let name = |id: &PersonId| org.person(id).map(|p| p.name.clone()).unwrap_or_default();
+    let team = org
+        .team(&case.team)
+        .ok_or_else(|| anyhow::anyhow!("case {} has no team", case.reference))?;
+    let team_manager = team
+        .manager
+        .clone()
+        .unwrap_or_else(|| case.practitioner.clone());
+    let head = org
+        .head_of_service_for_team(&case.team)
+        .ok_or_else(|| anyhow::anyhow!("no Head of Service for {}", case.team))?;
+    let header = Header {
+        case: case.reference.to_string(),
+        cohort: case.cohort.code().to_string(),
+        theme: allocation.theme.clone(),
+        team: case.team.to_string(),
+        team_name: team.name.clone(),
+        practitioner: case.practitioner.to_string(),
+        practitioner_name: name(&case.practitioner),
+        team_manager: team_manager.to_string(),
+        team_manager_name: name(&team_manager),
+        auditor: allocation.auditor.to_string(),
+        auditor_name: name(&allocation.auditor),
+        head_of_service: head.id.to_string(),
+        head_of_service_name: head.name.clone(),
+        audit_kind: allocation.audit_kind.clone(),
+        allocated_on: allocation.allocated_on.to_string(),
+        meeting_on: None,
+        period_from: None,
+        period_to: None,
+    };
+    let now = state.clock().now().timestamp();
+    let doc = new_audit(
+        template::current(),
+        &NewAudit {
+            header,
+            cohort: case.cohort,
+        },
+        allocation.allocated_by.as_str(),
+        now,
+    )?;
+    let handle = state
+        .relay()
+        .repo()
+        .create(doc)
+        .await
+        .map_err(|_| anyhow::anyhow!("the relay is stopping"))?;
+    let id = DocumentId::parse(&handle.document_id().to_string())
+        .map_err(|e| anyhow::anyhow!("samod made an id we cannot read: {e}"))?;
+    let meta = RecordMeta {
+        id: id.clone(),
+        created_by: allocation.allocated_by.clone(),
+        created_at: now,
+        parties: Parties::Audit {
+            case: case.reference.clone(),
+            team: case.team.clone(),
+            practitioner: case.practitioner.clone(),
+            auditor: allocation.auditor.clone(),
+            moderators: Vec::new(),
+        },
+    };
+    let stored = meta.clone();
+    state
+        .db()
+        .call(move |conn| records::insert(conn, &stored).map(|_| ()))
+        .await?;
+    state.access().put_record(meta);
+    Ok(id)
+}

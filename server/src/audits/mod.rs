@@ -1,0 +1,20 @@
+//! Server-side parts of the case file audit: safety alerts delivered to the
+//! Head of Service (R-AUDIT-5), recognition of good practice (R-AUDIT-10),
+//! and the creation of audits on the server (allocation, demo data).
+
+mod alerts;
+mod create;
+mod recognition;
+
+use axum::Router;
+use axum::routing::post;
+
+pub use create::{AuditAllocation, create_audit};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/alerts", post(alerts::raise))
+        .route("/api/recognitions", post(recognition::recognise))
+}

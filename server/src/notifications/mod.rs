@@ -1,0 +1,116 @@
+//! In-app notifications: safety alerts for a Head of Service, recognition of
+//! good practice, follow-ups. Shown on the home page; a hook passes them to
+//! a sender (e-mail, Teams) where a council plugs one in.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use qalf_shared::api::Notification;
+use qalf_shared::org::PersonId;
+use qalf_shared::sync::DocumentId;
+use rusqlite::{Connection, params};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db::DbError;
+use crate::error::AppResult;
+
+/// Something that delivers notifications outside the app (e-mail, say).
+/// It is handed ids and a title only; the recipient signs in to read more,
+/// so no child-level text leaves the system.
+pub trait Sender: Send + Sync + 'static {
+    fn send(&self, to: &PersonId, kind: &str, title: &str);
+}
+
+/// The default sender: notes in the log that a notification was made.
+pub struct LogSender;
+
+impl Sender for LogSender {
+    fn send(&self, to: &PersonId, kind: &str, _title: &str) {
+        tracing::info!(person = %to, kind, "notification");
+    }
+}
+
+/// A notification to store.
+pub struct New<'a> {
+    pub person: &'a PersonId,
+    pub kind: &'a str,
+    pub document: Option<&'a DocumentId>,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub at: i64,
+}
+
+pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
+    conn.execute(
+        "INSERT INTO notifications (person, kind, document, title, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            n.person.as_str(),
+            n.kind,
+            n.document.map(|d| d.to_string()),
+            n.title,
+            n.body,
+            n.at
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/notifications", get(mine))
+        .route("/api/notifications/{id}/read", post(mark_read))
+}
+
+async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<Notification>>> {
+    let person = user.person.to_string();
+    let rows = state
+        .db()
+        .call(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, kind, document, title, body, created_at, read_at FROM notifications
+                 WHERE person = ?1 ORDER BY id DESC LIMIT 100",
+            )?;
+            let rows = stmt
+                .query_map([&person], |r| {
+                    Ok(Notification {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        document: r.get(2)?,
+                        title: r.get(3)?,
+                        body: r.get(4)?,
+                        created_at: r.get(5)?,
+                        read: r.get::<_, Option<i64>>(6)?.is_some(),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(Json(rows))
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    let person = user.person.to_string();
+    let now = state.clock().now().timestamp();
+    state
+        .db()
+        .call(move |conn| {
+            conn.execute(
+                "UPDATE notifications SET read_at = ?3 WHERE id = ?1 AND person = ?2 AND read_at IS NULL",
+                params![id, person, now],
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
