@@ -3,7 +3,8 @@
 use gloo_net::http::{Request, Response};
 use qalf_shared::access::RecordMeta;
 use qalf_shared::api::{
-    DemoPersonas, ErrorBody, Me, PersonSummary, SignIn, SyncTicket, SyncTicketRequest,
+    AlertDelivered, DemoPersonas, ErrorBody, Me, Notification, PersonSummary, RaiseAlert,
+    Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -177,6 +178,44 @@ pub async fn access_log(query: &[(&str, String)]) -> Result<Vec<LogEntry>, ApiEr
 
 pub async fn check_access_log() -> Result<LogCheck, ApiError> {
     let response = Request::get("/api/access-log/verify")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn settings() -> Result<Settings, ApiError> {
+    let response = Request::get("/api/settings")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+/// Raises a safety alert (R-AUDIT-5).
+pub async fn raise_alert(alert: &RaiseAlert) -> Result<AlertDelivered, ApiError> {
+    let response = Request::post("/api/alerts")
+        .json(alert)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+/// Sends recognition of good practice (R-AUDIT-10); answers when.
+pub async fn recognise(audit: String) -> Result<i64, ApiError> {
+    let response = Request::post("/api/recognitions")
+        .json(&Recognise { audit })
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn notifications() -> Result<Vec<Notification>, ApiError> {
+    let response = Request::get("/api/notifications")
         .send()
         .await
         .map_err(|_| ApiError::Unreachable)?;

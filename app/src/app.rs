@@ -5,6 +5,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::signed_in::SignedIn;
+use crate::pages::audits::AuditPage;
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
 use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
 use crate::session::Session;
@@ -14,6 +15,7 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     leptos::task::spawn_local(session.check());
+    leptos::task::spawn_local(crate::settings::refresh());
 
     view! {
         <Router>
@@ -23,6 +25,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/access-log")
                     view=|| view! { <SignedIn><AccessLogPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/audits/:id")
+                    view=|| view! { <SignedIn><AuditPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/audits/:id/:part")
+                    view=|| view! { <SignedIn><AuditPage /></SignedIn> }
                 />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route

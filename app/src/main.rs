@@ -7,10 +7,12 @@
 
 mod api;
 mod app;
+mod clock;
 mod components;
 mod pages;
 mod repo;
 mod session;
+mod settings;
 
 fn main() {
     console_error_panic_hook::set_once();

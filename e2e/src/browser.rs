@@ -342,6 +342,15 @@ impl User {
         self.click_steady(&element).await
     }
 
+    /// Clicks the first link whose visible text contains `text`.
+    pub async fn click_named_containing_link(&self, text: &str) -> anyhow::Result<()> {
+        let xpath = format!("//a[contains(normalize-space(), {})]", xpath_literal(text));
+        let element = self
+            .find(&xpath, &format!("a link mentioning {text:?}"))
+            .await?;
+        self.click_steady(&element).await
+    }
+
     /// Types into the field labelled `label`.
     pub async fn fill(&self, label: &str, text: &str) -> anyhow::Result<()> {
         let xpath = format!(

@@ -118,6 +118,59 @@ impl User {
         Ok(())
     }
 
+    /// Clicks every element matching `selector` (radios, say) in the page,
+    /// as a user's taps would; returns how many.
+    pub async fn click_all(&self, selector: &str) -> anyhow::Result<usize> {
+        let selector = serde_json::to_string(selector)?;
+        self.eval(&format!(
+            "(() => {{ const els = [...document.querySelectorAll({selector})]; els.forEach(e => e.click()); return els.length; }})()"
+        ))
+        .await
+    }
+
+    /// Sets the date field labelled `label` (ISO date) as a date picker does.
+    pub async fn set_date(&self, label: &str, iso: &str) -> anyhow::Result<()> {
+        let value = serde_json::to_string(iso)?;
+        self.wait_for_field(label).await?;
+        let ok: bool = self
+            .eval(&field_script(
+                label,
+                &format!(
+                    "(el.value = {value}, el.dispatchEvent(new Event('change', {{ bubbles: true }})), true)"
+                ),
+            ))
+            .await?;
+        anyhow::ensure!(ok, "no date field labelled {label:?}");
+        Ok(())
+    }
+
+    /// Picks the radio labelled `option` in the group whose legend starts
+    /// with `legend`.
+    pub async fn choose(&self, legend: &str, option: &str) -> anyhow::Result<()> {
+        let legend = serde_json::to_string(legend)?;
+        let option = serde_json::to_string(option)?;
+        let script = format!(
+            "(() => {{ const fs = [...document.querySelectorAll('fieldset')].find(f => f.querySelector('legend') && f.querySelector('legend').innerText.trim().startsWith({legend}));              if (!fs) return false; const l = [...fs.querySelectorAll('label')].find(l => l.innerText.trim() === {option});              if (!l) return false; document.getElementById(l.htmlFor).click(); return true; }})()"
+        );
+        eventually(
+            &format!("{}: a choice {legend} / {option}", self.name),
+            || async { Ok(self.eval::<bool>(&script).await?.then_some(())) },
+        )
+        .await
+    }
+
+    /// The value of a summary list row (`<dt>` label → `<dd>` value).
+    pub async fn summary_value(&self, label: &str) -> anyhow::Result<String> {
+        let label = serde_json::to_string(label)?;
+        eventually("a summary row", || async {
+            self.eval::<Option<String>>(&format!(
+                "(() => {{ const r = [...document.querySelectorAll('.summary__row')].find(r => r.querySelector('dt').innerText.trim() === {label}); return r ? r.querySelector('dd').innerText.trim() : null; }})()"
+            ))
+            .await
+        })
+        .await
+    }
+
     /// The header's sync status text.
     pub async fn sync_status(&self) -> anyhow::Result<String> {
         Ok(self

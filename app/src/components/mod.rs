@@ -1,5 +1,8 @@
 //! Pieces of screen used by several pages.
 
+pub mod check_field;
+pub mod choice_field;
+pub mod date_field;
 pub mod doc_status;
 pub mod presence;
 pub mod shell;

@@ -26,12 +26,10 @@ pub fn Shell(children: Children) -> impl IntoView {
     };
     let shows_log = move || session.me().is_some_and(|me| may_read_log(&me.roles));
     let confirming = RwSignal::new(false);
+    // Changes the server does not hold: what signing out would lose.
     let unsynced = {
         let overview = overview.clone();
-        move || {
-            let o = overview.get();
-            o.waiting + o.unsaved
-        }
+        move || overview.get().waiting
     };
 
     let sign_out = move || {
@@ -45,6 +43,8 @@ pub fn Shell(children: Children) -> impl IntoView {
         let sign_out = sign_out.clone();
         let unsynced = unsynced.clone();
         move |_| {
+            // What is being typed counts too.
+            use_repo().commit_all();
             if unsynced() > 0 {
                 confirming.set(true);
             } else {

@@ -31,6 +31,9 @@ pub fn TextField(
     /// Read-only fields show the text but take no input.
     #[prop(optional, into)]
     readonly: Signal<bool>,
+    /// Called with the field's path when the person leaves it after editing.
+    #[prop(optional)]
+    on_change: Option<Callback<String>>,
 ) -> impl IntoView {
     let repo = use_repo();
     let element_id = format!("field-{}", path.name().replace('/', "-"));
@@ -38,6 +41,7 @@ pub fn TextField(
     let area: NodeRef<html::Textarea> = NodeRef::new();
     let input: NodeRef<html::Input> = NodeRef::new();
     let caret = StoredValue::new_local(None::<(Cursor, Cursor)>);
+    let edited = StoredValue::new(false);
     let signals = repo.signals(&doc);
 
     let control = move || -> Option<Control> {
@@ -126,6 +130,7 @@ pub fn TextField(
                 })?;
                 set_text(d, &obj, &value)
             });
+            edited.set_value(true);
             remember_caret();
         }
     };
@@ -142,10 +147,16 @@ pub fn TextField(
         }
     };
     let on_blur = {
-        let (repo, doc) = (repo.clone(), doc.clone());
+        let (repo, doc, name) = (repo.clone(), doc.clone(), path.name());
         move |_| {
             repo.commit(&doc);
             repo.set_presence(&doc, None);
+            if edited.get_value() {
+                edited.set_value(false);
+                if let Some(cb) = on_change {
+                    cb.run(name.clone());
+                }
+            }
         }
     };
     let on_caret = {

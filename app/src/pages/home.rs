@@ -1,46 +1,245 @@
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+use leptos_router::components::A;
+use qalf_shared::api::{Me, Notification};
+use qalf_shared::audit::rules::{self, Stage};
+use qalf_shared::audit::{self, AuditDoc};
+use qalf_shared::sync::DocumentId;
 
+use crate::api;
+use crate::clock;
+use crate::repo::use_repo;
 use crate::session::use_session;
 
-/// The home page: who you are, your roles and where you sit in the council.
+const NOTIFICATIONS_KEY: &str = "qalf.notifications";
+
+/// "My work": alerts and messages, the audits I am doing, audits of my work
+/// and my team's, overdue follow-ups; and who I am.
 #[component]
 pub fn Home() -> impl IntoView {
     let session = use_session();
+    let repo = use_repo();
+    let index = repo.index();
+    let audits = {
+        let repo = repo.clone();
+        Memo::new(move |_| {
+            index
+                .get()
+                .into_iter()
+                .filter_map(|id| {
+                    repo.signals(&id).revision.track();
+                    repo.read(&id, audit::read).flatten().map(|a| (id, a))
+                })
+                .collect::<Vec<(DocumentId, AuditDoc)>>()
+        })
+    };
     move || {
         session.me().map(|me| {
-            let roles = me
-                .roles
-                .iter()
-                .map(|r| view! { <li class="tag">{r.label()}</li> })
-                .collect_view();
-            let row = |label: &'static str, value: Option<String>| {
-                value.map(|v| {
-                    view! {
-                        <div class="summary__row">
-                            <dt>{label}</dt>
-                            <dd>{v}</dd>
-                        </div>
-                    }
+            let mine = me.id.to_string();
+            let is_cpp = me.roles.iter().any(|r| r.is_cpp());
+            let doing = {
+                let mine = mine.clone();
+                Signal::derive(move || {
+                    audits
+                        .get()
+                        .into_iter()
+                        .filter(|(_, a)| a.header.auditor == mine)
+                        .collect::<Vec<_>>()
                 })
             };
-            let reports = (me.direct_reports > 0).then(|| me.direct_reports.to_string());
+            let of_my_work = {
+                let mine = mine.clone();
+                Signal::derive(move || {
+                    audits
+                        .get()
+                        .into_iter()
+                        .filter(|(_, a)| a.header.practitioner == mine || a.header.team_manager == mine)
+                        .collect::<Vec<_>>()
+                })
+            };
+            let overdue = {
+                let mine = mine.clone();
+                Signal::derive(move || {
+                    let today = clock::today();
+                    audits
+                        .get()
+                        .into_iter()
+                        .filter(|(_, a)| {
+                            rules::follow_up_overdue(a, today) && (is_cpp || a.header.auditor == mine)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            };
             view! {
                 <h1>{format!("Welcome, {}", me.name)}</h1>
                 <p class="lead">{me.job_title.clone()}</p>
-                <section aria-labelledby="roles-heading">
-                    <h2 id="roles-heading">"Your roles"</h2>
-                    <ul class="tags" data-testid="roles">{roles}</ul>
-                </section>
-                <section aria-labelledby="org-heading">
-                    <h2 id="org-heading">"Where you work"</h2>
-                    <dl class="summary">
-                        {row("Team", me.team.clone())}
-                        {row("Service area", me.service_area.clone())}
-                        {row("Line manager", me.line_manager.clone())}
-                        {row("Direct reports", reports)}
-                    </dl>
-                </section>
+                <Notifications />
+                <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
+                <AuditList title="Overdue follow-ups" audits=overdue empty="No follow-ups are overdue." testid="overdue" />
+                <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
+                <WhoYouAre me=me.clone() />
             }
         })
+    }
+}
+
+/// The next thing to do for an audit, and whether it is late.
+fn next_step(a: &AuditDoc) -> (&'static str, String) {
+    let today = clock::today();
+    match rules::stage(a, today) {
+        Stage::Allocated => ("tag", "Book the joint meeting".into()),
+        Stage::MeetingBooked => (
+            "tag",
+            format!(
+                "Meeting on {}",
+                a.header.meeting_on.clone().unwrap_or_default()
+            ),
+        ),
+        Stage::InProgress => ("tag", "Complete the audit".into()),
+        Stage::Completed => (
+            "tag tag--green",
+            match &a.follow_up.done_on {
+                Some(_) => "Follow-up done".into(),
+                None => format!(
+                    "Follow-up on {}",
+                    a.follow_up.due_on.clone().unwrap_or_default()
+                ),
+            },
+        ),
+        Stage::FollowUpDue => ("tag tag--orange", "Follow-up due today".into()),
+        Stage::FollowUpOverdue => (
+            "tag tag--red",
+            format!(
+                "Follow-up overdue since {}",
+                a.follow_up.due_on.clone().unwrap_or_default()
+            ),
+        ),
+        Stage::Closed => ("tag tag--grey", "Closed".into()),
+    }
+}
+
+#[component]
+fn AuditList(
+    title: &'static str,
+    audits: Signal<Vec<(DocumentId, AuditDoc)>>,
+    empty: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    let items = move || {
+        let list = audits.get();
+        if list.is_empty() {
+            return view! { <p>{empty}</p> }.into_any();
+        }
+        list.into_iter()
+            .map(|(id, a)| {
+                let (class, step) = next_step(&a);
+                let disputed = rules::disputed(&a);
+                let alerts = a.safety_alerts.len();
+                view! {
+                    <li class="record-list__item">
+                        <A href=format!("/audits/{id}")>
+                            {format!("Case {} ({}) — {}", a.header.case, a.header.cohort, a.header.practitioner_name)}
+                        </A>
+                        <span class="tags">
+                            <span class=class>{step}</span>
+                            {disputed.then(|| view! { <span class="tag tag--orange">"Disputed"</span> })}
+                            {(alerts > 0).then(|| view! { <span class="tag tag--red">"Safety alert"</span> })}
+                        </span>
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <section aria-labelledby=format!("{testid}-heading")>
+            <h2 id=format!("{testid}-heading")>{title}</h2>
+            <ul class="record-list" data-testid=testid>{items}</ul>
+        </section>
+    }
+}
+
+/// Safety alerts (for a Head of Service) and other messages, newest first;
+/// the last ones seen stay readable offline.
+#[component]
+fn Notifications() -> impl IntoView {
+    let notes = RwSignal::new(
+        LocalStorage::get::<Vec<Notification>>(NOTIFICATIONS_KEY).unwrap_or_default(),
+    );
+    leptos::task::spawn_local(async move {
+        if let Ok(fresh) = api::notifications().await {
+            if LocalStorage::set(NOTIFICATIONS_KEY, &fresh).is_err() {
+                leptos::logging::warn!("could not keep notifications for offline use");
+            }
+            notes.set(fresh);
+        }
+    });
+    move || {
+        let list = notes.get();
+        (!list.is_empty()).then(|| {
+            let alerts: Vec<_> = list.iter().filter(|n| n.kind == "safety-alert").cloned().collect();
+            let others: Vec<_> = list.iter().filter(|n| n.kind != "safety-alert").cloned().collect();
+            let render = |items: Vec<Notification>| {
+                items
+                    .into_iter()
+                    .map(|n| {
+                        let link = n.document.clone().map(|d| view! { <A href=format!("/audits/{d}")>"Open the audit"</A> });
+                        view! {
+                            <li class="notification">
+                                <h3>{n.title}</h3>
+                                <p>{n.body}</p>
+                                {link}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            };
+            view! {
+                {(!alerts.is_empty()).then(|| view! {
+                    <section class="alerts" aria-labelledby="alerts-heading" data-testid="safety-alerts">
+                        <h2 id="alerts-heading">"Safety alerts"</h2>
+                        <ul class="notifications">{render(alerts.clone())}</ul>
+                    </section>
+                })}
+                {(!others.is_empty()).then(|| view! {
+                    <section aria-labelledby="messages-heading" data-testid="messages">
+                        <h2 id="messages-heading">"Messages"</h2>
+                        <ul class="notifications">{render(others.clone())}</ul>
+                    </section>
+                })}
+            }
+        })
+    }
+}
+
+#[component]
+fn WhoYouAre(me: Me) -> impl IntoView {
+    let roles = me
+        .roles
+        .iter()
+        .map(|r| view! { <li class="tag">{r.label()}</li> })
+        .collect_view();
+    let row = |label: &'static str, value: Option<String>| {
+        value.map(|v| {
+            view! {
+                <div class="summary__row">
+                    <dt>{label}</dt>
+                    <dd>{v}</dd>
+                </div>
+            }
+        })
+    };
+    let reports = (me.direct_reports > 0).then(|| me.direct_reports.to_string());
+    view! {
+        <section aria-labelledby="roles-heading">
+            <h2 id="roles-heading">"Your roles"</h2>
+            <ul class="tags" data-testid="roles">{roles}</ul>
+            <dl class="summary">
+                {row("Team", me.team.clone())}
+                {row("Service area", me.service_area.clone())}
+                {row("Line manager", me.line_manager.clone())}
+                {row("Direct reports", reports)}
+            </dl>
+        </section>
     }
 }

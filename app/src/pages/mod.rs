@@ -1,6 +1,7 @@
 //! One module per page, named after the page.
 
 pub mod access_log;
+pub mod audits;
 pub mod home;
 pub mod not_found;
 pub mod notes;

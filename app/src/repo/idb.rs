@@ -17,8 +17,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 const DOCUMENTS: &str = "documents";
 /// Records made on this device that the server has not yet accepted.
-const OUTBOX: &str = "outbox";
-const VERSION: u32 = 1;
+pub const OUTBOX: &str = "outbox";
+/// Safety alerts raised offline, sent first when the network returns.
+pub const ALERTS: &str = "alerts";
+const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -105,10 +107,12 @@ impl DocStore {
                 params.key_path(Some(KeyPath::new_single("key")));
                 let _created = db.create_object_store(DOCUMENTS, params);
             }
-            if !db.store_names().iter().any(|n| n == OUTBOX) {
-                let mut params = ObjectStoreParams::new();
-                params.key_path(Some(KeyPath::new_single("id")));
-                let _created = db.create_object_store(OUTBOX, params);
+            for queue in [OUTBOX, ALERTS] {
+                if !db.store_names().iter().any(|n| n == queue) {
+                    let mut params = ObjectStoreParams::new();
+                    params.key_path(Some(KeyPath::new_single("id")));
+                    let _created = db.create_object_store(queue, params);
+                }
             }
         });
         let db = request
@@ -178,29 +182,30 @@ impl DocStore {
         Ok(())
     }
 
-    /// Queues a record registration (JSON) until the server accepts it.
-    pub async fn outbox_put(&self, id: &DocumentId, json: &str) -> Result<(), StoreError> {
+    /// Puts an entry (JSON) in a queue kept until the server accepts it.
+    pub async fn queue_put(&self, queue: &str, id: &str, json: &str) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction(&[OUTBOX], TransactionMode::ReadWrite)
+            .transaction(&[queue], TransactionMode::ReadWrite)
             .map_err(failed)?;
-        let store = tx.object_store(OUTBOX).map_err(failed)?;
+        let store = tx.object_store(queue).map_err(failed)?;
         let object = Object::new();
-        Reflect::set(&object, &"id".into(), &JsValue::from_str(&id.to_string()))
-            .map_err(|_| StoreError::Failed("building an outbox entry".into()))?;
+        Reflect::set(&object, &"id".into(), &JsValue::from_str(id))
+            .map_err(|_| StoreError::Failed("building a queue entry".into()))?;
         Reflect::set(&object, &"json".into(), &JsValue::from_str(json))
-            .map_err(|_| StoreError::Failed("building an outbox entry".into()))?;
+            .map_err(|_| StoreError::Failed("building a queue entry".into()))?;
         store.put(&object.into(), None).map_err(failed)?;
         tx.commit().map_err(failed)?.await.map_err(failed)?;
         Ok(())
     }
 
-    pub async fn outbox(&self) -> Result<Vec<(DocumentId, String)>, StoreError> {
+    /// Everything in a queue: (id, JSON).
+    pub async fn queue(&self, queue: &str) -> Result<Vec<(String, String)>, StoreError> {
         let tx = self
             .db
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+            .transaction(&[queue], TransactionMode::ReadOnly)
             .map_err(failed)?;
-        let store = tx.object_store(OUTBOX).map_err(failed)?;
+        let store = tx.object_store(queue).map_err(failed)?;
         let values = store
             .get_all(None, None)
             .map_err(failed)?
@@ -211,19 +216,19 @@ impl DocStore {
             .filter_map(|v| {
                 let id = Reflect::get(v, &"id".into()).ok()?.as_string()?;
                 let json = Reflect::get(v, &"json".into()).ok()?.as_string()?;
-                Some((DocumentId::parse(&id).ok()?, json))
+                Some((id, json))
             })
             .collect())
     }
 
-    pub async fn outbox_remove(&self, id: &DocumentId) -> Result<(), StoreError> {
+    pub async fn queue_remove(&self, queue: &str, id: &str) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction(&[OUTBOX], TransactionMode::ReadWrite)
+            .transaction(&[queue], TransactionMode::ReadWrite)
             .map_err(failed)?;
-        let store = tx.object_store(OUTBOX).map_err(failed)?;
+        let store = tx.object_store(queue).map_err(failed)?;
         store
-            .delete(Query::Key(JsValue::from_str(&id.to_string())))
+            .delete(Query::Key(JsValue::from_str(id)))
             .map_err(failed)?;
         tx.commit().map_err(failed)?.await.map_err(failed)?;
         Ok(())

@@ -11,7 +11,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
-use super::{LinkState, Repo, now_ms};
+use qalf_shared::audit::document::set_scalar;
+use qalf_shared::document::text::FieldPath;
+use qalf_shared::sync::DocumentId;
+
+use super::{LinkState, Repo, idb, now_ms};
 use crate::api::{self, ApiError};
 
 const FIRST_BACKOFF_MS: u32 = 500;
@@ -151,6 +155,8 @@ async fn run(
             continue;
         }
         repo.set_link(LinkState::Connecting);
+        // Safety alerts go first, before anything else is sent.
+        send_alerts(&repo).await;
         register_outbox(&repo).await;
         let peer = repo.client().borrow().peer_id().to_string();
         let ticket = match api::sync_ticket(peer).await {
@@ -311,15 +317,60 @@ fn open_socket(
     Some(socket)
 }
 
+/// Delivers safety alerts raised on this device (R-AUDIT-5) and writes who
+/// was alerted, and when, into the audit.
+pub async fn send_alerts(repo: &Repo) {
+    let Ok(queued) = repo.store().queue(idb::ALERTS).await else {
+        return;
+    };
+    for (id, json) in queued {
+        let Ok(alert) = serde_json::from_str::<qalf_shared::api::RaiseAlert>(&json) else {
+            continue;
+        };
+        match api::raise_alert(&alert).await {
+            Ok(delivered) => {
+                if let Ok(audit) = DocumentId::parse(&alert.audit) {
+                    let path = FieldPath::key("safety_alerts").then_item(&id);
+                    repo.edit(&audit, |d| {
+                        set_scalar(
+                            d,
+                            &path,
+                            "alerted",
+                            Some(delivered.head_of_service_name.clone().into()),
+                        )?;
+                        set_scalar(d, &path, "alerted_at", Some(delivered.alerted_at.into()))
+                    });
+                    repo.commit(&audit);
+                }
+                if let Err(e) = repo.store().queue_remove(idb::ALERTS, &id).await {
+                    repo.storage_failed(&e);
+                }
+            }
+            Err(ApiError::Unreachable | ApiError::Unauthorized) => break,
+            Err(ApiError::Server(message)) => {
+                leptos::logging::error!("the server refused a safety alert: {message}");
+            }
+        }
+    }
+    repo.refresh_queued_alerts().await;
+}
+
 /// Registers records made on this device that the server does not know yet.
 pub async fn register_outbox(repo: &Repo) {
-    let Ok(outbox) = repo.store().outbox().await else {
+    let Ok(outbox) = repo.store().queue(idb::OUTBOX).await else {
         return;
     };
     for (id, json) in outbox {
+        let Ok(id) = DocumentId::parse(&id) else {
+            continue;
+        };
         match api::register_record(json).await {
             Ok(()) => {
-                if let Err(e) = repo.store().outbox_remove(&id).await {
+                if let Err(e) = repo
+                    .store()
+                    .queue_remove(idb::OUTBOX, &id.to_string())
+                    .await
+                {
                     repo.storage_failed(&e);
                 }
                 let effects = repo.client().borrow_mut().resync(&id);

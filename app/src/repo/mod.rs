@@ -79,6 +79,7 @@ pub(crate) struct Inner {
     /// Documents open on this device, for lists.
     index: ArcRwSignal<Vec<DocumentId>>,
     overview: ArcRwSignal<Overview>,
+    queued_alerts: ArcRwSignal<Vec<String>>,
     writes: mpsc::UnboundedSender<Write>,
     link: RefCell<link::LinkHandle>,
     commit_timers: RefCell<HashMap<DocumentId, Timeout>>,
@@ -130,6 +131,7 @@ impl Repo {
                 unsaved: 0,
                 storage_error: None,
             }),
+            queued_alerts: ArcRwSignal::new(Vec::new()),
             writes,
             link: RefCell::new(link::LinkHandle::default()),
             commit_timers: RefCell::new(HashMap::new()),
@@ -141,6 +143,7 @@ impl Repo {
         for id in repo.0.store.documents().await? {
             repo.load(&id).await;
         }
+        repo.refresh_queued_alerts().await;
         writer::spawn(repo.clone(), write_queue);
         link::spawn(&repo);
         repo.spawn_ticker();
@@ -256,12 +259,64 @@ impl Repo {
     /// the server (sent now if online, or on the next connection).
     pub async fn create(&self, meta: RecordMeta, doc: Automerge) -> Result<(), StoreError> {
         let json = serde_json::to_string(&meta).map_err(|e| StoreError::Failed(e.to_string()))?;
-        self.0.store.outbox_put(&meta.id, &json).await?;
+        self.0
+            .store
+            .queue_put(idb::OUTBOX, &meta.id.to_string(), &json)
+            .await?;
         let effects = self.0.client.borrow_mut().create(meta.id.clone(), doc);
         self.note_document(&meta.id);
         self.apply(effects);
         link::register_outbox(self).await;
         Ok(())
+    }
+
+    /// Raises a safety alert on an audit (R-AUDIT-5): it goes into the audit
+    /// at once, and to the Head of Service now if online, or first thing
+    /// when the network returns (queued on this device meanwhile).
+    pub async fn raise_alert(&self, audit: &DocumentId, concern: &str) -> Result<(), StoreError> {
+        let alert = qalf_shared::audit::document::SafetyAlert {
+            id: format!("alert-{}", random::token(12)),
+            raised_by: self.0.me.id.to_string(),
+            raised_at: crate::clock::now_secs(),
+            concern: concern.trim().to_string(),
+            alerted: None,
+            alerted_at: None,
+        };
+        let request = qalf_shared::api::RaiseAlert {
+            id: alert.id.clone(),
+            audit: audit.to_string(),
+            concern: alert.concern.clone(),
+            raised_at: alert.raised_at,
+        };
+        let json =
+            serde_json::to_string(&request).map_err(|e| StoreError::Failed(e.to_string()))?;
+        self.0
+            .store
+            .queue_put(idb::ALERTS, &alert.id, &json)
+            .await?;
+        self.edit(audit, |d| {
+            qalf_shared::audit::document::add_safety_alert(d, &alert)
+        });
+        self.commit(audit);
+        self.refresh_queued_alerts().await;
+        link::send_alerts(self).await;
+        Ok(())
+    }
+
+    /// Ids of alerts raised on this device and not yet delivered.
+    pub fn queued_alerts(&self) -> ArcRwSignal<Vec<String>> {
+        self.0.queued_alerts.clone()
+    }
+
+    pub(crate) async fn refresh_queued_alerts(&self) {
+        let ids: Vec<String> = self
+            .0
+            .store
+            .queue(idb::ALERTS)
+            .await
+            .map(|q| q.into_iter().map(|(id, _)| id).collect())
+            .unwrap_or_default();
+        self.0.queued_alerts.set(ids);
     }
 
     /// Applies an edit at once; it is committed after a pause in typing.

@@ -73,3 +73,53 @@ pub struct PersonSummary {
     pub team: Option<String>,
     pub line_manager: Option<PersonId>,
 }
+
+/// `GET /api/notifications`: what the app tells a person on their home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    /// "safety-alert", "recognition", …
+    pub kind: String,
+    /// The record it is about.
+    pub document: Option<String>,
+    pub title: String,
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub read: bool,
+}
+
+/// `POST /api/alerts`: a safety concern raised during an audit (R-AUDIT-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaiseAlert {
+    /// The alert's id in the audit document (makes a retry harmless).
+    pub id: String,
+    pub audit: String,
+    pub concern: String,
+    /// When it was raised on the device (Unix seconds), perhaps offline.
+    pub raised_at: i64,
+}
+
+/// The answer to a raised alert: who was alerted, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDelivered {
+    pub head_of_service: String,
+    pub head_of_service_name: String,
+    /// Unix seconds, when the server received it.
+    pub alerted_at: i64,
+}
+
+/// `POST /api/recognitions`: good practice found in an audit (R-AUDIT-10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recognise {
+    pub audit: String,
+}
+
+/// `GET /api/settings`: what the app needs to know about this installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// A demonstration with synthetic data (its clock may be moved for
+    /// walk-throughs).
+    pub demo: bool,
+    pub audit_policy: crate::audit::AuditPolicy,
+}

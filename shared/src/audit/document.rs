@@ -163,6 +163,8 @@ pub struct DisagreementStage {
     pub opened_at: i64,
     /// Who holds this stage (the auditor, a CPP worker, the HoS).
     pub held_by: String,
+    /// What is disagreed with, in the words of whoever opened the stage.
+    pub concern: Text,
     pub outcome: Text,
     #[autosurgeon(missing = "Option::default")]
     pub closed_at: Option<i64>,
@@ -353,27 +355,7 @@ pub mod path {
     }
 }
 
-/// Sets (or clears) a scalar field in the map at `path`.
-pub fn set_scalar<T: Transactable + ReadDoc>(
-    tx: &mut T,
-    path: &FieldPath,
-    key: &str,
-    value: Option<ScalarValue>,
-) -> Result<(), AutomergeError> {
-    let (obj, ty) = path
-        .resolve(tx)
-        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no field at {}", path.name())))?;
-    if ty != ObjType::Map {
-        return Err(AutomergeError::InvalidObjId(format!(
-            "{} is not a map",
-            path.name()
-        )));
-    }
-    match value {
-        Some(v) => tx.put(&obj, key, v),
-        None => tx.put(&obj, key, ScalarValue::Null),
-    }
-}
+pub use crate::document::fields::set_scalar;
 
 fn list_at<T: ReadDoc>(tx: &T, key: &str) -> Result<automerge::ObjId, AutomergeError> {
     FieldPath(vec![Step::Key(key.to_string())])
@@ -436,6 +418,7 @@ pub fn open_stage<T: Transactable + ReadDoc>(
     tx.put(&item, "opened_by", opened_by)?;
     tx.put(&item, "opened_at", opened_at)?;
     tx.put(&item, "held_by", held_by)?;
+    tx.put_object(&item, "concern", ObjType::Text)?;
     tx.put_object(&item, "outcome", ObjType::Text)?;
     tx.put(&item, "closed_at", ScalarValue::Null)?;
     tx.put(&item, "resolved", false)?;

@@ -69,17 +69,22 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
                 && overview.get().link != LinkState::Online
         }
     };
+    // Memos: the editor is rebuilt only when these flip, not on every
+    // keystroke (the fields follow the text themselves).
     let has_fields = {
         let (repo, id, revision) = (repo.clone(), id.clone(), signals.revision.clone());
-        move || {
+        Memo::new(move |_| {
             revision.track();
             repo.read(&id, |d| note::read(d).is_some()).unwrap_or(false)
-        }
+        })
     };
+    let ready = Memo::new(move |_| ready());
+    let unavailable = Memo::new(move |_| unavailable());
+    let missing_offline = Memo::new(move |_| missing_offline());
     let editor = {
         let id = id.clone();
         move || {
-            if unavailable() {
+            if unavailable.get() {
                 return view! {
                     <div class="error-summary" role="alert">
                         <h2 class="error-summary__title">"This note is not available to you"</h2>
@@ -88,7 +93,7 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
                 }
                 .into_any();
             }
-            if missing_offline() {
+            if missing_offline.get() {
                 return view! {
                     <div class="banner" role="status">
                         <p>"This note is not on this device. It will open when you are back online, if it is shared with you."</p>
@@ -96,7 +101,7 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
                 }
                 .into_any();
             }
-            if !(ready() && has_fields()) {
+            if !(ready.get() && has_fields.get()) {
                 return view! { <p class="loading" role="status">"Opening the note…"</p> }
                     .into_any();
             }

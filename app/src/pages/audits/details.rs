@@ -1,0 +1,92 @@
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use qalf_shared::audit::rules::meeting_date_allowed;
+use qalf_shared::document::text::FieldPath;
+
+use super::AuditContext;
+use crate::components::date_field::DateField;
+use crate::settings;
+
+/// Who and what the audit is about, and the joint meeting (R-AUDIT-2).
+#[component]
+pub fn Details() -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let audit = context.audit;
+    let readonly = context.findings_readonly();
+    let amended = context.amendment_recorder();
+    let rows = move || {
+        audit.get().map(|a| {
+            let h = a.header;
+            [
+                ("Case reference", h.case),
+                ("Cohort", h.cohort),
+                ("Theme", h.theme),
+                ("Team", h.team_name),
+                ("Practitioner", h.practitioner_name),
+                ("Team Manager", h.team_manager_name),
+                ("Auditor", h.auditor_name),
+                ("Head of Service", h.head_of_service_name),
+                ("Kind of audit", h.audit_kind),
+                ("Allocated on", h.allocated_on),
+            ]
+            .into_iter()
+            .map(|(label, value)| {
+                view! {
+                    <div class="summary__row">
+                        <dt>{label}</dt>
+                        <dd>{value}</dd>
+                    </div>
+                }
+            })
+            .collect_view()
+        })
+    };
+    let check_meeting = Callback::new(move |value: String| {
+        let allocated: NaiveDate = audit.get_untracked()?.header.allocated_on.parse().ok()?;
+        let meeting: NaiveDate = value.parse().ok()?;
+        meeting_date_allowed(&settings::current().audit_policy, allocated, meeting)
+            .err()
+            .map(|earliest| {
+                format!(
+                    "The joint meeting must be at least {} days after allocation: on or after {}",
+                    settings::current().audit_policy.meeting_min_days,
+                    earliest.format("%-d %B %Y")
+                )
+            })
+    });
+    let header = FieldPath::key("header");
+    view! {
+        <h2>"Details and meeting"</h2>
+        <dl class="summary" data-testid="audit-details">{rows}</dl>
+        <p class="hint">
+            "At allocation, contact the practitioner and their Team Manager and agree a time to meet, at least a week later, to do the audit together."
+        </p>
+        <DateField
+            doc=context.id.clone()
+            path=header.clone()
+            key="meeting_on"
+            label="Joint meeting with the practitioner".to_string()
+            readonly=readonly
+            check=check_meeting
+            on_change=amended
+        />
+        <div class="field-row">
+            <DateField
+                doc=context.id.clone()
+                path=header.clone()
+                key="period_from"
+                label="Period reviewed: from".to_string()
+                readonly=readonly
+                on_change=amended
+            />
+            <DateField
+                doc=context.id.clone()
+                path=header
+                key="period_to"
+                label="to".to_string()
+                readonly=readonly
+                on_change=amended
+            />
+        </div>
+    }
+}

@@ -1,0 +1,59 @@
+use leptos::prelude::*;
+use qalf_shared::document::text::FieldPath;
+
+use super::AuditContext;
+use super::section::grade_options;
+use crate::components::choice_field::ChoiceField;
+use crate::components::text_field::TextField;
+
+/// The overall judgement (R-AUDIT-1), strengths, areas for development, and
+/// good practice to recognise (R-AUDIT-10).
+#[component]
+pub fn Judgement() -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let readonly = context.findings_readonly();
+    let amended = context.amendment_recorder();
+    let id = context.id.clone();
+    view! {
+        <h2>"Overall judgement"</h2>
+        <ChoiceField
+            doc=id.clone()
+            path=FieldPath::key("overall")
+            key="grade"
+            options=grade_options()
+            legend="Overall grade".to_string()
+            hint="Ofsted's grades, judged on the child's experience and progress."
+            readonly=readonly
+            on_change=amended
+        />
+        <TextField
+            doc=id.clone()
+            path=FieldPath::key("overall").then_key("reason")
+            label="Reason for the overall grade".to_string()
+            readonly=readonly
+            on_change=amended
+        />
+        <TextField
+            doc=id.clone()
+            path=FieldPath::key("strengths")
+            label="Strengths".to_string()
+            readonly=readonly
+            on_change=amended
+        />
+        <TextField
+            doc=id.clone()
+            path=FieldPath::key("development")
+            label="Areas for development".to_string()
+            readonly=readonly
+            on_change=amended
+        />
+        <TextField
+            doc=id
+            path=FieldPath::key("recognition").then_key("good_practice")
+            label="Good practice to recognise (optional)".to_string()
+            hint="If you write here, the practitioner and their managers are sent a recognition message when the audit is completed."
+            readonly=readonly
+            on_change=amended
+        />
+    }
+}

@@ -1,0 +1,148 @@
+//! The audit: the editor the auditor works through with the practitioner,
+//! section by section, and the read view for practitioners and managers with
+//! their responses and the disagreement path.
+
+mod actions;
+mod complete;
+mod context;
+mod details;
+mod disagreement;
+mod family;
+mod follow_up;
+mod judgement;
+mod parts;
+mod safety;
+mod section;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use qalf_shared::sync::{Availability, DocumentId};
+
+pub use self::context::AuditContext;
+use self::parts::{Part, PartNav};
+use crate::components::doc_status::DocStatus;
+use crate::components::presence::PresenceList;
+use crate::repo::{LinkState, use_repo};
+
+/// `/audits/:id` and `/audits/:id/:part`.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| DocumentId::parse(&id).ok())
+    };
+    let part = move || {
+        params
+            .read()
+            .get("part")
+            .unwrap_or_else(|| "details".into())
+    };
+    move || match id() {
+        Some(id) => view! { <AuditLoader id part=Signal::derive(part) /> }.into_any(),
+        None => view! { <h1>"This audit's address is not right"</h1> }.into_any(),
+    }
+}
+
+#[component]
+fn AuditLoader(id: DocumentId, part: Signal<String>) -> impl IntoView {
+    let repo = use_repo();
+    let signals = repo.signals(&id);
+    {
+        let (repo, id) = (repo.clone(), id.clone());
+        leptos::task::spawn_local(async move {
+            repo.open(&id).await;
+            repo.set_presence(&id, None);
+        });
+    }
+    {
+        let (repo, id) = (repo.clone(), id.clone());
+        on_cleanup(move || {
+            repo.commit(&id);
+            repo.leave(&id);
+        });
+    }
+    let context = AuditContext::new(id.clone());
+    provide_context(context.clone());
+    let overview = repo.overview();
+    let status = signals.status.clone();
+    // Only whether the audit is there matters here: the view below follows
+    // every change itself, and must not be rebuilt on each keystroke.
+    let availability = Memo::new(move |_| status.get().map(|s| s.availability));
+    let present = Memo::new({
+        let audit = context.audit;
+        move |_| audit.with(Option::is_some)
+    });
+    move || {
+        let availability = availability.get();
+        if availability == Some(Availability::Unavailable) {
+            return view! {
+                <div class="error-summary" role="alert">
+                    <h1 class="error-summary__title">"This audit is not available to you"</h1>
+                </div>
+            }
+            .into_any();
+        }
+        if !present.get() {
+            let offline = overview.get().link != LinkState::Online;
+            return if offline && availability == Some(Availability::Requesting) {
+                view! {
+                    <div class="banner" role="status">
+                        <p>"This audit is not on this device yet. It will open when you are back online."</p>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <p class="loading" role="status">"Opening the audit…"</p> }.into_any()
+            };
+        }
+        view! { <AuditView part /> }.into_any()
+    }
+}
+
+#[component]
+fn AuditView(part: Signal<String>) -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let id = context.id.clone();
+    let audit = context.audit;
+    let title = move || {
+        audit
+            .get()
+            .map(|a| format!("Audit of case {} ({})", a.header.case, a.header.cohort))
+            .unwrap_or_default()
+    };
+    let stage = move || {
+        audit
+            .get()
+            .map(|a| qalf_shared::audit::rules::stage(&a, crate::clock::today()).label())
+            .unwrap_or_default()
+    };
+    let current = move || Part::parse(&part.get());
+    view! {
+        <div class="record-header">
+            <h1>{title}</h1>
+            <span class="tag tag--grey" data-testid="audit-stage">{stage}</span>
+            <DocStatus doc=id.clone() />
+        </div>
+        <PresenceList doc=id.clone() />
+        <safety::SafetyAlerts />
+        <div class="audit-layout">
+            <PartNav current=Signal::derive(current) />
+            <div class="audit-part">
+                {move || match current() {
+                    Part::Details => view! { <details::Details /> }.into_any(),
+                    Part::Section(id) => view! { <section::SectionPart section=id /> }.into_any(),
+                    Part::Judgement => view! { <judgement::Judgement /> }.into_any(),
+                    Part::Actions => view! { <actions::Actions /> }.into_any(),
+                    Part::Family => view! { <family::Family /> }.into_any(),
+                    Part::Complete => view! { <complete::Complete /> }.into_any(),
+                    Part::FollowUp => view! { <follow_up::FollowUp /> }.into_any(),
+                    Part::Disagreement => view! { <disagreement::Disagreement /> }.into_any(),
+                }}
+                <parts::NextPart current=Signal::derive(current) />
+            </div>
+        </div>
+    }
+}

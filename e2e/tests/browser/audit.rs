@@ -1,0 +1,233 @@
+//! The case file audit end to end: an auditor on a tablet works offline
+//! through every section, raises a safety alert that reaches the Head of
+//! Service once back online, is told why the audit cannot be completed yet,
+//! completes it, and sees the follow-up fall due two weeks later; the
+//! practitioner then reads the audit and records a disagreement.
+
+use qalf_e2e::pages::demo_username;
+use qalf_e2e::{Browser, ServerProcess, Tablet, eventually};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow::Result<()> {
+    let server = ServerProcess::start().await?;
+    let base = server.url("");
+    let browser = Browser::launch().await?;
+    let auditor = browser.new_user("auditor").await?;
+    auditor.as_tablet(Tablet).await?;
+
+    // The allocated audit is on "My work".
+    auditor.sign_in_as(&base, "Team Manager").await?;
+    auditor
+        .wait_for_text("[data-testid=my-audits]", "Book the joint meeting")
+        .await?;
+    auditor.click_all("[data-testid=my-audits] a").await?;
+    auditor
+        .wait_for_text("[data-testid=audit-details]", "Head of Service")
+        .await?;
+    let audit_url: String = auditor.eval("location.href").await?;
+    let head = auditor.summary_value("Head of Service").await?;
+    let practitioner = auditor.summary_value("Practitioner").await?;
+    let allocated = auditor.summary_value("Allocated on").await?;
+    auditor
+        .wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+
+    // Offline from here: everything is saved on the tablet.
+    auditor.set_offline(true).await?;
+    auditor
+        .wait_for_text("[data-testid=sync-status]", "Offline")
+        .await?;
+
+    // R-AUDIT-2: too soon is refused inline; a week after allocation is fine.
+    let allocated: chrono::NaiveDate = allocated.parse()?;
+    auditor
+        .set_date(
+            "Joint meeting with the practitioner",
+            &(allocated + chrono::Duration::days(3)).to_string(),
+        )
+        .await?;
+    auditor
+        .wait_for_text("main", "at least 7 days after allocation")
+        .await?;
+    auditor
+        .set_date(
+            "Joint meeting with the practitioner",
+            &(allocated + chrono::Duration::days(7)).to_string(),
+        )
+        .await?;
+
+    // Every section: answer every question, grade it and give the reason.
+    let sections = [
+        "Safety now",
+        "The child's voice and lived experience",
+        "Assessment",
+        "Planning",
+        "Multi-agency working",
+        "Management oversight and supervision",
+        "Recording",
+        "Diversity and identity",
+        "Impact and outcomes",
+    ];
+    for section in sections {
+        auditor.click_named_containing_link(section).await?;
+        auditor.wait_for_text(".audit-part h2", section).await?;
+        let answered = auditor.click_all(".question input[value=yes]").await?;
+        assert!(answered >= 4, "{section} has questions ({answered})");
+        auditor
+            .type_in_field("Evidence for question 1", "Seen in the case record.", true)
+            .await?;
+        auditor
+            .choose(&format!("Grade for {section}"), "Good")
+            .await?;
+        auditor
+            .type_in_field(
+                &format!("Reason for the grade for {section}"),
+                "The record shows consistent, child-focused work.",
+                true,
+            )
+            .await?;
+        auditor.leave_field().await?;
+        eventually("the section's progress", || async {
+            let nav = auditor.text_of(".part-nav").await?.unwrap_or_default();
+            Ok(nav.contains("graded").then_some(()))
+        })
+        .await?;
+    }
+
+    // R-AUDIT-5: a safety concern, queued while offline.
+    auditor.click_named("Raise a safety concern").await?;
+    auditor
+        .type_in_field(
+            "What is the concern about the child's safety?",
+            "The latest visit notes an unexplained injury that has not been followed up.",
+            true,
+        )
+        .await?;
+    auditor.click_named("Alert the Head of Service now").await?;
+    auditor
+        .wait_for_text("[data-testid=safety-alert]", "Queued on this device")
+        .await?;
+
+    auditor
+        .click_named_containing_link("Overall judgement")
+        .await?;
+    auditor.choose("Overall grade", "Good").await?;
+    auditor
+        .type_in_field(
+            "Reason for the overall grade",
+            "Risks are understood and the plan is making a difference.",
+            true,
+        )
+        .await?;
+    auditor
+        .click_named_containing_link("Actions and stretch targets")
+        .await?;
+    auditor
+        .type_in_field(
+            "Stretch target for the practitioner",
+            "Record the child's own words after every visit.",
+            true,
+        )
+        .await?;
+    auditor
+        .click_named_containing_link("Family feedback")
+        .await?;
+    auditor
+        .choose("Who was consulted", "No one was consulted")
+        .await?;
+
+    // R-AUDIT-3: refused without the manager's stretch target, and told why.
+    auditor
+        .click_named_containing_link("Check and complete")
+        .await?;
+    auditor.click_named("Complete the audit").await?;
+    let why = auditor
+        .wait_for_text("[data-testid=blockers]", "stretch target for the manager")
+        .await?;
+    assert!(
+        !why.contains("practitioner (every"),
+        "only the missing part is listed: {why}"
+    );
+    auditor
+        .click_named_containing_link("Actions and stretch targets")
+        .await?;
+    auditor
+        .type_in_field(
+            "Stretch target for the manager",
+            "Make supervision notes show the reasons for decisions.",
+            true,
+        )
+        .await?;
+    auditor.leave_field().await?;
+    auditor
+        .click_named_containing_link("Check and complete")
+        .await?;
+    auditor.click_named("Complete the audit").await?;
+    auditor
+        .wait_for_text("[data-testid=completed]", "completed")
+        .await?;
+    auditor
+        .wait_for_text("[data-testid=sync-status]", "waiting")
+        .await?;
+
+    // Back online: the alert goes first and says who was alerted.
+    auditor.set_offline(false).await?;
+    auditor
+        .wait_for_text("[data-testid=safety-alert]", &format!("Alerted: {head}"))
+        .await?;
+    auditor
+        .wait_for_text("[data-testid=sync-status]", "All changes synced")
+        .await?;
+
+    // The Head of Service sees it on their home page.
+    let hos = browser.new_user("head-of-service").await?;
+    hos.sign_in(&base, &demo_username(&head)).await?;
+    hos.wait_for_text(
+        "[data-testid=safety-alerts]",
+        "Safety concern raised on case",
+    )
+    .await?;
+
+    // Two weeks later (the demo clock moved on), the follow-up is due.
+    let _: bool = auditor
+        .eval("(localStorage.setItem('qalf.clock-offset-days', '14'), true)")
+        .await?;
+    auditor.open(&format!("{base}/")).await?;
+    auditor
+        .wait_for_text("[data-testid=my-audits]", "Follow-up due today")
+        .await?;
+
+    // R-AUDIT-8: the practitioner reads the audit and records a disagreement.
+    let worker = browser.new_user("practitioner").await?;
+    worker.sign_in(&base, &demo_username(&practitioner)).await?;
+    worker
+        .wait_for_text("[data-testid=audits-of-my-work]", "Follow-up on")
+        .await?;
+    worker.open(&audit_url).await?;
+    worker.click_named_containing_link("Disagreement").await?;
+    worker.click_named("Record a disagreement").await?;
+    worker
+        .type_in_field(
+            "What is disagreed with (stage 1)",
+            "The grade for Recording does not reflect the recent chronology.",
+            true,
+        )
+        .await?;
+    worker.leave_field().await?;
+    worker
+        .wait_for_text("[data-testid=disagreement-stage]", "Stage 1")
+        .await?;
+    worker
+        .wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+    // The auditor sees it too.
+    auditor.open(&format!("{audit_url}/disagreement")).await?;
+    auditor
+        .wait_for_text("[data-testid=disagreement-stage]", "Held by")
+        .await?;
+    let field = auditor
+        .field_text("What is disagreed with (stage 1)")
+        .await?;
+    assert!(field.contains("recent chronology"), "{field}");
+    Ok(())
+}
