@@ -3,8 +3,8 @@
 use gloo_net::http::{Request, Response};
 use qalf_shared::access::RecordMeta;
 use qalf_shared::api::{
-    AlertDelivered, DemoPersonas, ErrorBody, Me, Notification, PersonSummary, RaiseAlert,
-    Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
+    AlertDelivered, DemoPersonas, Directory, ErrorBody, Me, Notification, PersonSummary,
+    RaiseAlert, Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
 use serde::de::DeserializeOwned;
 
@@ -216,6 +216,14 @@ pub async fn recognise(audit: String) -> Result<i64, ApiError> {
 
 pub async fn notifications() -> Result<Vec<Notification>, ApiError> {
     let response = Request::get("/api/notifications")
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn directory() -> Result<Directory, ApiError> {
+    let response = Request::get("/api/directory")
         .send()
         .await
         .map_err(|_| ApiError::Unreachable)?;

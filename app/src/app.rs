@@ -7,6 +7,7 @@ use leptos_router::path;
 use crate::components::signed_in::SignedIn;
 use crate::pages::audits::AuditPage;
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
+use crate::pages::observations::ObservationPage;
 use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
 use crate::session::Session;
 
@@ -33,6 +34,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/audits/:id/:part")
                     view=|| view! { <SignedIn><AuditPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/observations/:id")
+                    view=|| view! { <SignedIn><ObservationPage /></SignedIn> }
                 />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route

@@ -9,6 +9,7 @@ mod api;
 mod app;
 mod clock;
 mod components;
+mod directory;
 mod pages;
 mod repo;
 mod session;

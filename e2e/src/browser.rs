@@ -91,6 +91,20 @@ impl Browser {
         self.user_in(name, Some(context)).await
     }
 
+    /// The same person after closing the tab: a new tab in the same profile
+    /// (storage, service worker and cookies kept), keeping the network state
+    /// and tablet emulation given.
+    pub async fn reopen(&self, user: User) -> anyhow::Result<User> {
+        let User {
+            name,
+            page,
+            context,
+            ..
+        } = user;
+        page.close().await?;
+        self.user_in(&name, context).await
+    }
+
     /// A user in the browser's default context (the profile on disk).
     pub async fn default_user(&self, name: &str) -> anyhow::Result<User> {
         self.user_in(name, None).await
@@ -102,7 +116,7 @@ impl Browser {
         context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
     ) -> anyhow::Result<User> {
         let mut params = CreateTargetParams::builder().url("about:blank");
-        if let Some(context) = context {
+        if let Some(context) = context.clone() {
             params = params.browser_context_id(context);
         }
         let page = self
@@ -160,6 +174,7 @@ impl Browser {
             name: name.to_string(),
             page,
             console,
+            context,
         })
     }
 }
@@ -179,6 +194,8 @@ pub struct User {
     pub page: Page,
     /// What the page logged (console and uncaught exceptions), for failures.
     console: Arc<Mutex<Vec<String>>>,
+    /// The browser context: this person's profile (storage, service worker).
+    context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
 }
 
 impl User {

@@ -8,5 +8,6 @@ pub mod access;
 pub mod api;
 pub mod audit;
 pub mod document;
+pub mod observation;
 pub mod org;
 pub mod sync;

@@ -8,6 +8,7 @@ use qalf_shared::sync::DocumentId;
 
 use crate::api;
 use crate::clock;
+use crate::pages::observations::start::ObservationWork;
 use crate::repo::use_repo;
 use crate::session::use_session;
 
@@ -77,6 +78,7 @@ pub fn Home() -> impl IntoView {
                 <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
                 <AuditList title="Overdue follow-ups" audits=overdue empty="No follow-ups are overdue." testid="overdue" />
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
+                <ObservationWork />
                 <WhoYouAre me=me.clone() />
             }
         })

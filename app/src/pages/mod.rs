@@ -5,4 +5,5 @@ pub mod audits;
 pub mod home;
 pub mod not_found;
 pub mod notes;
+pub mod observations;
 pub mod sign_in;

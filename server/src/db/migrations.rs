@@ -123,6 +123,12 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX notifications_by_person ON notifications(person, id);
     ",
+    // 5: when people started, and joined their current team (for the yearly
+    // observation quotas: new starters, changes of team).
+    "
+    ALTER TABLE people ADD COLUMN started_on TEXT;
+    ALTER TABLE people ADD COLUMN in_post_since TEXT;
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

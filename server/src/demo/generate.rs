@@ -139,6 +139,8 @@ impl Builder {
             team: team.cloned(),
             service_area: area.cloned(),
             line_manager: manager.cloned(),
+            started_on: None,
+            in_post_since: None,
         });
         person_id
     }
@@ -166,6 +168,26 @@ impl Builder {
             self.person(members.0, &[members.1], Some(&team), Some(area), Some(&tm));
         }
         team
+    }
+
+    /// Start dates: most staff have years of service; every tenth
+    /// practitioner is a recent starter and every seventh joined their team
+    /// this year, so the observation quotas show their edge cases.
+    fn history(&mut self) {
+        let base = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date");
+        let mut practitioner = 0;
+        for person in &mut self.parts.people {
+            let years = self.rng.random_range(2..20);
+            person.started_on = Some(base - chrono::Duration::days(365 * years));
+            if person.has_role(Role::Practitioner) {
+                practitioner += 1;
+                if practitioner % 10 == 0 {
+                    person.started_on = Some(base - chrono::Duration::days(20));
+                } else if practitioner % 7 == 0 {
+                    person.in_post_since = Some(base - chrono::Duration::days(140));
+                }
+            }
+        }
     }
 
     fn members_of(&self, team: &TeamId, role: Role) -> Vec<PersonId> {
@@ -509,6 +531,7 @@ pub fn organisation(seed: u64) -> Organisation {
     b.cases(Cohort::ChildrenWithDisabilities, 60, &cwd_teams, &iros);
     b.cases(Cohort::EarlyHelp, 90, &eh_teams, &iros);
 
+    b.history();
     Organisation::new(b.parts).expect("the demo organisation is consistent")
 }
 

@@ -3,17 +3,57 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use qalf_shared::api::PersonSummary;
+use std::collections::{BTreeMap, BTreeSet};
+
+use qalf_shared::api::{Directory, PersonSummary};
+use qalf_shared::observation::quota::MeetingType;
+use qalf_shared::org::{Cohort, Organisation, OrganisationParts, PersonId};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/people", get(people))
+    Router::new()
+        .route("/api/people", get(people))
+        .route("/api/directory", get(directory))
+}
+
+/// Which meetings each IRO chairs, from their cases' cohorts.
+fn iro_meetings(org: &Organisation) -> BTreeMap<PersonId, BTreeSet<MeetingType>> {
+    let mut chairs: BTreeMap<PersonId, BTreeSet<MeetingType>> = BTreeMap::new();
+    for case in org.cases() {
+        let meeting = match case.cohort {
+            Cohort::ChildProtection => MeetingType::CpConference,
+            Cohort::ChildInCare => MeetingType::CicReview,
+            _ => continue,
+        };
+        if let Some(iro) = &case.chaired_by {
+            chairs.entry(iro.clone()).or_default().insert(meeting);
+        }
+    }
+    chairs
+}
+
+async fn directory(State(state): State<AppState>, _user: CurrentUser) -> Json<Directory> {
+    let org = state.org();
+    let parts = OrganisationParts {
+        service_areas: org.service_areas().cloned().collect(),
+        teams: org.teams().cloned().collect(),
+        people: org.people().cloned().collect(),
+        cases: Vec::new(),
+    };
+    Json(Directory {
+        org: parts,
+        iro_meetings: iro_meetings(&org)
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect()))
+            .collect(),
+    })
 }
 
 async fn people(State(state): State<AppState>, _user: CurrentUser) -> Json<Vec<PersonSummary>> {
     let org = state.org();
+    let chairs = iro_meetings(&org);
     Json(
         org.people()
             .map(|p| PersonSummary {
@@ -27,6 +67,12 @@ async fn people(State(state): State<AppState>, _user: CurrentUser) -> Json<Vec<P
                     .and_then(|t| org.team(t))
                     .map(|t| t.name.clone()),
                 line_manager: p.line_manager.clone(),
+                started_on: p.started_on,
+                in_post_since: p.in_post_since,
+                chairs: chairs
+                    .get(&p.id)
+                    .map(|c| c.iter().copied().collect())
+                    .unwrap_or_default(),
             })
             .collect(),
     )

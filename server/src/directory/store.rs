@@ -92,7 +92,7 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT id, name, job_title, team_id, service_area_id, line_manager_id
+        "SELECT id, name, job_title, team_id, service_area_id, line_manager_id, started_on, in_post_since
          FROM people WHERE active = 1 ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -103,10 +103,12 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
             r.get::<_, Option<String>>(3)?,
             r.get::<_, Option<String>>(4)?,
             r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<String>>(7)?,
         ))
     })?;
     for row in rows {
-        let (id, name, job_title, team, area, manager) = row?;
+        let (id, name, job_title, team, area, manager, started, in_post) = row?;
         let person_roles = roles.remove(&id).unwrap_or_default();
         parts.people.push(Person {
             id: parse::<PersonId>(id, "people.id")?,
@@ -116,6 +118,8 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
             team: parse_opt(team, "people.team_id")?,
             service_area: parse_opt(area, "people.service_area_id")?,
             line_manager: parse_opt(manager, "people.line_manager_id")?,
+            started_on: parse_opt(started, "people.started_on")?,
+            in_post_since: parse_opt(in_post, "people.in_post_since")?,
         });
     }
 
@@ -182,18 +186,22 @@ pub fn replace(conn: &mut Connection, org: &Organisation) -> Result<(), DbError>
     tx.execute("UPDATE people SET active = 0", [])?;
     for person in org.people() {
         tx.execute(
-            "INSERT INTO people (id, name, job_title, team_id, service_area_id, line_manager_id, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+            "INSERT INTO people (id, name, job_title, team_id, service_area_id, line_manager_id,
+               started_on, in_post_since, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, job_title = excluded.job_title,
                team_id = excluded.team_id, service_area_id = excluded.service_area_id,
-               line_manager_id = excluded.line_manager_id, active = 1",
+               line_manager_id = excluded.line_manager_id, started_on = excluded.started_on,
+               in_post_since = excluded.in_post_since, active = 1",
             params![
                 person.id.as_str(),
                 person.name,
                 person.job_title,
                 person.team.as_ref().map(|t| t.as_str()),
                 person.service_area.as_ref().map(|a| a.as_str()),
-                person.line_manager.as_ref().map(|m| m.as_str())
+                person.line_manager.as_ref().map(|m| m.as_str()),
+                person.started_on.map(|d| d.to_string()),
+                person.in_post_since.map(|d| d.to_string())
             ],
         )?;
         for role in &person.roles {

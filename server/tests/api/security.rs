@@ -235,6 +235,16 @@ async fn changes_to_a_document_over_the_size_limit_are_refused() {
         p.client.status(&id).unwrap().synced
     })
     .await;
+    // The relay acknowledges before its storage write lands; wait for it.
+    let limits = app.server.state.relay().limits().clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !limits.over_size(&id) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the size was never recorded"
+        );
+        peer.pump_for(Duration::from_millis(50)).await;
+    }
     append(&mut peer, &id, "one more").await;
     peer.pump_for(Duration::from_secs(2)).await;
     assert!(

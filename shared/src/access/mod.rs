@@ -255,12 +255,42 @@ pub fn may_create(
             known(moderator)
         }
         Parties::Observation {
-            observer, subject, ..
+            observation,
+            observer,
+            subject,
+            ..
         } => {
             if observer != person {
                 return Err(RecordError::NotAllowed);
             }
-            subject.iter().try_for_each(known)
+            subject.iter().try_for_each(known)?;
+            let manages_subject = subject.as_ref().is_some_and(|s| org.manages(person, s));
+            let senior = me.roles.iter().any(|r| {
+                matches!(
+                    r,
+                    Role::HeadOfService | Role::AssistantDirector | Role::Director
+                )
+            });
+            let allowed = match observation {
+                ObservationKind::PracticeObservation
+                | ObservationKind::SupervisionObservation
+                | ObservationKind::WelfareSupervisionAudit => manages_subject || is_cpp,
+                ObservationKind::IroObservation => {
+                    let subject_is_iro = subject
+                        .as_ref()
+                        .and_then(|s| org.person(s))
+                        .is_some_and(|s| s.has_role(Role::Iro));
+                    subject_is_iro && (manages_subject || is_cpp)
+                }
+                ObservationKind::AdShadowing => me.has_role(Role::AssistantDirector),
+                ObservationKind::SeniorManagerVisit => senior,
+                ObservationKind::KeyDecisionMeetingObservation => true,
+            };
+            if allowed {
+                Ok(())
+            } else {
+                Err(RecordError::NotAllowed)
+            }
         }
         Parties::Report => {
             if is_cpp {

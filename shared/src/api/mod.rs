@@ -72,6 +72,13 @@ pub struct PersonSummary {
     pub roles: Vec<Role>,
     pub team: Option<String>,
     pub line_manager: Option<PersonId>,
+    #[serde(default)]
+    pub started_on: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub in_post_since: Option<chrono::NaiveDate>,
+    /// For IROs: the kinds of meeting they chair (from their cases).
+    #[serde(default)]
+    pub chairs: Vec<crate::observation::quota::MeetingType>,
 }
 
 /// `GET /api/notifications`: what the app tells a person on their home page.
@@ -122,4 +129,14 @@ pub struct Settings {
     /// walk-throughs).
     pub demo: bool,
     pub audit_policy: crate::audit::AuditPolicy,
+}
+
+/// `GET /api/directory`: the staff side of the organisation (no cases), for
+/// quotas and pickers, kept on the device for offline use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub org: crate::org::OrganisationParts,
+    /// The kinds of meeting each IRO chairs.
+    pub iro_meetings:
+        std::collections::BTreeMap<PersonId, Vec<crate::observation::quota::MeetingType>>,
 }

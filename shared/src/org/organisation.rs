@@ -34,7 +34,7 @@ pub struct Organisation {
 }
 
 /// The unchecked parts an organisation is built from.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganisationParts {
     pub service_areas: Vec<ServiceArea>,
     pub teams: Vec<Team>,
@@ -290,6 +290,8 @@ mod tests {
             team: None,
             service_area: None,
             line_manager: manager.map(pid),
+            started_on: None,
+            in_post_since: None,
         }
     }
 

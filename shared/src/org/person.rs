@@ -1,3 +1,4 @@
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{PersonId, Role, ServiceAreaId, TeamId};
@@ -15,6 +16,12 @@ pub struct Person {
     pub service_area: Option<ServiceAreaId>,
     /// Each person has at most one line manager; direct reports follow from it.
     pub line_manager: Option<PersonId>,
+    /// When they joined the council's Children's Services, if known.
+    #[serde(default)]
+    pub started_on: Option<NaiveDate>,
+    /// When they joined their current team or manager, if known.
+    #[serde(default)]
+    pub in_post_since: Option<NaiveDate>,
 }
 
 impl Person {

@@ -1,0 +1,98 @@
+use leptos::prelude::*;
+use qalf_shared::document::fields::{get_str, set_scalar};
+use qalf_shared::document::text::FieldPath;
+use qalf_shared::observation::document::record_consent;
+use qalf_shared::observation::template;
+use qalf_shared::sync::DocumentId;
+
+use crate::clock;
+use crate::components::check_field::CheckField;
+use crate::components::choice_field::ChoiceField;
+use crate::components::text_field::TextField;
+use crate::repo::use_repo;
+
+/// R-OBS-1: show the purpose statement, then record who consented, how and
+/// when, or the refusal, before any notes.
+#[component]
+pub fn ConsentStep(id: DocumentId) -> impl IntoView {
+    let repo = use_repo();
+    let error = RwSignal::new(None::<String>);
+    let consent = FieldPath::key("consent");
+    let record = {
+        let (repo, id) = (repo.clone(), id.clone());
+        move |given: bool| {
+            let ready = repo
+                .read(&id, |d| {
+                    let c = FieldPath::key("consent");
+                    let shown = qalf_shared::document::fields::get_bool(d, &c, "purpose_shown");
+                    let how = get_str(d, &c, "how");
+                    let by = c
+                        .then_key("given_by")
+                        .resolve_text(d)
+                        .and_then(|t| automerge::ReadDoc::text(d, &t).ok())
+                        .unwrap_or_default();
+                    (shown, how, by)
+                })
+                .unwrap_or((false, None, String::new()));
+            let (shown, how, by) = ready;
+            if !shown {
+                error.set(Some("Show the purpose statement first".into()));
+                return;
+            }
+            if by.trim().is_empty() {
+                error.set(Some("Record who gave or refused consent".into()));
+                return;
+            }
+            let how = how.unwrap_or_else(|| "verbal".into());
+            error.set(None);
+            let me = repo.me().id.to_string();
+            repo.edit(&id, |d| {
+                set_scalar(
+                    d,
+                    &FieldPath::key("consent"),
+                    "how",
+                    Some(how.clone().into()),
+                )?;
+                record_consent(d, given, &how, &me, clock::now_secs())
+            });
+            repo.commit(&id);
+        }
+    };
+    let give = record.clone();
+    view! {
+        <section class="panel consent" aria-labelledby="consent-heading" data-testid="consent-step">
+            <h2 id="consent-heading">"Consent"</h2>
+            <p>"Before observing, explain why you are there and ask for consent. Read or show this:"</p>
+            <blockquote class="purpose">{template::current().purpose_statement.clone()}</blockquote>
+            <CheckField
+                doc=id.clone()
+                path=consent.clone()
+                key="purpose_shown"
+                label="I have explained this to the child and family".to_string()
+            />
+            <TextField
+                doc=id.clone()
+                path=consent.then_key("given_by")
+                label="Who gave (or refused) consent".to_string()
+                multiline=false
+            />
+            <ChoiceField
+                doc=id.clone()
+                path=FieldPath::key("consent")
+                key="how"
+                options=vec![("verbal", "Verbally"), ("written", "In writing")]
+                legend="How".to_string()
+                inline=true
+            />
+            <Show when=move || error.get().is_some()>
+                <p class="error-message" role="alert">{move || error.get()}</p>
+            </Show>
+            <div class="actions">
+                <button type="button" class="button" on:click=move |_| give(true)>"Consent given"</button>
+                <button type="button" class="button button--warning" on:click=move |_| record(false)>
+                    "Consent refused"
+                </button>
+            </div>
+        </section>
+    }
+}

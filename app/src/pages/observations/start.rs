@@ -1,0 +1,236 @@
+//! "My work" for observations: who I still need to observe this year
+//! (R-OBS-2), started with one tap, and observations of me.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
+use qalf_shared::observation::document::NewObservation;
+use qalf_shared::observation::quota::{self, Done, MeetingType, Obligation, QuotaPolicy};
+use qalf_shared::observation::{self as obs, ObservationDoc, template};
+use qalf_shared::org::PersonId;
+use qalf_shared::sync::DocumentId;
+
+use crate::clock;
+use crate::directory;
+use crate::repo::{self, use_repo};
+
+/// Observations on this device.
+fn on_device() -> Memo<Vec<(DocumentId, ObservationDoc)>> {
+    let repo = use_repo();
+    let index = repo.index();
+    Memo::new(move |_| {
+        index
+            .get()
+            .into_iter()
+            .filter_map(|id| {
+                repo.signals(&id).revision.track();
+                repo.read(&id, obs::read).flatten().map(|o| (id, o))
+            })
+            .collect()
+    })
+}
+
+/// Completed observations, as the quotas count them.
+fn done(list: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
+    list.iter()
+        .filter(|(_, o)| o.completed_at.is_some())
+        .filter_map(|(_, o)| {
+            Some(Done {
+                kind: o.observation_kind()?,
+                observer: PersonId::parse(&o.observer).ok()?,
+                subject: o.subject.as_deref().and_then(|s| PersonId::parse(s).ok()),
+                held_on: o.held_on.as_deref()?.parse().ok()?,
+                meeting: o.meeting_type.as_deref().and_then(MeetingType::parse),
+            })
+        })
+        .collect()
+}
+
+#[component]
+pub fn ObservationWork() -> impl IntoView {
+    let repo = use_repo();
+    let me = repo.me().id.clone();
+    let list = on_device();
+    let dir_revision = directory::revision();
+    leptos::task::spawn_local(directory::refresh());
+    let obligations = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            dir_revision.track();
+            let (Some(dir), Some(org)) = (directory::current(), directory::organisation()) else {
+                return Vec::new();
+            };
+            let meetings: BTreeMap<PersonId, BTreeSet<MeetingType>> = dir
+                .iro_meetings
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().collect()))
+                .collect();
+            quota::obligations(
+                &org,
+                &me,
+                clock::today(),
+                &done(&list.get()),
+                &meetings,
+                &QuotaPolicy::default(),
+            )
+        })
+    };
+    let outstanding = move || {
+        obligations
+            .get()
+            .into_iter()
+            .filter(Obligation::outstanding)
+            .collect::<Vec<_>>()
+    };
+    let count = move || outstanding().len();
+    let items = move || {
+        outstanding()
+            .into_iter()
+            .map(|o| view! { <ObligationItem obligation=o /> })
+            .collect_view()
+    };
+    let mine = {
+        let me = me.to_string();
+        move || {
+            list.get()
+                .into_iter()
+                .filter(|(_, o)| o.observer == me || o.subject.as_deref() == Some(me.as_str()))
+                .map(|(id, o)| {
+                    let kind = o
+                        .observation_kind()
+                        .map(|k| k.label())
+                        .unwrap_or("Observation");
+                    let who = if o.observer == me {
+                        o.subject_name.clone().unwrap_or_default()
+                    } else {
+                        format!("by {}", o.observer_name)
+                    };
+                    let state = if o.ended.is_some() {
+                        "Ended"
+                    } else if o.completed_at.is_some() {
+                        "Complete"
+                    } else {
+                        "In progress"
+                    };
+                    view! {
+                        <li class="record-list__item">
+                            <A href=format!("/observations/{id}")>{format!("{kind}: {who}")}</A>
+                            <span class="tag">{state}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    view! {
+        <section aria-labelledby="observations-heading">
+            <h2 id="observations-heading">"Observations"</h2>
+            <p data-testid="observations-due">
+                {move || match count() {
+                    0 => "Nothing outstanding this year.".to_string(),
+                    1 => "1 observation or supervision audit still to do this year.".to_string(),
+                    n => format!("{n} observations or supervision audits still to do this year."),
+                }}
+            </p>
+            <ul class="record-list" data-testid="obligations">{items}</ul>
+            <h3>"Observations you are part of"</h3>
+            <ul class="record-list" data-testid="my-observations">{mine}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn ObligationItem(obligation: Obligation) -> impl IntoView {
+    let repo = use_repo();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<String>);
+    let label = obligation.kind.label();
+    let extra = if obligation.meetings_to_cover.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " — ideally at {}",
+            obligation
+                .meetings_to_cover
+                .iter()
+                .map(|m| m.label())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )
+    };
+    let text = format!(
+        "{label}: {} by {}{extra}",
+        obligation.subject_name,
+        obligation.to.format("%-d %B %Y")
+    );
+    let start = {
+        let obligation = obligation.clone();
+        move |_| {
+            let repo = repo.clone();
+            let navigate = navigate.clone();
+            let obligation = obligation.clone();
+            leptos::task::spawn_local(async move {
+                match start(&repo, &obligation).await {
+                    Ok(id) => navigate(&format!("/observations/{id}"), Default::default()),
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <li class="record-list__item">
+            <span>{text}</span>
+            <button type="button" class="button" on:click=start aria-label=format!("Start: {}", obligation.subject_name)>
+                "Start"
+            </button>
+            <Show when=move || error.get().is_some()>
+                <span class="error-message" role="alert">{move || error.get()}</span>
+            </Show>
+        </li>
+    }
+}
+
+/// Makes the observation on this device (works offline) and queues its
+/// registration with the server.
+async fn start(repo: &repo::Repo, obligation: &Obligation) -> Result<DocumentId, String> {
+    let me = repo.me().clone();
+    let kind: ObservationKind = obligation.kind;
+    let subject = obligation
+        .subject
+        .as_ref()
+        .map(|s| (s.to_string(), obligation.subject_name.clone()));
+    let now = clock::now_secs();
+    let doc = obs::new_observation(
+        template::current(),
+        &NewObservation {
+            kind,
+            observer: me.id.to_string(),
+            observer_name: me.name.clone(),
+            subject,
+            team: None,
+            held_on: Some(clock::today().to_string()),
+        },
+        me.id.as_str(),
+        now,
+    )
+    .map_err(|e| format!("The observation could not be made: {e}"))?;
+    let id = repo::new_document_id();
+    let meta = RecordMeta {
+        id: id.clone(),
+        created_by: me.id.clone(),
+        created_at: now,
+        parties: Parties::Observation {
+            observation: kind,
+            observer: me.id.clone(),
+            subject: obligation.subject.clone(),
+            team: None,
+        },
+    };
+    repo.create(meta, doc)
+        .await
+        .map_err(|e| format!("The observation could not be saved: {e}"))?;
+    Ok(id)
+}

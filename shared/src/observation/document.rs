@@ -1,0 +1,234 @@
+//! An observation (or supervision audit, shadowing, visit) as an Automerge
+//! document. Prompts are `Text` so dictated notes and the observed person's
+//! reflection merge like any other text.
+
+use automerge::transaction::Transactable;
+use automerge::{AutomergeError, ROOT, ReadDoc, ScalarValue};
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use super::template::ObservationTemplates;
+use crate::access::ObservationKind;
+use crate::document::{DocKind, new_document};
+
+pub const OBSERVATION_SCHEMA: u64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ObservationDoc {
+    pub kind: String,
+    pub schema: u64,
+    /// The kind of observation (`ObservationKind` code).
+    pub observation: String,
+    pub template_version: u64,
+    pub observer: String,
+    pub observer_name: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub subject: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub subject_name: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub team: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub team_name: Option<String>,
+    /// When (ISO date).
+    #[autosurgeon(missing = "Option::default")]
+    pub held_on: Option<String>,
+    /// Where.
+    pub place: Text,
+    /// "home-visit", "family-meeting", "office", "review-or-conference",
+    /// "residential-home", "other".
+    #[autosurgeon(missing = "Option::default")]
+    pub setting: Option<String>,
+    /// For IRO observations: "cic-review" or "cp-conference".
+    #[autosurgeon(missing = "Option::default")]
+    pub meeting_type: Option<String>,
+    pub consent: Consent,
+    pub sections: Vec<ObservationSection>,
+    /// The observed person's own reflection, in their words.
+    pub reflection: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_at: Option<i64>,
+    /// Why it ended without notes (consent refused).
+    #[autosurgeon(missing = "Option::default")]
+    pub ended: Option<String>,
+}
+
+/// Consent to observe a meeting with a child or family (R-OBS-1).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Consent {
+    /// "given" or "refused".
+    #[autosurgeon(missing = "Option::default")]
+    pub status: Option<String>,
+    /// Who gave (or refused) it.
+    pub given_by: Text,
+    /// "verbal" or "written".
+    #[autosurgeon(missing = "Option::default")]
+    pub how: Option<String>,
+    /// The purpose statement was shown before consent was asked.
+    pub purpose_shown: bool,
+    #[autosurgeon(missing = "Option::default")]
+    pub recorded_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub recorded_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ObservationSection {
+    #[key]
+    pub id: String,
+    pub title: String,
+    pub prompts: Vec<Prompt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Prompt {
+    #[key]
+    pub id: String,
+    pub text: String,
+    pub hint: String,
+    pub answer: Text,
+}
+
+/// Everything needed to start an observation.
+#[derive(Debug, Clone)]
+pub struct NewObservation {
+    pub kind: ObservationKind,
+    pub observer: String,
+    pub observer_name: String,
+    pub subject: Option<(String, String)>,
+    pub team: Option<(String, String)>,
+    pub held_on: Option<String>,
+}
+
+pub fn new_observation(
+    templates: &ObservationTemplates,
+    new: &NewObservation,
+    created_by: &str,
+    time_secs: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let template = templates
+        .kind(new.kind)
+        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no template for {}", new.kind)))?;
+    let doc = ObservationDoc {
+        kind: DocKind::Observation.code().to_string(),
+        schema: OBSERVATION_SCHEMA,
+        observation: new.kind.code().to_string(),
+        template_version: u64::from(templates.version),
+        observer: new.observer.clone(),
+        observer_name: new.observer_name.clone(),
+        subject: new.subject.as_ref().map(|s| s.0.clone()),
+        subject_name: new.subject.as_ref().map(|s| s.1.clone()),
+        team: new.team.as_ref().map(|t| t.0.clone()),
+        team_name: new.team.as_ref().map(|t| t.1.clone()),
+        held_on: new.held_on.clone(),
+        place: Text::from(""),
+        setting: None,
+        meeting_type: None,
+        consent: Consent {
+            status: None,
+            given_by: Text::from(""),
+            how: None,
+            purpose_shown: false,
+            recorded_at: None,
+            recorded_by: None,
+        },
+        sections: template
+            .sections
+            .iter()
+            .map(|s| ObservationSection {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                prompts: s
+                    .prompts
+                    .iter()
+                    .map(|p| Prompt {
+                        id: p.id.clone(),
+                        text: p.text.clone(),
+                        hint: p.hint.clone(),
+                        answer: Text::from(""),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        reflection: Text::from(""),
+        completed_at: None,
+        ended: None,
+    };
+    let mut automerge = new_document();
+    let mut tx = automerge.transaction();
+    autosurgeon::reconcile(&mut tx, &doc)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the observation: {e}")))?;
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("by:{created_by}"))
+            .with_time(time_secs),
+    );
+    Ok(automerge)
+}
+
+pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ObservationDoc> {
+    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok());
+    if kind.as_deref() != Some(DocKind::Observation.code()) {
+        return None;
+    }
+    autosurgeon::hydrate(doc).ok()
+}
+
+impl ObservationDoc {
+    pub fn observation_kind(&self) -> Option<ObservationKind> {
+        ObservationKind::ALL
+            .into_iter()
+            .find(|k| k.code() == self.observation)
+    }
+
+    /// The answer to a prompt, by prompt id.
+    pub fn answer(&self, prompt: &str) -> Option<&str> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.prompts)
+            .find(|p| p.id == prompt)
+            .map(|p| p.answer.as_str())
+    }
+}
+
+/// Where a prompt's text lives, for the screens.
+pub fn prompt_path(section: &str, prompt: &str) -> crate::document::text::FieldPath {
+    crate::document::text::FieldPath::key("sections")
+        .then_item(section)
+        .then_key("prompts")
+        .then_item(prompt)
+        .then_key("answer")
+}
+
+/// Records consent given or refused (R-OBS-1); a refusal ends the
+/// observation.
+pub fn record_consent<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    given: bool,
+    how: &str,
+    by: &str,
+    at: i64,
+) -> Result<(), AutomergeError> {
+    let path = crate::document::text::FieldPath::key("consent");
+    use crate::document::fields::set_scalar;
+    set_scalar(
+        tx,
+        &path,
+        "status",
+        Some((if given { "given" } else { "refused" }).into()),
+    )?;
+    set_scalar(tx, &path, "how", Some(how.into()))?;
+    set_scalar(tx, &path, "recorded_at", Some(at.into()))?;
+    set_scalar(tx, &path, "recorded_by", Some(by.into()))?;
+    if !given {
+        set_scalar(
+            tx,
+            &crate::document::text::FieldPath(vec![]),
+            "ended",
+            Some(ScalarValue::Str("consent refused".into())),
+        )?;
+    }
+    Ok(())
+}

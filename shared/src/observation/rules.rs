@@ -1,0 +1,129 @@
+//! Consent before notes (R-OBS-1) and what a finished observation must
+//! hold for My Annual Review (R-OBS-3).
+
+use super::document::ObservationDoc;
+use super::template::{self, AREAS, NARRATIVE, OBJECTIVES, STRENGTHS};
+
+/// Where consent stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentState {
+    /// Not a meeting with children or families.
+    NotNeeded,
+    /// Needed and not yet recorded: no notes may be written.
+    Awaited,
+    Given,
+    /// Refused: the observation ends here.
+    Refused,
+}
+
+/// R-OBS-1: a planned meeting with children or families needs their
+/// explicit, informed consent, recorded (who, when, how, after seeing the
+/// purpose statement) before any notes.
+pub fn consent_state(doc: &ObservationDoc) -> ConsentState {
+    let needs = doc
+        .observation_kind()
+        .and_then(|k| template::current().kind(k))
+        .is_some_and(|t| t.needs_consent);
+    if !needs {
+        return ConsentState::NotNeeded;
+    }
+    let c = &doc.consent;
+    match c.status.as_deref() {
+        Some("refused") => ConsentState::Refused,
+        Some("given")
+            if c.purpose_shown
+                && !c.given_by.as_str().trim().is_empty()
+                && c.how.is_some()
+                && c.recorded_at.is_some() =>
+        {
+            ConsentState::Given
+        }
+        _ => ConsentState::Awaited,
+    }
+}
+
+/// R-OBS-1: notes may be written only without the need for consent or after
+/// it was given.
+pub fn notes_allowed(doc: &ObservationDoc) -> bool {
+    matches!(
+        consent_state(doc),
+        ConsentState::NotNeeded | ConsentState::Given
+    )
+}
+
+/// R-OBS-1, checked on the record: no notes exist where consent was not
+/// given.
+pub fn consent_respected(doc: &ObservationDoc) -> bool {
+    notes_allowed(doc)
+        || doc
+            .sections
+            .iter()
+            .flat_map(|s| &s.prompts)
+            .all(|p| p.answer.as_str().trim().is_empty())
+}
+
+/// What is missing before an observation is finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObservationBlocker {
+    Date,
+    Consent,
+    Narrative,
+    Strengths,
+    Areas,
+    Objectives,
+}
+
+impl ObservationBlocker {
+    pub fn message(&self) -> &'static str {
+        match self {
+            ObservationBlocker::Date => "Record when the observation took place",
+            ObservationBlocker::Consent => "Record the family's consent before observing",
+            ObservationBlocker::Narrative => "Describe what was seen",
+            ObservationBlocker::Strengths => "Record the strengths seen",
+            ObservationBlocker::Areas => "Record the areas for development",
+            ObservationBlocker::Objectives => "Propose My Annual Review objectives",
+        }
+    }
+}
+
+/// R-OBS-3: a finished observation records what was seen, strengths, areas
+/// for development and proposed My Annual Review objectives.
+pub fn completion_blockers(doc: &ObservationDoc) -> Vec<ObservationBlocker> {
+    let mut blockers = Vec::new();
+    if doc.held_on.is_none() {
+        blockers.push(ObservationBlocker::Date);
+    }
+    if !notes_allowed(doc) {
+        blockers.push(ObservationBlocker::Consent);
+    }
+    let blank = |id: &str| doc.answer(id).is_none_or(|a| a.trim().is_empty());
+    for (prompt, blocker) in [
+        (NARRATIVE, ObservationBlocker::Narrative),
+        (STRENGTHS, ObservationBlocker::Strengths),
+        (AREAS, ObservationBlocker::Areas),
+        (OBJECTIVES, ObservationBlocker::Objectives),
+    ] {
+        if blank(prompt) {
+            blockers.push(blocker);
+        }
+    }
+    blockers
+}
+
+/// R-OBS-3: what an observation feeds into the observed person's My Annual
+/// Review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppraisalFeed {
+    pub strengths: String,
+    pub areas: String,
+    pub objectives: String,
+}
+
+pub fn appraisal_feed(doc: &ObservationDoc) -> AppraisalFeed {
+    let get = |id| doc.answer(id).unwrap_or_default().trim().to_string();
+    AppraisalFeed {
+        strengths: get(STRENGTHS),
+        areas: get(AREAS),
+        objectives: get(OBJECTIVES),
+    }
+}
