@@ -15,6 +15,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod notifications;
+pub mod panels;
 pub mod records;
 pub mod relay;
 mod web;
@@ -169,6 +170,7 @@ pub fn app(state: AppState) -> Router {
         .merge(access_log::router())
         .merge(audits::router())
         .merge(notifications::router())
+        .merge(panels::router())
         .merge(directory::router())
         .merge(records::router())
         .merge(relay::router())

@@ -8,6 +8,7 @@ pub mod access;
 pub mod api;
 pub mod audit;
 pub mod document;
+pub mod moderation;
 pub mod observation;
 pub mod org;
 pub mod sync;

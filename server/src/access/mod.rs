@@ -52,6 +52,17 @@ impl AccessState {
         self.bump();
     }
 
+    /// Every registered record matching `wanted`.
+    pub fn records_where(&self, wanted: impl Fn(&RecordMeta) -> bool) -> Vec<RecordMeta> {
+        self.records
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|m| wanted(m))
+            .cloned()
+            .collect()
+    }
+
     /// Every record `person` may read.
     pub fn readable_by(&self, person: &PersonId) -> Vec<RecordMeta> {
         let org = self.org();

@@ -97,6 +97,7 @@ async fn register(
         RecordError::NotCreator => AppError::Forbidden,
         other => AppError::BadRequest(other.to_string()),
     })?;
+    let meta = crate::panels::normalise_position(&state, meta)?;
     if let Some(existing) = state.access().record(&meta.id) {
         // Registering twice (a retry after a lost answer) is fine; taking over
         // someone else's id is not.
@@ -127,6 +128,7 @@ async fn register(
         Action::Create,
         "http",
     ));
-    state.access().put_record(meta);
+    state.access().put_record(meta.clone());
+    crate::panels::on_panel_registered(&state, &meta).await?;
     Ok(StatusCode::CREATED)
 }

@@ -39,7 +39,7 @@ pub fn insert(conn: &mut Connection, meta: &RecordMeta) -> Result<bool, DbError>
 }
 
 /// Replaces a registration's parties (e.g. a note's members).
-pub fn update(conn: &mut Connection, meta: &RecordMeta) -> Result<(), DbError> {
+pub fn update(conn: &Connection, meta: &RecordMeta) -> Result<(), DbError> {
     let json = serde_json::to_string(meta).map_err(bad_row)?;
     conn.execute(
         "UPDATE records SET meta = ?2 WHERE id = ?1",

@@ -4,6 +4,7 @@ mod access_matrix;
 mod audits;
 mod harness;
 mod interop;
+mod panels;
 mod security;
 mod session;
 mod static_files;

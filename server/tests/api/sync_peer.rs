@@ -102,6 +102,12 @@ impl SyncPeer {
         self.apply(effects).await;
     }
 
+    /// Asks for a document afresh (after a grant widened).
+    pub async fn client_resync(&mut self, id: &DocumentId) {
+        let effects = self.client.resync(id);
+        self.apply(effects).await;
+    }
+
     /// Receives frames until `done` holds or the deadline passes.
     pub async fn pump_until(&mut self, what: &str, mut done: impl FnMut(&SyncPeer) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);

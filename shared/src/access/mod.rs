@@ -70,6 +70,34 @@ pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Acces
             ..
         } => rules.observation(observer, subject.as_ref(), team.as_ref()),
         Parties::Report => rules.report(),
+        Parties::Panel { chair, members, .. } => {
+            if chair == person || members.contains(person) {
+                Access::Write
+            } else if rules.is_cpp() {
+                Access::Read
+            } else {
+                Access::None
+            }
+        }
+        Parties::PanelPosition {
+            member,
+            chair,
+            members,
+            recorded,
+            revealed,
+            ..
+        } => {
+            // R-MOD-3: blind until you have recorded your own position on
+            // the audit, or the chair reveals all.
+            let on_panel = chair == person || members.contains(person);
+            if member == person {
+                Access::Write
+            } else if on_panel && (*revealed || recorded.contains(person)) {
+                Access::Read
+            } else {
+                Access::None
+            }
+        }
     }
 }
 
@@ -298,6 +326,30 @@ pub fn may_create(
             } else {
                 Err(RecordError::NotAllowed)
             }
+        }
+        Parties::Panel { chair, members, .. } => {
+            if !is_cpp || chair != person {
+                return Err(RecordError::NotAllowed);
+            }
+            members.iter().try_for_each(known)
+        }
+        Parties::PanelPosition {
+            member,
+            chair,
+            members,
+            recorded,
+            revealed,
+            ..
+        } => {
+            // Made by the member themselves, blind from the start (the
+            // server then brings it in line with the panel's state).
+            if member != person || !recorded.is_empty() || *revealed {
+                return Err(RecordError::NotAllowed);
+            }
+            if !members.contains(member) {
+                return Err(RecordError::NotAllowed);
+            }
+            known(chair)
         }
     }
 }

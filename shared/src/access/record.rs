@@ -120,6 +120,28 @@ pub enum Parties {
     },
     /// A report with figures only, no child-level text.
     Report,
+    /// A moderation panel: the chair, the members and the audits they
+    /// moderate together.
+    Panel {
+        chair: PersonId,
+        members: Vec<PersonId>,
+        audits: Vec<DocumentId>,
+    },
+    /// One member's blind position on one audit (R-MOD-3).
+    PanelPosition {
+        panel: DocumentId,
+        audit: DocumentId,
+        member: PersonId,
+        chair: PersonId,
+        members: Vec<PersonId>,
+        /// Members who have recorded their own position on this audit: they
+        /// may now see the others'.
+        #[serde(default)]
+        recorded: Vec<PersonId>,
+        /// The chair revealed every position.
+        #[serde(default)]
+        revealed: bool,
+    },
 }
 
 impl RecordMeta {
@@ -130,16 +152,15 @@ impl RecordMeta {
             Parties::Moderation { .. } => DocKind::Moderation,
             Parties::Observation { .. } => DocKind::Observation,
             Parties::Report => DocKind::Report,
+            Parties::Panel { .. } => DocKind::Panel,
+            Parties::PanelPosition { .. } => DocKind::PanelPosition,
         }
     }
 
     /// Whether the record holds child-level (special category) data: every
     /// read and change of these is logged.
     pub fn is_child_level(&self) -> bool {
-        matches!(
-            self.parties,
-            Parties::Audit { .. } | Parties::Moderation { .. } | Parties::Observation { .. }
-        )
+        !matches!(self.parties, Parties::Note { .. } | Parties::Report)
     }
 }
 

@@ -37,15 +37,21 @@ pub enum DocKind {
     Observation,
     /// A report with figures only.
     Report,
+    /// A moderation panel's shared record.
+    Panel,
+    /// One panel member's blind position on one audit.
+    PanelPosition,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 5] = [
+    pub const ALL: [DocKind; 7] = [
         DocKind::Note,
         DocKind::Audit,
         DocKind::Moderation,
         DocKind::Observation,
         DocKind::Report,
+        DocKind::Panel,
+        DocKind::PanelPosition,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +61,8 @@ impl DocKind {
             DocKind::Moderation => "moderation",
             DocKind::Observation => "observation",
             DocKind::Report => "report",
+            DocKind::Panel => "panel",
+            DocKind::PanelPosition => "panel-position",
         }
     }
 

@@ -1,0 +1,259 @@
+//! Moderation panels over the relay: positions stay blind until a member
+//! records their own or the chair reveals all (R-MOD-3).
+
+use std::time::Duration;
+
+use automerge::transaction::Transactable;
+use autosurgeon::Text;
+use qalf_shared::access::{Parties, RecordMeta};
+use qalf_shared::moderation::panel::{self, PositionDoc};
+use qalf_shared::org::{PersonId, Role};
+use qalf_shared::sync::{Availability, DocumentId, Message};
+
+use crate::harness::TestApp;
+use crate::sync_peer::SyncPeer;
+
+fn position_doc(member: &PersonId) -> automerge::Automerge {
+    panel::new_position(
+        &PositionDoc {
+            kind: "panel-position".into(),
+            schema: 1,
+            panel: "panel".into(),
+            audit: "audit".into(),
+            member: member.to_string(),
+            member_name: member.to_string(),
+            grade: None,
+            audit_quality: None,
+            notes: Text::from(""),
+            recorded_at: None,
+        },
+        "chair",
+        0,
+    )
+    .unwrap()
+}
+
+fn bytes_of(peer: &SyncPeer, id: &DocumentId) -> usize {
+    peer.received
+        .iter()
+        .filter_map(|f| match Message::decode(f) {
+            Ok(Message::Sync { document, data, .. }) if &document == id => Some(data.len()),
+            _ => None,
+        })
+        .sum()
+}
+
+async fn record(
+    app: &TestApp,
+    peer: &mut SyncPeer,
+    http: &reqwest::Client,
+    panel: &DocumentId,
+    id: &DocumentId,
+) {
+    let (_, effects) = peer
+        .client
+        .change(id, "m", 0, |tx| {
+            tx.put(automerge::ROOT, "grade", "good")?;
+            tx.put(automerge::ROOT, "audit_quality", "good")?;
+            tx.put(automerge::ROOT, "recorded_at", 5i64)
+        })
+        .unwrap();
+    peer.apply(effects).await;
+    peer.pump_until("the position synced", |p| {
+        p.client.status(id).unwrap().synced
+    })
+    .await;
+    let status = http
+        .post(app.url(&format!("/api/panels/{panel}/recorded")))
+        .json(&serde_json::json!({ "position": id.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+}
+
+#[tokio::test]
+async fn r_mod_3_positions_reach_a_member_only_after_they_record_theirs_or_the_reveal() {
+    let app = TestApp::spawn().await;
+    let chair = app.person(Role::CppPractitioner);
+    let (a, b) = (
+        app.person(Role::TeamManager),
+        app.person(Role::ServiceManager),
+    );
+    let chair_http = app.signed_in(Role::CppPractitioner).await;
+    let (a_http, b_http) = (
+        app.signed_in(Role::TeamManager).await,
+        app.signed_in(Role::ServiceManager).await,
+    );
+    let panel_id = DocumentId::from_bytes([50; 16]);
+    let audit = DocumentId::from_bytes([51; 16]);
+    let (pos_a, pos_b) = (
+        DocumentId::from_bytes([52; 16]),
+        DocumentId::from_bytes([53; 16]),
+    );
+    let members = vec![a.clone(), b.clone()];
+    let panel_meta = RecordMeta {
+        id: panel_id.clone(),
+        created_by: chair.clone(),
+        created_at: 0,
+        parties: Parties::Panel {
+            chair: chair.clone(),
+            members: members.clone(),
+            audits: vec![audit.clone()],
+        },
+    };
+    let status = chair_http
+        .post(app.url("/api/records"))
+        .json(&panel_meta)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 201);
+
+    // Each member makes their own position on their own device.
+    let mut peer_a = SyncPeer::connect(&app, &a_http, &a).await;
+    let mut peer_b = SyncPeer::connect(&app, &b_http, &b).await;
+    for (id, member, http, peer) in [
+        (&pos_a, &a, &a_http, &mut peer_a),
+        (&pos_b, &b, &b_http, &mut peer_b),
+    ] {
+        let meta = RecordMeta {
+            id: id.clone(),
+            created_by: member.clone(),
+            created_at: 0,
+            parties: Parties::PanelPosition {
+                panel: panel_id.clone(),
+                audit: audit.clone(),
+                member: member.clone(),
+                chair: chair.clone(),
+                members: members.clone(),
+                recorded: vec![],
+                revealed: false,
+            },
+        };
+        let status = http
+            .post(app.url("/api/records"))
+            .json(&meta)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 201);
+        peer.create(id.clone(), position_doc(member)).await;
+        peer.pump_until("own position synced", |p| {
+            p.client.status(id).unwrap().synced
+        })
+        .await;
+    }
+    peer_a.request(pos_b.clone()).await;
+    peer_b.request(pos_a.clone()).await;
+    peer_a
+        .pump_until("B's position refused", |p| {
+            p.client.status(&pos_b).unwrap().availability == Availability::Unavailable
+        })
+        .await;
+    peer_b
+        .pump_until("A's position refused", |p| {
+            p.client.status(&pos_a).unwrap().availability == Availability::Unavailable
+        })
+        .await;
+
+    // A records: A may now see B's; B still sees nothing of A's.
+    record(&app, &mut peer_a, &a_http, &panel_id, &pos_a).await;
+    peer_a.client_resync(&pos_b).await;
+    peer_a
+        .pump_until("B's position", |p| {
+            p.client.status(&pos_b).unwrap().availability == Availability::Ready
+        })
+        .await;
+    peer_b.client_resync(&pos_a).await;
+    peer_b.pump_for(Duration::from_millis(800)).await;
+    assert_eq!(
+        peer_b.client.status(&pos_a).unwrap().availability,
+        Availability::Unavailable
+    );
+    assert_eq!(
+        bytes_of(&peer_b, &pos_a),
+        0,
+        "not one byte of A's position reached B"
+    );
+
+    // The chair reveals: B gets A's position.
+    let status = chair_http
+        .post(app.url(&format!("/api/panels/{panel_id}/reveal")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    peer_b.client_resync(&pos_a).await;
+    peer_b
+        .pump_until("A's position after the reveal", |p| {
+            p.client
+                .doc(&pos_a)
+                .and_then(panel::read_position)
+                .is_some_and(|x| x.grade.as_deref() == Some("good"))
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn r_mod_3_claiming_a_position_is_recorded_before_it_is_is_refused() {
+    let app = TestApp::spawn().await;
+    let chair = app.person(Role::CppPractitioner);
+    let a = app.person(Role::TeamManager);
+    let chair_http = app.signed_in(Role::CppPractitioner).await;
+    let a_http = app.signed_in(Role::TeamManager).await;
+    let panel_id = DocumentId::from_bytes([60; 16]);
+    let audit = DocumentId::from_bytes([62; 16]);
+    let pos = DocumentId::from_bytes([61; 16]);
+    let panel_meta = RecordMeta {
+        id: panel_id.clone(),
+        created_by: chair.clone(),
+        created_at: 0,
+        parties: Parties::Panel {
+            chair: chair.clone(),
+            members: vec![a.clone()],
+            audits: vec![audit.clone()],
+        },
+    };
+    let position_meta = RecordMeta {
+        id: pos.clone(),
+        created_by: a.clone(),
+        created_at: 0,
+        parties: Parties::PanelPosition {
+            panel: panel_id.clone(),
+            audit,
+            member: a.clone(),
+            chair: chair.clone(),
+            members: vec![a.clone()],
+            recorded: vec![],
+            revealed: false,
+        },
+    };
+    for (http, meta) in [(&chair_http, &panel_meta), (&a_http, &position_meta)] {
+        let status = http
+            .post(app.url("/api/records"))
+            .json(meta)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 201);
+    }
+    let mut a_peer = SyncPeer::connect(&app, &a_http, &a).await;
+    a_peer.create(pos.clone(), position_doc(&a)).await;
+    a_peer
+        .pump_until("synced", |p| p.client.status(&pos).unwrap().synced)
+        .await;
+    let status = a_http
+        .post(app.url(&format!("/api/panels/{panel_id}/recorded")))
+        .json(&serde_json::json!({ "position": pos.to_string() }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 400, "an empty position is not a recorded one");
+}

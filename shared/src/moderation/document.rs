@@ -1,0 +1,148 @@
+//! R-MOD-2: a moderation judges the audit, not the case: does the moderator
+//! agree with the grade, what grade would they give, how good is the audit,
+//! and what should the auditor learn (which the auditor then reads).
+
+use automerge::{AutomergeError, ROOT, ReadDoc};
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use crate::audit::Grade;
+use crate::document::{DocKind, new_document};
+
+pub const MODERATION_SCHEMA: u64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ModerationDoc {
+    pub kind: String,
+    pub schema: u64,
+    /// The audit moderated (document id).
+    pub audit: String,
+    pub case: String,
+    pub auditor: String,
+    pub auditor_name: String,
+    pub moderator: String,
+    pub moderator_name: String,
+    /// The audit's overall grade when moderated.
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_grade: Option<String>,
+    /// "agree" or "disagree" with the audit's grade.
+    #[autosurgeon(missing = "Option::default")]
+    pub agreement: Option<String>,
+    /// The grade the moderator would give.
+    #[autosurgeon(missing = "Option::default")]
+    pub moderated_grade: Option<String>,
+    /// The quality of the audit itself, on the same four-point scale.
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_quality: Option<String>,
+    /// Developmental feedback to the auditor.
+    pub feedback: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_at: Option<i64>,
+}
+
+pub struct NewModeration {
+    pub audit: String,
+    pub case: String,
+    pub auditor: (String, String),
+    pub moderator: (String, String),
+    pub audit_grade: Option<Grade>,
+}
+
+pub fn new_moderation(
+    new: &NewModeration,
+    created_by: &str,
+    time_secs: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let doc = ModerationDoc {
+        kind: DocKind::Moderation.code().to_string(),
+        schema: MODERATION_SCHEMA,
+        audit: new.audit.clone(),
+        case: new.case.clone(),
+        auditor: new.auditor.0.clone(),
+        auditor_name: new.auditor.1.clone(),
+        moderator: new.moderator.0.clone(),
+        moderator_name: new.moderator.1.clone(),
+        audit_grade: new.audit_grade.map(|g| g.code().to_string()),
+        agreement: None,
+        moderated_grade: None,
+        audit_quality: None,
+        feedback: Text::from(""),
+        completed_at: None,
+    };
+    let mut automerge = new_document();
+    let mut tx = automerge.transaction();
+    autosurgeon::reconcile(&mut tx, &doc)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the moderation: {e}")))?;
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("by:{created_by}"))
+            .with_time(time_secs),
+    );
+    Ok(automerge)
+}
+
+pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ModerationDoc> {
+    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok());
+    if kind.as_deref() != Some(DocKind::Moderation.code()) {
+        return None;
+    }
+    autosurgeon::hydrate(doc).ok()
+}
+
+/// What a moderation still lacks (R-MOD-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModerationBlocker {
+    Agreement,
+    ModeratedGrade,
+    AuditQuality,
+    Feedback,
+}
+
+impl ModerationBlocker {
+    pub fn message(&self) -> &'static str {
+        match self {
+            ModerationBlocker::Agreement => "Say whether you agree with the audit's grade",
+            ModerationBlocker::ModeratedGrade => "Give the grade you would have given",
+            ModerationBlocker::AuditQuality => "Judge the quality of the audit",
+            ModerationBlocker::Feedback => "Write developmental feedback for the auditor",
+        }
+    }
+}
+
+/// R-MOD-2: agreement, a moderated grade when disagreeing, the audit's
+/// quality and feedback to the auditor.
+pub fn blockers(m: &ModerationDoc) -> Vec<ModerationBlocker> {
+    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
+    let mut out = Vec::new();
+    match m.agreement.as_deref() {
+        Some("agree") => {}
+        Some("disagree") if grade(&m.moderated_grade).is_some() => {}
+        Some("disagree") => out.push(ModerationBlocker::ModeratedGrade),
+        _ => out.push(ModerationBlocker::Agreement),
+    }
+    if grade(&m.audit_quality).is_none() {
+        out.push(ModerationBlocker::AuditQuality);
+    }
+    if m.feedback.as_str().trim().is_empty() {
+        out.push(ModerationBlocker::Feedback);
+    }
+    out
+}
+
+/// The grade the audit ends up with after moderation.
+pub fn outcome_grade(m: &ModerationDoc) -> Option<Grade> {
+    let parse = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
+    match m.agreement.as_deref() {
+        Some("disagree") => parse(&m.moderated_grade),
+        Some("agree") => parse(&m.audit_grade),
+        _ => None,
+    }
+}
+
+/// R-MOD-5: an audit whose moderated grade is Inadequate goes on to
+/// re-audit by the Head of Service.
+pub fn needs_reaudit(grade: Option<Grade>) -> bool {
+    grade == Some(Grade::Inadequate)
+}

@@ -1,0 +1,162 @@
+//! Moderation panels (R-MOD-3, R-MOD-4): members each record a blind
+//! position on every audit, then the panel discusses and records a
+//! consensus (or that none was reached, and why) together, live.
+//!
+//! Blindness is not a matter of hiding things on screen: each member's
+//! position is a document of its own, and the access rules let it reach
+//! another member's device only once that member has recorded their own
+//! position on the same audit, or the chair has revealed all.
+
+use automerge::{AutomergeError, ROOT, ReadDoc};
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use crate::audit::Grade;
+use crate::document::{DocKind, new_document};
+
+pub const PANEL_SCHEMA: u64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct PanelDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub held_on: String,
+    pub chair: String,
+    pub chair_name: String,
+    pub members: Vec<Member>,
+    pub audits: Vec<PanelAudit>,
+    /// The chair revealed every position.
+    pub revealed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Member {
+    #[key]
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct PanelAudit {
+    /// The audit's document id.
+    #[key]
+    pub id: String,
+    pub case: String,
+    pub auditor_name: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_grade: Option<String>,
+    /// Member id → position document id.
+    pub positions: Vec<PositionRef>,
+    pub consensus: Consensus,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct PositionRef {
+    #[key]
+    pub id: String,
+    pub member: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Consensus {
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_quality: Option<String>,
+    /// Learning points, typed together.
+    pub learning: Text,
+    pub no_consensus: bool,
+    /// Why no consensus was reached.
+    pub why: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub recorded_at: Option<i64>,
+}
+
+/// One member's independent position on one audit.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct PositionDoc {
+    pub kind: String,
+    pub schema: u64,
+    pub panel: String,
+    pub audit: String,
+    pub member: String,
+    pub member_name: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_quality: Option<String>,
+    pub notes: Text,
+    #[autosurgeon(missing = "Option::default")]
+    pub recorded_at: Option<i64>,
+}
+
+fn commit(
+    doc: &mut automerge::Automerge,
+    value: &impl Reconcile,
+    by: &str,
+    at: i64,
+) -> Result<(), AutomergeError> {
+    let mut tx = doc.transaction();
+    autosurgeon::reconcile(&mut tx, value)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the panel: {e}")))?;
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("by:{by}"))
+            .with_time(at),
+    );
+    Ok(())
+}
+
+pub fn new_panel(panel: &PanelDoc, by: &str, at: i64) -> Result<automerge::Automerge, AutomergeError> {
+    let mut doc = new_document();
+    commit(&mut doc, panel, by, at)?;
+    Ok(doc)
+}
+
+pub fn new_position(
+    position: &PositionDoc,
+    by: &str,
+    at: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let mut doc = new_document();
+    commit(&mut doc, position, by, at)?;
+    Ok(doc)
+}
+
+fn kind_of<D: ReadDoc>(doc: &D) -> Option<String> {
+    automerge::ReadDoc::get(doc, ROOT, "kind")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok())
+}
+
+pub fn read_panel<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<PanelDoc> {
+    (kind_of(doc).as_deref() == Some(DocKind::Panel.code()))
+        .then(|| autosurgeon::hydrate(doc).ok())
+        .flatten()
+}
+
+pub fn read_position<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<PositionDoc> {
+    (kind_of(doc).as_deref() == Some(DocKind::PanelPosition.code()))
+        .then(|| autosurgeon::hydrate(doc).ok())
+        .flatten()
+}
+
+/// R-MOD-3: a position counts as recorded once it has a grade, a view of
+/// the audit's quality and the time it was recorded.
+pub fn position_recorded(p: &PositionDoc) -> bool {
+    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
+    grade(&p.grade).is_some() && grade(&p.audit_quality).is_some() && p.recorded_at.is_some()
+}
+
+/// R-MOD-3: a consensus is a grade and the audit's quality with the
+/// learning, or "no consensus" with the reason.
+pub fn consensus_complete(c: &Consensus) -> bool {
+    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
+    if c.no_consensus {
+        !c.why.as_str().trim().is_empty()
+    } else {
+        grade(&c.grade).is_some()
+            && grade(&c.audit_quality).is_some()
+            && !c.learning.as_str().trim().is_empty()
+    }
+}

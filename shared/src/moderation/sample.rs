@@ -1,0 +1,143 @@
+//! R-MOD-1: each month the CPP moderates every Inadequate audit, 20% of
+//! social care audits and 10% of Early Help audits, and uses the rest of its
+//! capacity on audits chosen at random. The draw is seeded, so it can be
+//! repeated and shown to be random, and each pick says why it was made.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Grade;
+use crate::org::Cohort;
+
+/// A council's moderation rates (the framework's by default).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SamplePolicy {
+    pub social_care_rate: f64,
+    pub early_help_rate: f64,
+}
+
+impl Default for SamplePolicy {
+    fn default() -> Self {
+        SamplePolicy {
+            social_care_rate: 0.20,
+            early_help_rate: 0.10,
+        }
+    }
+}
+
+/// A completed audit that may be sampled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub audit: String,
+    pub cohort: Cohort,
+    pub grade: Grade,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    /// Every Inadequate audit is moderated.
+    Inadequate,
+    /// Drawn to reach the social care rate.
+    SocialCareRate,
+    /// Drawn to reach the Early Help rate.
+    EarlyHelpRate,
+    /// Drawn at random with the capacity left.
+    Capacity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub audit: String,
+    pub reason: Reason,
+    /// Says why, in words.
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub seed: u64,
+    pub capacity: usize,
+    pub picks: Vec<Pick>,
+    /// The required picks alone exceed the CPP's capacity this month.
+    pub over_capacity: bool,
+}
+
+/// Fisher–Yates with a seeded generator: the same seed, the same order.
+fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..items.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// Draws the month's sample from `candidates` for `capacity` moderations.
+pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &SamplePolicy) -> Sample {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // A fixed order first, so the draw depends on the seed and not on how
+    // the candidates were listed.
+    let mut pool: Vec<&Candidate> = candidates.iter().collect();
+    pool.sort_by(|a, b| a.audit.cmp(&b.audit));
+    pool.dedup_by(|a, b| a.audit == b.audit);
+    let mut picks: Vec<Pick> = Vec::new();
+    let picked = |picks: &[Pick], audit: &str| picks.iter().any(|p| p.audit == audit);
+
+    for c in pool.iter().filter(|c| c.grade == Grade::Inadequate) {
+        picks.push(Pick {
+            audit: c.audit.clone(),
+            reason: Reason::Inadequate,
+            explanation: "Graded Inadequate: every Inadequate audit is moderated".into(),
+        });
+    }
+    for (early_help, rate, reason) in [
+        (false, policy.social_care_rate, Reason::SocialCareRate),
+        (true, policy.early_help_rate, Reason::EarlyHelpRate),
+    ] {
+        let group: Vec<&Candidate> = pool
+            .iter()
+            .copied()
+            .filter(|c| (c.cohort == Cohort::EarlyHelp) == early_help)
+            .collect();
+        let wanted = (rate * group.len() as f64).ceil() as usize;
+        let already = group.iter().filter(|c| picked(&picks, &c.audit)).count();
+        let mut rest: Vec<&Candidate> = group
+            .iter()
+            .copied()
+            .filter(|c| !picked(&picks, &c.audit))
+            .collect();
+        shuffle(&mut rest, &mut rng);
+        let label = if early_help { "Early Help" } else { "social care" };
+        for c in rest.into_iter().take(wanted.saturating_sub(already)) {
+            picks.push(Pick {
+                audit: c.audit.clone(),
+                reason,
+                explanation: format!(
+                    "Drawn at random to moderate {:.0}% of {label} audits ({wanted} of {})",
+                    rate * 100.0,
+                    group.len()
+                ),
+            });
+        }
+    }
+    let over_capacity = picks.len() > capacity;
+    let mut rest: Vec<&Candidate> = pool
+        .iter()
+        .copied()
+        .filter(|c| !picked(&picks, &c.audit))
+        .collect();
+    shuffle(&mut rest, &mut rng);
+    let room = capacity.saturating_sub(picks.len());
+    for c in rest.into_iter().take(room) {
+        picks.push(Pick {
+            audit: c.audit.clone(),
+            reason: Reason::Capacity,
+            explanation: "Drawn at random with the CPP's remaining capacity".into(),
+        });
+    }
+    Sample {
+        seed,
+        capacity,
+        picks,
+        over_capacity,
+    }
+}
