@@ -229,3 +229,39 @@ pub async fn directory() -> Result<Directory, ApiError> {
         .map_err(|_| ApiError::Unreachable)?;
     read(response).await
 }
+
+/// Tells the server my position on an audit is recorded (R-MOD-3).
+pub async fn panel_recorded(panel: String, position: String) -> Result<(), ApiError> {
+    let response = Request::post(&format!("/api/panels/{panel}/recorded"))
+        .json(&serde_json::json!({ "position": position }))
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    empty(response).await
+}
+
+/// The chair reveals every position (R-MOD-3).
+pub async fn panel_reveal(panel: String) -> Result<(), ApiError> {
+    let response = Request::post(&format!("/api/panels/{panel}/reveal"))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    empty(response).await
+}
+
+/// For answers with no body: success, or the server's explanation.
+async fn empty(response: Response) -> Result<(), ApiError> {
+    if response.status() == 401 {
+        return Err(ApiError::Unauthorized);
+    }
+    if response.ok() {
+        return Ok(());
+    }
+    let message = response
+        .json::<ErrorBody>()
+        .await
+        .map(|b| b.error)
+        .unwrap_or_else(|_| format!("the server answered {}", response.status()));
+    Err(ApiError::Server(message))
+}

@@ -6,6 +6,7 @@ use leptos_router::path;
 
 use crate::components::signed_in::SignedIn;
 use crate::pages::audits::AuditPage;
+use crate::pages::moderation::{ModerationPage, panel::PanelPage, record::ModerationRecordPage};
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
 use crate::pages::observations::ObservationPage;
 use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
@@ -38,6 +39,18 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/observations/:id")
                     view=|| view! { <SignedIn><ObservationPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/moderation")
+                    view=|| view! { <SignedIn><ModerationPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/moderations/:id")
+                    view=|| view! { <SignedIn><ModerationRecordPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/panels/:id")
+                    view=|| view! { <SignedIn><PanelPage /></SignedIn> }
                 />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route

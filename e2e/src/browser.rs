@@ -10,8 +10,8 @@ use chromiumoxide::cdp::browser_protocol::emulation::{
     SetDeviceMetricsOverrideParams, SetTouchEmulationEnabledParams,
 };
 use chromiumoxide::cdp::browser_protocol::network::{
-    EmulateNetworkConditionsByRuleParams, EnableParams as NetworkEnableParams, NetworkConditions,
-    OverrideNetworkStateParams,
+    EmulateNetworkConditionsByRuleParams, EnableParams as NetworkEnableParams,
+    EventWebSocketFrameReceived, NetworkConditions, OverrideNetworkStateParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams, SetAutoAttachParams,
@@ -170,10 +170,27 @@ impl Browser {
                 sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
             }
         });
+        // Every binary WebSocket frame the page receives, to check what
+        // reached the device at all (not only what the page shows).
+        let frames = Arc::new(Mutex::new(Vec::new()));
+        let mut received = page.event_listener::<EventWebSocketFrameReceived>().await?;
+        let sink = frames.clone();
+        tokio::spawn(async move {
+            use base64::Engine;
+            while let Some(e) = received.next().await {
+                if e.response.opcode == 2.0
+                    && let Ok(bytes) =
+                        base64::engine::general_purpose::STANDARD.decode(&e.response.payload_data)
+                {
+                    sink.lock().unwrap_or_else(|e| e.into_inner()).push(bytes);
+                }
+            }
+        });
         Ok(User {
             name: name.to_string(),
             page,
             console,
+            frames,
             context,
         })
     }
@@ -194,11 +211,46 @@ pub struct User {
     pub page: Page,
     /// What the page logged (console and uncaught exceptions), for failures.
     console: Arc<Mutex<Vec<String>>>,
+    /// Binary WebSocket frames received, in order.
+    frames: Arc<Mutex<Vec<Vec<u8>>>>,
     /// The browser context: this person's profile (storage, service worker).
     context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
 }
 
 impl User {
+    /// The documents whose content (sync data or presence) arrived in any
+    /// WebSocket frame this page received.
+    pub fn documents_received(&self) -> std::collections::BTreeSet<String> {
+        use qalf_shared::sync::Message;
+        self.frames
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|f| match Message::decode(f).ok()? {
+                Message::Sync { document, .. }
+                | Message::Request { document, .. }
+                | Message::Ephemeral { document, .. } => Some(document.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The documents this person has anything of in IndexedDB.
+    pub async fn documents_stored(&self) -> anyhow::Result<std::collections::BTreeSet<String>> {
+        let ids: Vec<String> = self
+            .eval(
+                "new Promise((done, fail) => { \
+                   const me = JSON.parse(localStorage.getItem('qalf.me')).id; \
+                   const open = indexedDB.open('qalf-' + me); \
+                   open.onerror = () => fail(open.error); \
+                   open.onsuccess = () => { \
+                     const keys = open.result.transaction('documents').objectStore('documents').getAllKeys(); \
+                     keys.onsuccess = () => { open.result.close(); done(keys.result.map(k => k[0])); }; }; })",
+            )
+            .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     pub async fn open(&self, url: &str) -> anyhow::Result<()> {
         self.page.goto(url).await?;
         Ok(())

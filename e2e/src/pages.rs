@@ -159,6 +159,35 @@ impl User {
         .await
     }
 
+    /// Ticks the checkbox whose label contains `text` (waiting for it).
+    pub async fn tick(&self, text: &str) -> anyhow::Result<()> {
+        self.set_ticked(text, true).await
+    }
+
+    /// Unticks the checkbox whose label contains `text`.
+    pub async fn untick(&self, text: &str) -> anyhow::Result<()> {
+        self.set_ticked(text, false).await
+    }
+
+    async fn set_ticked(&self, text: &str, ticked: bool) -> anyhow::Result<()> {
+        let text = serde_json::to_string(text)?;
+        let script = format!(
+            "(() => {{ const l = [...document.querySelectorAll('.checkbox label')].find(l => l.innerText.includes({text})); \
+             if (!l) return false; const box = document.getElementById(l.htmlFor); if (box.checked !== {ticked}) box.click(); return true; }})()"
+        );
+        eventually(&format!("{}: a checkbox {text}", self.name), || async {
+            Ok(self.eval::<bool>(&script).await?.then_some(()))
+        })
+        .await
+    }
+
+    /// How many elements match `selector` now.
+    pub async fn count(&self, selector: &str) -> anyhow::Result<usize> {
+        let selector = serde_json::to_string(selector)?;
+        self.eval(&format!("document.querySelectorAll({selector}).length"))
+            .await
+    }
+
     /// The value of a summary list row (`<dt>` label → `<dd>` value).
     pub async fn summary_value(&self, label: &str) -> anyhow::Result<String> {
         let label = serde_json::to_string(label)?;

@@ -11,4 +11,5 @@ pub mod document;
 pub mod moderation;
 pub mod observation;
 pub mod org;
+pub mod schedule;
 pub mod sync;

@@ -137,18 +137,30 @@ fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("sync") => {
             setup::all(steps, setup::Needs::bench())?;
+            // The benchmark starts the release server binary from its own
+            // target directory, so build that first.
+            steps.run(
+                "release build of the server",
+                "cargo",
+                &["build", "--release", "--locked", "--package", "qalf-server"],
+            )?;
+            let mut bench_args = vec![
+                "run",
+                "--release",
+                "--locked",
+                "--package",
+                "qalf-bench",
+                "--bin",
+                "sync-bench",
+            ];
+            if args.len() > 1 {
+                bench_args.push("--");
+                bench_args.extend(args[1..].iter().map(String::as_str));
+            }
             steps.run(
                 "sync benchmark: our relay against the reference relay",
                 "cargo",
-                &[
-                    "run",
-                    "--release",
-                    "--locked",
-                    "--package",
-                    "qalf-server",
-                    "--bin",
-                    "sync-bench",
-                ],
+                &bench_args,
             )
         }
         Some(other) => bail!("unknown benchmark `{other}`; try `cargo xtask bench sync`"),

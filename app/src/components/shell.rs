@@ -25,6 +25,11 @@ pub fn Shell(children: Children) -> impl IntoView {
         )
     };
     let shows_log = move || session.me().is_some_and(|me| may_read_log(&me.roles));
+    let is_cpp = move || {
+        session
+            .me()
+            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+    };
     let confirming = RwSignal::new(false);
     // Changes the server does not hold: what signing out would lose.
     let unsynced = {
@@ -68,6 +73,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/notes">"Notes"</A>
+                    <Show when=is_cpp>
+                        <A href="/moderation">"Moderation"</A>
+                    </Show>
                     <Show when=shows_log>
                         <A href="/access-log">"Access log"</A>
                     </Show>

@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod audits;
 pub mod home;
+pub mod moderation;
 pub mod not_found;
 pub mod notes;
 pub mod observations;

@@ -303,6 +303,32 @@ impl Repo {
         Ok(())
     }
 
+    /// Asks the server again for a document it refused before (access may
+    /// have been granted since).
+    pub fn resync(&self, id: &DocumentId) {
+        let effects = self.0.client.borrow_mut().resync(id);
+        self.apply(effects);
+    }
+
+    /// Asks again for every document the server refused.
+    pub fn resync_all(&self) {
+        let refused: Vec<DocumentId> = {
+            let client = self.0.client.borrow();
+            client
+                .documents()
+                .filter(|id| {
+                    client.status(id).is_some_and(|s| {
+                        s.availability == qalf_shared::sync::Availability::Unavailable
+                    })
+                })
+                .cloned()
+                .collect()
+        };
+        for id in refused {
+            self.resync(&id);
+        }
+    }
+
     /// Ids of alerts raised on this device and not yet delivered.
     pub fn queued_alerts(&self) -> ArcRwSignal<Vec<String>> {
         self.0.queued_alerts.clone()

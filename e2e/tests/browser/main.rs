@@ -2,6 +2,7 @@
 //! the front end and the server first.
 
 mod audit;
+mod moderation;
 mod observation;
 mod shared_device;
 mod sign_in;

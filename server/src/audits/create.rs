@@ -21,6 +21,8 @@ pub struct AuditAllocation {
     pub allocated_on: chrono::NaiveDate,
     /// The CPP member who allocated it (the record's creator).
     pub allocated_by: PersonId,
+    /// R-ALLOC-5: the day suggested for the audit work, if any.
+    pub suggested_day: Option<chrono::NaiveDate>,
 }
 
 pub async fn create_audit(
@@ -61,6 +63,7 @@ pub async fn create_audit(
         meeting_on: None,
         period_from: None,
         period_to: None,
+        suggested_day: allocation.suggested_day.map(|d| d.to_string()),
     };
     let now = state.clock().now().timestamp();
     let doc = new_audit(

@@ -129,6 +129,67 @@ const STEPS: &[&str] = &[
     ALTER TABLE people ADD COLUMN started_on TEXT;
     ALTER TABLE people ADD COLUMN in_post_since TEXT;
     ",
+    // 6: the audit schedule. Themes six months ahead (R-SCHED-1); each
+    // confirmed month with what draws its selection again from the seed
+    // (R-SCHED-2: the theme, the case list's references and cohorts, the
+    // audit history) and the audits it made; re-audits and the audit each
+    // re-audits (R-REAUDIT-1…3); who imported which cohort file (counts
+    // only, never rows).
+    "
+    CREATE TABLE audit_themes (
+        month TEXT PRIMARY KEY,
+        theme TEXT NOT NULL,
+        cohorts TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE month_allocations (
+        month TEXT PRIMARY KEY,
+        seed TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        selection TEXT NOT NULL,
+        case_list TEXT NOT NULL,
+        history TEXT NOT NULL,
+        allocations TEXT NOT NULL,
+        confirmed_by TEXT NOT NULL,
+        confirmed_at INTEGER NOT NULL
+    );
+    CREATE TABLE allocated_audits (
+        audit TEXT PRIMARY KEY,
+        month TEXT NOT NULL REFERENCES month_allocations(month),
+        case_reference TEXT NOT NULL,
+        auditor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        suggested_day TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        changed_by_hand INTEGER NOT NULL,
+        UNIQUE (month, case_reference)
+    );
+    CREATE TABLE reaudits (
+        audit TEXT PRIMARY KEY,
+        original TEXT NOT NULL,
+        case_reference TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        re_auditor TEXT NOT NULL,
+        alongside TEXT,
+        reason TEXT NOT NULL,
+        allocated_by TEXT NOT NULL,
+        allocated_on TEXT NOT NULL
+    );
+    CREATE INDEX reaudits_by_original ON reaudits(original);
+    CREATE TABLE case_imports (
+        id INTEGER PRIMARY KEY,
+        imported_by TEXT NOT NULL,
+        imported_at INTEGER NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        data_rows INTEGER NOT NULL,
+        imported_rows INTEGER NOT NULL,
+        rejected_rows INTEGER NOT NULL,
+        new_cases INTEGER NOT NULL,
+        updated_cases INTEGER NOT NULL
+    );
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

@@ -140,3 +140,5 @@ pub struct Directory {
     pub iro_meetings:
         std::collections::BTreeMap<PersonId, Vec<crate::observation::quota::MeetingType>>,
 }
+
+pub mod schedule;

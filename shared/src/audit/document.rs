@@ -47,6 +47,39 @@ pub struct AuditDoc {
     #[autosurgeon(missing = "Option::default")]
     pub closed_at: Option<i64>,
     pub amendments: Vec<Amendment>,
+    /// What moderation concluded about this audit (R-MOD-2, R-MOD-3).
+    #[autosurgeon(missing = "Option::default")]
+    pub moderated: Option<ModeratedOutcome>,
+    /// R-MOD-5: moderated Inadequate, so the case goes on to re-audit.
+    #[autosurgeon(missing = "Default::default")]
+    pub reaudit_required: bool,
+}
+
+/// The outcome of a moderation or a panel, written back to the audit.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ModeratedOutcome {
+    /// "moderation" or "panel".
+    pub by: String,
+    /// The moderation or panel document.
+    pub record: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub audit_quality: Option<String>,
+    pub no_consensus: bool,
+    pub recorded_at: i64,
+}
+
+/// Writes a moderation's outcome into the audit (and flags re-audit when
+/// the moderated grade is Inadequate, R-MOD-5).
+pub fn record_moderation<T: autosurgeon::Doc>(
+    tx: &mut T,
+    outcome: &ModeratedOutcome,
+) -> Result<(), AutomergeError> {
+    autosurgeon::reconcile_prop(tx, ROOT, "moderated", Some(outcome))
+        .map_err(|e| AutomergeError::InvalidObjId(format!("recording the moderation: {e}")))?;
+    let inadequate = outcome.grade.as_deref() == Some(super::Grade::Inadequate.code());
+    tx.put(ROOT, "reaudit_required", inadequate)
 }
 
 /// Who and what the audit is about. Names are copied in so the record reads
@@ -76,6 +109,10 @@ pub struct Header {
     pub period_from: Option<String>,
     #[autosurgeon(missing = "Option::default")]
     pub period_to: Option<String>,
+    /// R-ALLOC-5: the day suggested for the audit work (ISO date), when the
+    /// monthly allocation gave one.
+    #[autosurgeon(missing = "Option::default")]
+    pub suggested_day: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -307,6 +344,8 @@ pub fn new_audit(
         completed_by: None,
         closed_at: None,
         amendments: Vec::new(),
+        moderated: None,
+        reaudit_required: false,
     };
     let mut doc = new_document();
     let mut tx = doc.transaction();

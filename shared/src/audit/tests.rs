@@ -36,6 +36,7 @@ fn header() -> Header {
         meeting_on: None,
         period_from: None,
         period_to: None,
+        suggested_day: None,
     }
 }
 
@@ -534,4 +535,26 @@ fn a_document_that_is_not_an_audit_is_not_read_as_one() {
     tx.put(automerge::ROOT, "kind", "note").unwrap();
     tx.commit();
     assert!(document::read(&doc).is_none());
+}
+
+#[test]
+fn r_mod_5_a_moderated_inadequate_outcome_marks_the_audit_for_re_audit() {
+    let mut doc = new_doc();
+    let mut tx = doc.transaction();
+    document::record_moderation(
+        &mut tx,
+        &document::ModeratedOutcome {
+            by: "panel".into(),
+            record: "panel-1".into(),
+            grade: Some(Grade::Inadequate.code().into()),
+            audit_quality: Some(Grade::Good.code().into()),
+            no_consensus: false,
+            recorded_at: 9,
+        },
+    )
+    .unwrap();
+    tx.commit();
+    let a = document::read(&doc).unwrap();
+    assert!(a.reaudit_required);
+    assert_eq!(a.moderated.unwrap().grade.as_deref(), Some("inadequate"));
 }

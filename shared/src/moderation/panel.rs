@@ -106,7 +106,11 @@ fn commit(
     Ok(())
 }
 
-pub fn new_panel(panel: &PanelDoc, by: &str, at: i64) -> Result<automerge::Automerge, AutomergeError> {
+pub fn new_panel(
+    panel: &PanelDoc,
+    by: &str,
+    at: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
     let mut doc = new_document();
     commit(&mut doc, panel, by, at)?;
     Ok(doc)
@@ -159,4 +163,24 @@ pub fn consensus_complete(c: &Consensus) -> bool {
             && grade(&c.audit_quality).is_some()
             && !c.learning.as_str().trim().is_empty()
     }
+}
+
+/// Lists a member's position document under an audit of the panel.
+pub fn add_position_ref<T: automerge::transaction::Transactable + ReadDoc>(
+    tx: &mut T,
+    audit: &str,
+    position: &str,
+    member: &str,
+) -> Result<(), AutomergeError> {
+    let list = crate::document::text::FieldPath::key("audits")
+        .then_item(audit)
+        .then_key("positions")
+        .resolve(tx)
+        .map(|(id, _)| id)
+        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no audit {audit} on the panel")))?;
+    let at = tx.length(&list);
+    let item = tx.insert_object(&list, at, automerge::ObjType::Map)?;
+    tx.put(&item, "id", position)?;
+    tx.put(&item, "member", member)?;
+    Ok(())
 }

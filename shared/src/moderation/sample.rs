@@ -106,7 +106,11 @@ pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &Sampl
             .filter(|c| !picked(&picks, &c.audit))
             .collect();
         shuffle(&mut rest, &mut rng);
-        let label = if early_help { "Early Help" } else { "social care" };
+        let label = if early_help {
+            "Early Help"
+        } else {
+            "social care"
+        };
         for c in rest.into_iter().take(wanted.saturating_sub(already)) {
             picks.push(Pick {
                 audit: c.audit.clone(),

@@ -20,6 +20,7 @@ use qalf_shared::sync::{Availability, DocumentId};
 
 pub use self::context::AuditContext;
 use self::parts::{Part, PartNav};
+pub use self::section::{grade_label, grade_options};
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
 use crate::repo::{LinkState, use_repo};
@@ -127,6 +128,7 @@ fn AuditView(part: Signal<String>) -> impl IntoView {
             <DocStatus doc=id.clone() />
         </div>
         <PresenceList doc=id.clone() />
+        <Moderated />
         <safety::SafetyAlerts />
         <div class="audit-layout">
             <PartNav current=Signal::derive(current) />
@@ -144,5 +146,45 @@ fn AuditView(part: Signal<String>) -> impl IntoView {
                 <parts::NextPart current=Signal::derive(current) />
             </div>
         </div>
+    }
+}
+
+/// What moderation concluded, fed back to everyone on the audit (R-MOD-2,
+/// R-MOD-5).
+#[component]
+fn Moderated() -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let audit = context.audit;
+    move || {
+        let a = audit.get()?;
+        let m = a.moderated?;
+        let by = if m.by == "panel" {
+            "a moderation panel"
+        } else {
+            "the CPP"
+        };
+        let outcome = if m.no_consensus {
+            "the panel did not reach a consensus".to_string()
+        } else {
+            format!(
+                "grade {}, audit quality {}",
+                grade_label(m.grade.as_deref()),
+                grade_label(m.audit_quality.as_deref())
+            )
+        };
+        let link = (m.by == "moderation").then(|| {
+            view! { " " <leptos_router::components::A href=format!("/moderations/{}", m.record)>"Read the moderation"</leptos_router::components::A> }
+        });
+        Some(view! {
+            <div class="panel" role="status" data-testid="moderated">
+                <p>
+                    {format!("Moderated by {by}: {outcome}.")}
+                    {link}
+                </p>
+                {a.reaudit_required.then(|| view! {
+                    <p><strong class="tag tag--red" data-testid="reaudit-required">"Re-audit required"</strong></p>
+                })}
+            </div>
+        })
     }
 }

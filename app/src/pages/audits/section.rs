@@ -10,6 +10,17 @@ pub fn grade_options() -> Vec<(&'static str, &'static str)> {
     Grade::ALL.iter().map(|g| (g.code(), g.label())).collect()
 }
 
+/// A stored grade code as people read it ("not given" when absent).
+pub fn grade_label(code: Option<&str>) -> String {
+    match code {
+        None => "not given".into(),
+        Some(code) => code
+            .parse::<Grade>()
+            .map(|g| g.label().to_string())
+            .unwrap_or_else(|_| code.to_string()),
+    }
+}
+
 /// One of the nine sections: its questions (Yes / Partly / No / N/A with
 /// evidence), then its grade and the reason for it (R-AUDIT-1).
 #[component]

@@ -1,0 +1,147 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
+use qalf_shared::document::fields::set_scalar;
+use qalf_shared::document::text::FieldPath;
+use qalf_shared::moderation::document::{self as moderation, ModerationDoc};
+use qalf_shared::sync::DocumentId;
+
+use crate::clock;
+use crate::components::choice_field::ChoiceField;
+use crate::components::doc_status::DocStatus;
+use crate::components::text_field::TextField;
+use crate::pages::audits::{grade_label, grade_options};
+use crate::repo::use_repo;
+
+/// `/moderations/:id`: a moderation judges the audit, not the case (R-MOD-2).
+#[component]
+pub fn ModerationRecordPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| DocumentId::parse(&id).ok())
+    };
+    move || id().map(|id| view! { <ModerationRecord id /> })
+}
+
+#[component]
+fn ModerationRecord(id: DocumentId) -> impl IntoView {
+    let repo = use_repo();
+    {
+        let (repo, id) = (repo.clone(), id.clone());
+        leptos::task::spawn_local(async move { repo.open(&id).await });
+    }
+    let revision = repo.signals(&id).revision;
+    let record: Memo<Option<ModerationDoc>> = {
+        let (repo, id) = (repo.clone(), id.clone());
+        Memo::new(move |_| {
+            revision.track();
+            repo.read(&id, moderation::read).flatten()
+        })
+    };
+    let present = Memo::new(move |_| record.with(Option::is_some));
+    let me = repo.me().id.to_string();
+    move || {
+        if !present.get() {
+            return view! { <p class="loading" role="status">"Opening the moderation…"</p> }
+                .into_any();
+        }
+        let m = record.get_untracked().expect("present");
+        let readonly = Signal::derive({
+            let me = me.clone();
+            let moderator = m.moderator.clone();
+            move || me != moderator || record.get().is_some_and(|r| r.completed_at.is_some())
+        });
+        let complete = {
+            let (repo, id) = (repo.clone(), id.clone());
+            move |_| {
+                let Some(m) = record.get_untracked() else {
+                    return;
+                };
+                if !moderation::blockers(&m).is_empty() {
+                    return;
+                }
+                let now = clock::now_secs();
+                repo.edit(&id, |d| {
+                    set_scalar(d, &FieldPath(vec![]), "completed_at", Some(now.into()))
+                });
+                repo.commit(&id);
+                // The outcome goes back to the audit (R-MOD-5 flags re-audit).
+                if let Ok(audit) = DocumentId::parse(&m.audit) {
+                    let outcome = ModeratedOutcome {
+                        by: "moderation".into(),
+                        record: id.to_string(),
+                        grade: moderation::outcome_grade(&m).map(|g| g.code().to_string()),
+                        audit_quality: m.audit_quality.clone(),
+                        no_consensus: false,
+                        recorded_at: now,
+                    };
+                    repo.edit(&audit, |d| record_moderation(d, &outcome));
+                    repo.commit(&audit);
+                }
+            }
+        };
+        let blockers = move || {
+            record
+                .get()
+                .map(|m| moderation::blockers(&m))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| view! { <li>{b.message()}</li> })
+                .collect_view()
+        };
+        let done = move || record.get().is_some_and(|m| m.completed_at.is_some());
+        view! {
+            <div class="record-header">
+                <h1>{format!("Moderation of case {}", m.case)}</h1>
+                <DocStatus doc=id.clone() />
+            </div>
+            <p class="lead">{format!(
+                "Audit by {}, graded {}. Moderated by {}.",
+                m.auditor_name,
+                grade_label(m.audit_grade.as_deref()),
+                m.moderator_name
+            )}</p>
+            <p><A href=format!("/audits/{}", m.audit)>"Read the audit"</A></p>
+            <ChoiceField
+                doc=id.clone()
+                path=FieldPath(vec![])
+                key="agreement"
+                options=vec![("agree", "I agree with the grade"), ("disagree", "I disagree with the grade")]
+                legend="The audit's grade".to_string()
+                readonly=readonly
+            />
+            <ChoiceField
+                doc=id.clone()
+                path=FieldPath(vec![])
+                key="moderated_grade"
+                options=grade_options()
+                legend="The grade you would give".to_string()
+                readonly=readonly
+            />
+            <ChoiceField
+                doc=id.clone()
+                path=FieldPath(vec![])
+                key="audit_quality"
+                options=grade_options()
+                legend="The quality of the audit".to_string()
+                hint="Judge the audit, not the case: evidence, analysis, the reasons given, the actions set."
+                readonly=readonly
+            />
+            <TextField
+                doc=id.clone()
+                path=FieldPath::key("feedback")
+                label="Developmental feedback for the auditor".to_string()
+                readonly=readonly
+            />
+            <Show when=move || !done() fallback=|| view! { <p class="panel" role="status">"This moderation is done; the auditor can read it."</p> }>
+                <ul>{blockers}</ul>
+                <button type="button" class="button" on:click=complete.clone()>"Finish the moderation"</button>
+            </Show>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,136 @@
+//! The audit schedule on the server (DOMAIN.md §2 and §5): the cohort
+//! import, themes six months ahead, the month's seeded selection and its
+//! allocation (previewed, adjusted by hand with the rules still checked, and
+//! confirmed into real audits on each auditor's "My work"), re-audits, and
+//! each person's audit compliance.
+//!
+//! Every endpoint is the CPP's alone (deny by default). The rules are
+//! `qalf_shared::schedule`'s; this module stores what was decided, reads the
+//! audit documents the rules need and makes audits. Logs carry ids and
+//! counts, never case details.
+
+mod allocation;
+mod compliance;
+mod import;
+mod records;
+mod reaudits;
+mod store;
+mod themes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use chrono::NaiveDate;
+use qalf_shared::api::schedule::StaffChoice;
+use qalf_shared::org::{Organisation, Person, PersonId};
+use qalf_shared::schedule::{SchedulePolicy, YearMonth};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+pub use import::MAX_FILE_BYTES;
+
+pub fn router() -> Router<AppState> {
+    // Cohort files run to tens of thousands of rows: a larger body limit
+    // for those two routes only.
+    let import = Router::new()
+        .route("/api/schedule/import/plan", post(import::plan))
+        .route("/api/schedule/import/apply", post(import::apply))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES));
+    Router::new()
+        .route("/api/schedule/themes", get(themes::list))
+        .route(
+            "/api/schedule/themes/{month}",
+            put(themes::set).delete(themes::clear),
+        )
+        .route("/api/schedule/months/{month}", get(allocation::overview))
+        .route(
+            "/api/schedule/months/{month}/preview",
+            post(allocation::preview),
+        )
+        .route("/api/schedule/months/{month}/check", post(allocation::check))
+        .route(
+            "/api/schedule/months/{month}/confirm",
+            post(allocation::confirm),
+        )
+        .route(
+            "/api/schedule/reaudits",
+            get(reaudits::overview).post(reaudits::allocate),
+        )
+        .route("/api/schedule/compliance", get(compliance::overview))
+        .route(
+            "/api/schedule/compliance/{person}",
+            get(compliance::person),
+        )
+        .merge(import)
+}
+
+/// The organisation, if the signed-in person works in the CPP.
+fn cpp_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisation>> {
+    let org = state.org();
+    let is_cpp = org
+        .person(&user.person)
+        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+    if is_cpp {
+        Ok(org)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The council's schedule settings: the framework's numbers until a council
+/// sets its own.
+fn policy() -> SchedulePolicy {
+    SchedulePolicy::default()
+}
+
+fn today(state: &AppState) -> NaiveDate {
+    state.clock().now().date_naive()
+}
+
+fn parse_month(value: &str) -> AppResult<YearMonth> {
+    value
+        .parse()
+        .map_err(|e: qalf_shared::schedule::BadYearMonth| AppError::BadRequest(e.to_string()))
+}
+
+/// `?month=2026-11`, this month when absent.
+#[derive(Debug, Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+impl MonthQuery {
+    fn month_or_now(&self, state: &AppState) -> AppResult<YearMonth> {
+        match &self.month {
+            Some(m) if !m.trim().is_empty() => parse_month(m),
+            _ => Ok(YearMonth::of(today(state))),
+        }
+    }
+}
+
+fn name(org: &Organisation, id: &PersonId) -> String {
+    org.person(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn staff_choice(person: &Person) -> StaffChoice {
+    StaffChoice {
+        id: person.id.clone(),
+        name: person.name.clone(),
+        job_title: person.job_title.clone(),
+        roles: person.roles.clone(),
+    }
+}
+
+/// People matching `wanted`, by name.
+fn staff(org: &Organisation, wanted: impl Fn(&Person) -> bool) -> Vec<StaffChoice> {
+    let mut people: Vec<StaffChoice> = org.people().filter(|p| wanted(p)).map(staff_choice).collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    people
+}

@@ -1,0 +1,128 @@
+//! The audits the schedule's rules read: who audited which case, of what
+//! kind, when it was allocated and completed, its grade and its actions.
+//! The registry says which records are audits; the documents, held by the
+//! relay, say the rest.
+
+use chrono::{DateTime, NaiveDate};
+use qalf_shared::access::{Parties, RecordMeta};
+use qalf_shared::audit::{self, AuditDoc, Grade};
+use qalf_shared::org::{CaseRef, PersonId};
+use qalf_shared::schedule::{AuditKind, CompletedAudit};
+use qalf_shared::sync::DocumentId;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+
+/// An audit as the schedule sees it.
+#[derive(Debug, Clone)]
+pub struct AuditFacts {
+    pub id: DocumentId,
+    pub meta: RecordMeta,
+    pub case: CaseRef,
+    pub auditor: PersonId,
+    pub kind: AuditKind,
+    pub allocated_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    pub grade: Option<Grade>,
+    /// Recommended actions, and how many of them are done.
+    pub actions: usize,
+    pub actions_done: usize,
+}
+
+impl AuditFacts {
+    pub fn completed(&self) -> Option<CompletedAudit> {
+        Some(CompletedAudit {
+            id: self.id.to_string(),
+            case: self.case.clone(),
+            auditor: self.auditor.clone(),
+            kind: self.kind,
+            completed_on: self.completed_on?,
+            grade: self.grade,
+        })
+    }
+
+    /// R-SCHED-3: when the case was last being audited. An audit still in
+    /// progress counts from its allocation, so a case is not drawn again
+    /// while someone is auditing it.
+    pub fn audited_on(&self) -> (CaseRef, NaiveDate) {
+        (
+            self.case.clone(),
+            self.completed_on.unwrap_or(self.allocated_on),
+        )
+    }
+
+    /// R-REAUDIT-1: every recommended action is done.
+    pub fn action_plan_complete(&self) -> bool {
+        self.actions_done == self.actions
+    }
+}
+
+fn date_of(seconds: i64) -> Option<NaiveDate> {
+    DateTime::from_timestamp(seconds, 0).map(|t| t.date_naive())
+}
+
+/// What the registry alone says, for an audit whose document the server
+/// has not got (made on a device that has not synced yet).
+fn from_registry(meta: &RecordMeta) -> Option<AuditFacts> {
+    let Parties::Audit { case, auditor, .. } = &meta.parties else {
+        return None;
+    };
+    Some(AuditFacts {
+        id: meta.id.clone(),
+        meta: meta.clone(),
+        case: case.clone(),
+        auditor: auditor.clone(),
+        kind: AuditKind::Themed,
+        allocated_on: date_of(meta.created_at)?,
+        completed_on: None,
+        grade: None,
+        actions: 0,
+        actions_done: 0,
+    })
+}
+
+fn from_document(meta: &RecordMeta, doc: &AuditDoc) -> Option<AuditFacts> {
+    let mut facts = from_registry(meta)?;
+    if let Ok(kind) = doc.header.audit_kind.parse() {
+        facts.kind = kind;
+    }
+    if let Ok(on) = doc.header.allocated_on.parse() {
+        facts.allocated_on = on;
+    }
+    facts.completed_on = doc.completed_at.and_then(date_of);
+    facts.grade = doc.overall.grade.as_deref().and_then(|g| g.parse().ok());
+    facts.actions = doc.actions.len();
+    facts.actions_done = doc.actions.iter().filter(|a| a.status == "done").count();
+    Some(facts)
+}
+
+/// One audit document, read from the relay's store.
+pub async fn read_document(state: &AppState, id: &DocumentId) -> AppResult<Option<AuditDoc>> {
+    let Ok(samod_id) = id.to_string().parse::<samod::DocumentId>() else {
+        return Ok(None);
+    };
+    let handle = state
+        .relay()
+        .repo()
+        .find(samod_id)
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the relay is stopping")))?;
+    Ok(handle.and_then(|h| h.with_document(|doc| audit::read(doc))))
+}
+
+/// Every registered audit, oldest first.
+pub async fn all(state: &AppState) -> AppResult<Vec<AuditFacts>> {
+    let mut metas = state
+        .access()
+        .records_where(|m| matches!(m.parties, Parties::Audit { .. }));
+    metas.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let mut out = Vec::with_capacity(metas.len());
+    for meta in metas {
+        let facts = match read_document(state, &meta.id).await? {
+            Some(doc) => from_document(&meta, &doc),
+            None => from_registry(&meta),
+        };
+        out.extend(facts);
+    }
+    Ok(out)
+}

@@ -1,0 +1,46 @@
+//! The audit schedule (DOMAIN.md §2 and §5): the cases the CPP imports from
+//! the case system, the themes six months ahead, the month's random
+//! selection, its allocation to auditors by role quota, re-audits, and each
+//! person's audit quota against what they have done (R-REP-4).
+//!
+//! Pure functions: dates and random seeds are arguments, and the same
+//! arguments give the same answer (a recorded seed reproduces a selection
+//! or an allocation). The numbers are a council's settings
+//! ([`SchedulePolicy`]), the framework's by default.
+
+pub mod allocation;
+pub mod compliance;
+mod history;
+pub mod import;
+mod kind;
+mod month;
+mod policy;
+mod random;
+pub mod reaudit;
+pub mod selection;
+pub mod theme;
+
+pub use allocation::{
+    Allocation, AllocationError, AllocationRequest, Assignment, DueAudit, MonthAllocation,
+    SetAside, Unfilled, allocate, check_assignment, due_audits, iro_service_manager_audit,
+};
+pub use compliance::{PersonCompliance, Tallies, Tally, compliance, person_compliance};
+pub use history::CompletedAudit;
+pub use import::{
+    ImportIssue, ImportPlan, ImportPlanner, ImportProgress, apply, plan_import,
+    plan_import_with_progress,
+};
+pub use kind::{AuditKind, UnknownAuditKind};
+pub use month::{BadYearMonth, Period, YearMonth};
+pub use policy::{Duty, Quota, SchedulePolicy, rotation_index};
+pub use reaudit::{
+    QuarterReAudits, QueuedReAudit, ReAuditError, ReAuditPick, ReAuditResult, cabinet_reaudit,
+    check_result, reaudit_queue, senior_reaudits,
+};
+pub use selection::{
+    ChosenCase, Selection, SelectionRequest, select, select_among, verify, verify_among,
+};
+pub use theme::{ThemeEntry, ThemeError, ThemeSchedule, months_missing};
+
+#[cfg(test)]
+mod testing;
