@@ -2,10 +2,17 @@
 
 use gloo_net::http::{Request, Response};
 use qalf_shared::access::RecordMeta;
+use qalf_shared::api::schedule::{
+    AllocateReAudit, AllocatedReAudit, AllocationChange, AllocationPreview, AllocationRow,
+    ComplianceOverview, ConfirmAllocation, ConfirmedMonth, ImportReport, MonthOverview,
+    ReAuditOverview, RuleRefusal, SelectionAsk, ThemeMonth, ThemeMonths,
+};
 use qalf_shared::api::{
     AlertDelivered, DemoPersonas, Directory, ErrorBody, Me, Notification, PersonSummary,
     RaiseAlert, Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
+use qalf_shared::org::PersonId;
+use qalf_shared::schedule::{PersonCompliance, ThemeEntry, YearMonth};
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -264,4 +271,168 @@ async fn empty(response: Response) -> Result<(), ApiError> {
         .map(|b| b.error)
         .unwrap_or_else(|_| format!("the server answered {}", response.status()));
     Err(ApiError::Server(message))
+}
+
+// The audit schedule: the CPP's only.
+
+/// A refusal that names the rule broken, or the answer.
+async fn ruled<T: DeserializeOwned>(
+    response: Response,
+) -> Result<Result<T, RuleRefusal>, ApiError> {
+    if response.status() == 422 {
+        return response
+            .json::<RuleRefusal>()
+            .await
+            .map(Err)
+            .map_err(|e| ApiError::Server(format!("unexpected answer from the server: {e}")));
+    }
+    read(response).await.map(Ok)
+}
+
+async fn post_file(url: &str, file: &[u8]) -> Result<ImportReport, ApiError> {
+    let response = Request::post(url)
+        .header("content-type", "text/csv")
+        .body(js_sys::Uint8Array::from(file))
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+/// What importing a cohort file would do; nothing changes.
+pub async fn import_plan(file: &[u8]) -> Result<ImportReport, ApiError> {
+    post_file("/api/schedule/import/plan", file).await
+}
+
+/// Imports a cohort file; with errors only when `valid_rows` is chosen.
+pub async fn import_apply(file: &[u8], valid_rows: bool) -> Result<ImportReport, ApiError> {
+    post_file(
+        &format!("/api/schedule/import/apply?valid_rows={valid_rows}"),
+        file,
+    )
+    .await
+}
+
+pub async fn themes(from: YearMonth) -> Result<ThemeMonths, ApiError> {
+    let response = Request::get("/api/schedule/themes")
+        .query([("from", from.to_string())])
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn set_theme(entry: &ThemeEntry) -> Result<ThemeMonth, ApiError> {
+    let response = Request::put(&format!("/api/schedule/themes/{}", entry.month))
+        .json(entry)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn clear_theme(month: YearMonth) -> Result<(), ApiError> {
+    let response = Request::delete(&format!("/api/schedule/themes/{month}"))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    empty(response).await
+}
+
+pub async fn month_overview(month: YearMonth) -> Result<MonthOverview, ApiError> {
+    let response = Request::get(&format!("/api/schedule/months/{month}"))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn allocation_preview(
+    month: YearMonth,
+    ask: &SelectionAsk,
+) -> Result<AllocationPreview, ApiError> {
+    let response = Request::post(&format!("/api/schedule/months/{month}/preview"))
+        .json(ask)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+/// Checks giving one allocation to someone else.
+pub async fn allocation_check(
+    month: YearMonth,
+    change: &AllocationChange,
+) -> Result<Result<AllocationRow, RuleRefusal>, ApiError> {
+    let response = Request::post(&format!("/api/schedule/months/{month}/check"))
+        .json(change)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    ruled(response).await
+}
+
+/// Confirms the month's allocation: the audits are made.
+pub async fn allocation_confirm(
+    month: YearMonth,
+    confirm: &ConfirmAllocation,
+) -> Result<Result<ConfirmedMonth, RuleRefusal>, ApiError> {
+    let response = Request::post(&format!("/api/schedule/months/{month}/confirm"))
+        .json(confirm)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    ruled(response).await
+}
+
+pub async fn reaudits(
+    month: YearMonth,
+    cpp: Option<PersonId>,
+) -> Result<ReAuditOverview, ApiError> {
+    let mut query = vec![("month", month.to_string())];
+    query.extend(cpp.map(|c| ("cpp", c.to_string())));
+    let response = Request::get("/api/schedule/reaudits")
+        .query(query)
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn allocate_reaudit(
+    body: &AllocateReAudit,
+) -> Result<Result<AllocatedReAudit, RuleRefusal>, ApiError> {
+    let response = Request::post("/api/schedule/reaudits")
+        .json(body)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    ruled(response).await
+}
+
+pub async fn compliance(month: YearMonth) -> Result<ComplianceOverview, ApiError> {
+    let response = Request::get("/api/schedule/compliance")
+        .query([("month", month.to_string())])
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
+}
+
+pub async fn person_compliance(
+    person: &PersonId,
+    month: YearMonth,
+) -> Result<PersonCompliance, ApiError> {
+    let response = Request::get(&format!("/api/schedule/compliance/{person}"))
+        .query([("month", month.to_string())])
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    read(response).await
 }

@@ -9,6 +9,7 @@ use crate::pages::audits::AuditPage;
 use crate::pages::moderation::{ModerationPage, panel::PanelPage, record::ModerationRecordPage};
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
 use crate::pages::observations::ObservationPage;
+use crate::pages::schedule::SchedulePage;
 use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
 use crate::session::Session;
 
@@ -51,6 +52,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/panels/:id")
                     view=|| view! { <SignedIn><PanelPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/schedule")
+                    view=|| view! { <SignedIn><SchedulePage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/schedule/:part")
+                    view=|| view! { <SignedIn><SchedulePage /></SignedIn> }
                 />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route

@@ -60,6 +60,20 @@ pub struct Config {
     /// responses HSTS.
     #[arg(long, env = "QALF_TLS")]
     pub tls: bool,
+
+    /// Document shards in the sync relay (each its own samod repo).
+    #[arg(long, env = "QALF_RELAY_SHARDS", default_value_t = 16)]
+    pub relay_shards: usize,
+
+    /// Seconds after which a shard whose documents are all idle, with no
+    /// one connected to it, is emptied from memory.
+    #[arg(long, env = "QALF_RELAY_UNLOAD_SECONDS", default_value_t = 15 * 60)]
+    pub relay_unload_seconds: u64,
+
+    /// Documents a relay shard may hold before its idle ones are unloaded
+    /// even while people are connected.
+    #[arg(long, env = "QALF_RELAY_MAX_LOADED", default_value_t = 2000)]
+    pub relay_max_loaded: usize,
 }
 
 impl Config {
@@ -78,6 +92,9 @@ impl Config {
             max_document_bytes: 64 * 1024 * 1024,
             sign_in_attempts_per_minute: 10,
             tls: false,
+            relay_shards: 4,
+            relay_unload_seconds: 15 * 60,
+            relay_max_loaded: 2000,
         }
     }
 
@@ -87,6 +104,17 @@ impl Config {
 
     pub fn session_max(&self) -> Duration {
         Duration::from_secs(self.session_max_hours * 3600)
+    }
+
+    pub fn relay_settings(&self) -> crate::relay::RelaySettings {
+        let unload_after = Duration::from_secs(self.relay_unload_seconds);
+        crate::relay::RelaySettings {
+            shards: self.relay_shards.max(1),
+            unload_after,
+            max_loaded_per_shard: self.relay_max_loaded,
+            check_every: (unload_after / 2)
+                .clamp(Duration::from_millis(200), Duration::from_secs(30)),
+        }
     }
 
     pub fn database_path(&self) -> PathBuf {

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod panels;
 pub mod records;
 pub mod relay;
+pub mod schedule;
 mod web;
 
 use std::net::SocketAddr;
@@ -73,7 +74,8 @@ impl AppState {
             config.sync_frame_burst,
             config.max_document_bytes,
         ));
-        let relay = Relay::start(db.clone(), access.clone(), limits).await?;
+        let relay =
+            Relay::start(db.clone(), access.clone(), limits, config.relay_settings()).await?;
         let access_log = AccessLog::start(db.clone(), &config.data_dir)?;
         let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
         Ok(AppState {
@@ -173,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .merge(panels::router())
         .merge(directory::router())
         .merge(records::router())
+        .merge(schedule::router())
         .merge(relay::router())
         .with_state(state)
         .merge(web::router(&dist));

@@ -5,6 +5,7 @@
 //! check CI runs; `bench` runs the benchmarks. Each step prints what it does and
 //! how long it took, so cold and warm timings can be read off the output.
 
+mod compress;
 mod setup;
 mod steps;
 
@@ -24,7 +25,7 @@ commands:
                      server args: --addr HOST:PORT (QALF_ADDR), --data-dir DIR (QALF_DATA_DIR)
   test               fmt, clippy (native and wasm32), every test, the release wasm build
                      and the browser end-to-end suite
-  bench <name>       run a benchmark: sync
+  bench <name>       run a benchmark: sync, schedule
 ";
 
 fn main() -> Result<()> {
@@ -83,6 +84,10 @@ fn build_front_end(steps: &mut Steps) -> Result<()> {
         "release build of the front end (trunk)",
         "trunk",
         &["build", "--release"],
+    )?;
+    steps.step(
+        "compress the front end (brotli and gzip, served as is)",
+        || compress::dist(std::path::Path::new("dist")),
     )
 }
 
@@ -163,7 +168,23 @@ fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {
                 &bench_args,
             )
         }
-        Some(other) => bail!("unknown benchmark `{other}`; try `cargo xtask bench sync`"),
-        None => bail!("name a benchmark; try `cargo xtask bench sync`"),
+        // Needs no tools beyond cargo: the import and the allocation run in
+        // process, against a temporary SQLite file.
+        Some("schedule") => steps.run(
+            "schedule benchmark: a 20,000-row cohort import and the allocation",
+            "cargo",
+            &[
+                "bench",
+                "--locked",
+                "--package",
+                "qalf-server",
+                "--bench",
+                "schedule",
+            ],
+        ),
+        Some(other) => bail!(
+            "unknown benchmark `{other}`; try `cargo xtask bench sync` or `cargo xtask bench schedule`"
+        ),
+        None => bail!("name a benchmark: `cargo xtask bench sync` or `cargo xtask bench schedule`"),
     }
 }

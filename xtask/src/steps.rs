@@ -85,6 +85,18 @@ impl Steps {
         }
     }
 
+    /// Runs `f` in this process as a named step.
+    pub fn step(&mut self, name: &str, f: impl FnOnce() -> Result<String>) -> Result<()> {
+        println!("\n==> {name}");
+        let started = Instant::now();
+        let result = f();
+        let ok = result.is_ok();
+        self.done.push((name.to_string(), started.elapsed(), ok));
+        let said = result.with_context(|| format!("step `{name}` failed"))?;
+        println!("    {said}");
+        Ok(())
+    }
+
     /// Records a step that needed nothing doing.
     pub fn skip(&mut self, name: &str, why: &str) {
         println!("==> {name}: {why}");

@@ -20,19 +20,9 @@ const NOTIFICATIONS_KEY: &str = "qalf.notifications";
 pub fn Home() -> impl IntoView {
     let session = use_session();
     let repo = use_repo();
-    let index = repo.index();
     let audits = {
         let repo = repo.clone();
-        Memo::new(move |_| {
-            index
-                .get()
-                .into_iter()
-                .filter_map(|id| {
-                    repo.signals(&id).revision.track();
-                    repo.read(&id, audit::read).flatten().map(|a| (id, a))
-                })
-                .collect::<Vec<(DocumentId, AuditDoc)>>()
-        })
+        Memo::new(move |_| repo.read_all(audit::read))
     };
     move || {
         session.me().map(|me| {
@@ -89,7 +79,22 @@ pub fn Home() -> impl IntoView {
 fn next_step(a: &AuditDoc) -> (&'static str, String) {
     let today = clock::today();
     match rules::stage(a, today) {
-        Stage::Allocated => ("tag", "Book the joint meeting".into()),
+        Stage::Allocated => (
+            "tag",
+            match a
+                .header
+                .suggested_day
+                .as_deref()
+                .map(str::parse::<chrono::NaiveDate>)
+            {
+                // R-ALLOC-5: the day the allocation suggests for audit work.
+                Some(Ok(day)) => format!(
+                    "Book the joint meeting; suggested audit day {}",
+                    day.format("%a %-d %B")
+                ),
+                _ => "Book the joint meeting".into(),
+            },
+        ),
         Stage::MeetingBooked => (
             "tag",
             format!(

@@ -7,4 +7,5 @@ pub mod moderation;
 pub mod not_found;
 pub mod notes;
 pub mod observations;
+pub mod schedule;
 pub mod sign_in;

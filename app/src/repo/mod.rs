@@ -9,6 +9,7 @@
 //! device", and sent whenever a connection exists. "Synced" appears only when
 //! the server has told us it holds every change.
 
+mod attend;
 pub mod idb;
 mod link;
 mod random;

@@ -4,6 +4,7 @@
 mod audit;
 mod moderation;
 mod observation;
+mod schedule;
 mod shared_device;
 mod sign_in;
 mod sync;

@@ -75,14 +75,7 @@ pub async fn create_audit(
         allocation.allocated_by.as_str(),
         now,
     )?;
-    let handle = state
-        .relay()
-        .repo()
-        .create(doc)
-        .await
-        .map_err(|_| anyhow::anyhow!("the relay is stopping"))?;
-    let id = DocumentId::parse(&handle.document_id().to_string())
-        .map_err(|e| anyhow::anyhow!("samod made an id we cannot read: {e}"))?;
+    let id = state.relay().create(doc).await?;
     let meta = RecordMeta {
         id: id.clone(),
         created_by: allocation.allocated_by.clone(),

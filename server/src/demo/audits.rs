@@ -12,58 +12,51 @@ const REASON: &str = "The record shows what was done and why; the child's experi
 
 /// Fills in and completes the audit `id` with `grade` overall.
 pub async fn complete(state: &AppState, id: &DocumentId, grade: Grade) -> anyhow::Result<()> {
-    let samod_id: samod::DocumentId = id
-        .to_string()
-        .parse()
-        .map_err(|_| anyhow::anyhow!("not a samod id"))?;
-    let handle = state
-        .relay()
-        .repo()
-        .find(samod_id)
-        .await
-        .map_err(|_| anyhow::anyhow!("the relay is stopping"))?
-        .ok_or_else(|| anyhow::anyhow!("demo audit {id} is missing"))?;
     let now = state.clock().now();
-    handle.with_document(|doc| -> anyhow::Result<()> {
-        let mut a = audit::read(doc).ok_or_else(|| anyhow::anyhow!("not an audit"))?;
-        let allocated: chrono::NaiveDate = a.header.allocated_on.parse()?;
-        a.header.meeting_on = Some((allocated + chrono::Duration::days(7)).to_string());
-        for section in &mut a.sections {
-            for q in &mut section.questions {
-                q.answer = Some(Answer::Yes.code().into());
+    let done = state
+        .relay()
+        .with_document(id, |doc| -> anyhow::Result<()> {
+            let mut a = audit::read(doc).ok_or_else(|| anyhow::anyhow!("not an audit"))?;
+            let allocated: chrono::NaiveDate = a.header.allocated_on.parse()?;
+            a.header.meeting_on = Some((allocated + chrono::Duration::days(7)).to_string());
+            for section in &mut a.sections {
+                for q in &mut section.questions {
+                    q.answer = Some(Answer::Yes.code().into());
+                }
+                section.grade = Some(grade.code().into());
+                section.reason = Text::from(REASON);
             }
-            section.grade = Some(grade.code().into());
-            section.reason = Text::from(REASON);
-        }
-        a.overall.grade = Some(grade.code().into());
-        a.overall.reason = Text::from("The work is making a difference for the child.");
-        a.strengths = Text::from("Regular visits; the child is seen alone.");
-        a.development = Text::from("Update the chronology after each significant event.");
-        a.stretch_practitioner = Text::from("Write to the child, not about them.");
-        a.stretch_manager = Text::from("Record the reasons for supervision decisions.");
-        a.family.consulted = Some("none".into());
-        a.completed_at = Some(now.timestamp());
-        a.completed_by = Some(a.header.auditor.clone());
-        a.follow_up.due_on = Some(
-            audit::rules::follow_up_due(&audit::AuditPolicy::default(), now.date_naive())
-                .to_string(),
-        );
-        if grade.needs_actions() {
-            a.actions.push(audit::document::ActionItem {
-                id: "action-demo".into(),
-                what: Text::from("Update the chronology and the plan."),
-                owner: a.header.practitioner.clone(),
-                due_on: Some((now.date_naive() + chrono::Duration::days(14)).to_string()),
-                status: "open".into(),
-            });
-        }
-        let mut tx = doc.transaction();
-        autosurgeon::reconcile(&mut tx, &a)?;
-        tx.commit_with(
-            automerge::transaction::CommitOptions::default()
-                .with_message(format!("by:{}", a.header.auditor))
-                .with_time(now.timestamp()),
-        );
-        Ok(())
-    })
+            a.overall.grade = Some(grade.code().into());
+            a.overall.reason = Text::from("The work is making a difference for the child.");
+            a.strengths = Text::from("Regular visits; the child is seen alone.");
+            a.development = Text::from("Update the chronology after each significant event.");
+            a.stretch_practitioner = Text::from("Write to the child, not about them.");
+            a.stretch_manager = Text::from("Record the reasons for supervision decisions.");
+            a.family.consulted = Some("none".into());
+            a.completed_at = Some(now.timestamp());
+            a.completed_by = Some(a.header.auditor.clone());
+            a.follow_up.due_on = Some(
+                audit::rules::follow_up_due(&audit::AuditPolicy::default(), now.date_naive())
+                    .to_string(),
+            );
+            if grade.needs_actions() {
+                a.actions.push(audit::document::ActionItem {
+                    id: "action-demo".into(),
+                    what: Text::from("Update the chronology and the plan."),
+                    owner: a.header.practitioner.clone(),
+                    due_on: Some((now.date_naive() + chrono::Duration::days(14)).to_string()),
+                    status: "open".into(),
+                });
+            }
+            let mut tx = doc.transaction();
+            autosurgeon::reconcile(&mut tx, &a)?;
+            tx.commit_with(
+                automerge::transaction::CommitOptions::default()
+                    .with_message(format!("by:{}", a.header.auditor))
+                    .with_time(now.timestamp()),
+            );
+            Ok(())
+        });
+    done.await?
+        .ok_or_else(|| anyhow::anyhow!("demo audit {id} is missing"))?
 }

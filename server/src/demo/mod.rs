@@ -68,6 +68,8 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
         .await?;
     state.reload_org().await?;
     seed_audits(state).await?;
+    // The completed audits were loaded to fill them in; start empty.
+    state.relay().recycle_all().await?;
     Ok(true)
 }
 

@@ -75,22 +75,16 @@ async fn recorded(
     if panel != &panel_id || member != &user.person {
         return Err(AppError::Forbidden);
     }
-    let samod_id: samod::DocumentId = position_id
-        .to_string()
-        .parse()
-        .map_err(|_| AppError::NotFound)?;
-    let handle = state
+    let is_recorded = state
         .relay()
-        .repo()
-        .find(samod_id)
+        .with_document(&position_id, |doc| {
+            panel::read_position(doc).is_some_and(|p| panel::position_recorded(&p))
+        })
         .await
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("the relay is stopping")))?
+        .map_err(|e| AppError::Internal(e.into()))?
         .ok_or_else(|| {
             AppError::BadRequest("your position has not reached the server yet".into())
         })?;
-    let is_recorded = handle.with_document(|doc| {
-        panel::read_position(doc).is_some_and(|p| panel::position_recorded(&p))
-    });
     if !is_recorded {
         return Err(AppError::BadRequest(
             "record a grade and the audit's quality first; the server has not got them yet".into(),

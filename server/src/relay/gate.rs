@@ -12,8 +12,6 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use axum::extract::ws::{Message as WsMessage, WebSocket};
-use futures::{SinkExt, StreamExt};
 use qalf_shared::access::Access;
 use qalf_shared::org::PersonId;
 use qalf_shared::sync::{DocumentId, Message, PeerId};
@@ -40,6 +38,18 @@ pub enum Refused {
     DocumentTooLarge,
     #[error("socket error: {0}")]
     Socket(String),
+}
+
+/// Where a frame that passed the gate goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The handshake, with the protocol versions the client speaks.
+    Join { versions: Vec<String> },
+    /// To the shard holding the document.
+    Document(DocumentId),
+    /// To every shard this connection reaches (leave, and messages that
+    /// name no document).
+    Everywhere,
 }
 
 /// What every gate shares.
@@ -93,7 +103,8 @@ impl Gate {
         ));
     }
 
-    fn check(&mut self, frame: &[u8]) -> Result<(), Refused> {
+    /// Checks one frame from the client and says where it goes.
+    pub fn check(&mut self, frame: &[u8]) -> Result<Route, Refused> {
         if !self.context.limits.allow_frame(&self.session) {
             return Err(Refused::RateLimited);
         }
@@ -115,15 +126,24 @@ impl Gate {
             Message::Request { document, data, .. } | Message::Sync { document, data, .. } => {
                 (document, data)
             }
-            _ => return Ok(()),
+            Message::Join { versions, .. } => {
+                return Ok(Route::Join {
+                    versions: versions.clone(),
+                });
+            }
+            Message::Ephemeral { document, .. } | Message::DocUnavailable { document, .. } => {
+                return Ok(Route::Document(document.clone()));
+            }
+            _ => return Ok(Route::Everywhere),
         };
+        let route = Route::Document(document.clone());
         let access = self.context.access.decide(&self.person, document);
         if access == Access::None {
             // samod's share policy refuses it; the attempt is logged once.
             if self.denied.insert(document.clone()) {
                 self.log(document, Action::Denied, "relay".into());
             }
-            return Ok(());
+            return Ok(route);
         }
         if self.opened.insert(document.clone()) {
             self.log(document, Action::Read, "relay".into());
@@ -139,53 +159,13 @@ impl Gate {
                     Action::Denied,
                     "changes refused: read only".into(),
                 );
-                return Ok(());
+                return Ok(route);
             }
             if self.context.limits.over_size(document) {
                 return Err(Refused::DocumentTooLarge);
             }
             self.log(document, Action::Write, format!("changes, {bytes} bytes"));
         }
-        Ok(())
-    }
-
-    /// Wraps an upgraded socket as a samod transport with this gate on it.
-    pub fn transport(self, socket: WebSocket) -> samod::Transport {
-        let (sink, stream) = socket.split();
-        let inbound = futures::stream::unfold(
-            (stream, self, false),
-            |(mut stream, mut gate, finished)| async move {
-                if finished {
-                    return None;
-                }
-                loop {
-                    let next = tokio::select! {
-                        _ = gate.cancel.cancelled() => return None,
-                        next = stream.next() => next,
-                    };
-                    let refused = match next? {
-                        Ok(WsMessage::Binary(frame)) => match gate.check(&frame) {
-                            Ok(()) => return Some((Ok(frame.to_vec()), (stream, gate, false))),
-                            Err(refused) => refused,
-                        },
-                        Ok(WsMessage::Text(_)) => Refused::Text,
-                        Ok(WsMessage::Close(_)) => return None,
-                        Ok(WsMessage::Ping(_) | WsMessage::Pong(_)) => continue,
-                        Err(e) => Refused::Socket(e.to_string()),
-                    };
-                    tracing::warn!(
-                        peer = %gate.peer,
-                        reason = %refused,
-                        "closing a sync connection"
-                    );
-                    gate.cancel.cancel();
-                    return Some((Err(refused), (stream, gate, true)));
-                }
-            },
-        );
-        let outbound = sink.with(|frame: Vec<u8>| {
-            futures::future::ready(Ok::<_, axum::Error>(WsMessage::Binary(frame.into())))
-        });
-        samod::Transport::new(Box::pin(inbound), outbound)
+        Ok(route)
     }
 }

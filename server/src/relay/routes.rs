@@ -89,12 +89,5 @@ async fn upgrade(
         .write_buffer_size(0)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            let transport = gate
-                .transport(socket)
-                .with_expected_peer_id(samod::PeerId::from(ticket.peer.as_str()));
-            if state.relay().acceptor().accept(transport).is_err() {
-                tracing::warn!("sync connection refused: the relay is stopping");
-            }
-        })
+        .on_upgrade(move |socket| super::mux::serve(socket, gate, state.relay().clone()))
 }

@@ -156,7 +156,7 @@ fn may_audit(person: &Person) -> bool {
         .any(|k| k.may_be_done_by(&person.roles))
 }
 
-fn refusal(e: &AllocationError) -> Response {
+pub(super) fn refusal_response(e: &AllocationError) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         Json(RuleRefusal {
@@ -332,7 +332,7 @@ pub async fn check(
             // Back to the automatic choice: its own reason again.
             Ok(_) if change.auditor == auto.auditor => Json(row(&org, auto, false)).into_response(),
             Ok(given) => Json(row(&org, &given, true)).into_response(),
-            Err(e) => refusal(&e),
+            Err(e) => refusal_response(&e),
         },
     )
 }
@@ -351,88 +351,63 @@ pub async fn confirm(
         ));
     }
     let _one_at_a_time = CONFIRMING.lock().await;
-    let basis = basis(&state, org.clone(), month, body.ask).await?;
-    let selection = basis.selection();
-    let req = basis.request(&selection);
-    let automatic = allocate(&req);
-
-    // The cases are the automatic allocation's; only auditors may differ,
-    // and each difference is checked again here.
-    let auto_by_case: BTreeMap<&CaseRef, &Allocation> = automatic
-        .allocations
-        .iter()
-        .map(|a| (&a.case, a))
-        .collect();
-    let proposed = &body.allocations;
-    let proposed_cases: BTreeSet<&CaseRef> = proposed.iter().map(|a| &a.case).collect();
-    if proposed_cases.len() != proposed.len()
-        || proposed_cases != auto_by_case.keys().copied().collect()
-    {
-        return Err(AppError::BadRequest(
-            "the case list or the audit history has changed since this allocation was run: run \
-             it again"
-                .into(),
-        ));
-    }
-    let by = name(&org, &user.person);
-    let mut allocations = Vec::with_capacity(proposed.len());
-    let mut by_hand = Vec::with_capacity(proposed.len());
-    for (i, a) in proposed.iter().enumerate() {
-        let auto = auto_by_case[&a.case];
-        if a.auditor == auto.auditor && a.kind == auto.kind {
-            allocations.push(auto.clone());
-            by_hand.push(false);
-            continue;
-        }
-        let others: Vec<Allocation> = proposed
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, o)| o.clone())
-            .collect();
-        match give(&org, &req, &others, auto, &a.auditor, a.kind, &by) {
-            Ok(given) => allocations.push(given),
-            Err(e) => return Ok(refusal(&e)),
-        }
-        by_hand.push(true);
-    }
-
-    let now = state.clock().now().timestamp();
-    let record = store::StoredMonth {
-        month,
-        seed: basis.seed,
-        theme: basis.theme.clone(),
-        selection,
-        case_list: org
-            .cases()
-            .map(|c| (c.reference.clone(), c.cohort))
-            .collect(),
-        history: basis.history.clone(),
-        allocations: allocations.clone(),
-        confirmed_by: user.person.clone(),
-        confirmed_at: now,
-    };
     let stored = state
         .db()
-        .call(move |conn| {
-            if let Some(existing) = store::month(conn, month)? {
-                return Ok(Some(existing));
-            }
-            store::insert_month(conn, &record)?;
-            Ok(None)
-        })
+        .call(move |conn| store::month(conn, month))
         .await?;
-    // Confirming again with the same allocations (a retry after a lost
-    // answer) finishes what is missing; anything else is refused.
-    if let Some(existing) = stored
-        && existing.allocations != allocations
-    {
-        return Err(AppError::BadRequest(format!(
-            "{} was already confirmed by {}: its audits are made",
-            month.label(),
-            name(&org, &existing.confirmed_by)
-        )));
-    }
+    let (confirmed, theme, allocated_on) = match stored {
+        // Confirming again with the same allocations (a retry after a lost
+        // answer) finishes what is missing; anything else is refused. The
+        // selection is not drawn again: the audits already made are now
+        // history, and would leave it.
+        Some(existing) => {
+            let same = existing.allocations.len() == body.allocations.len()
+                && existing
+                    .allocations
+                    .iter()
+                    .zip(&body.allocations)
+                    .all(|(e, a)| {
+                        (&e.allocation.case, &e.allocation.auditor, e.allocation.kind)
+                            == (&a.case, &a.auditor, a.kind)
+                    });
+            if !same {
+                return Err(AppError::BadRequest(format!(
+                    "{} was already confirmed by {}: its audits are made",
+                    month.label(),
+                    name(&org, &existing.confirmed_by)
+                )));
+            }
+            let on = chrono::DateTime::from_timestamp(existing.confirmed_at, 0)
+                .map_or(today(&state), |t| t.date_naive());
+            (existing.allocations, existing.theme, on)
+        }
+        None => {
+            let basis = basis(&state, org.clone(), month, body.ask).await?;
+            let confirmed = match checked(&org, &basis, &body.allocations, &user.person) {
+                Ok(confirmed) => confirmed,
+                Err(refused) => return Ok(*refused),
+            };
+            let record = store::StoredMonth {
+                month,
+                seed: basis.seed,
+                theme: basis.theme.clone(),
+                selection: basis.selection(),
+                case_list: org
+                    .cases()
+                    .map(|c| (c.reference.clone(), c.cohort))
+                    .collect(),
+                history: basis.history.clone(),
+                allocations: confirmed.clone(),
+                confirmed_by: user.person.clone(),
+                confirmed_at: state.clock().now().timestamp(),
+            };
+            state
+                .db()
+                .call(move |conn| store::insert_month(conn, &record))
+                .await?;
+            (confirmed, basis.theme, basis.today)
+        }
+    };
 
     let made: BTreeSet<CaseRef> = state
         .db()
@@ -442,18 +417,21 @@ pub async fn confirm(
         .map(|a| a.case)
         .collect();
     let mut created = 0;
-    for (a, changed_by_hand) in allocations.iter().zip(by_hand) {
-        if made.contains(&a.case) {
-            continue;
-        }
+    for store::ConfirmedAllocation {
+        allocation: a,
+        changed_by_hand,
+    } in confirmed
+        .iter()
+        .filter(|c| !made.contains(&c.allocation.case))
+    {
         let id = create_audit(
             &state,
             &AuditAllocation {
                 case: a.case.clone(),
                 auditor: a.auditor.clone(),
-                theme: basis.theme.theme.clone(),
+                theme: theme.theme.clone(),
                 audit_kind: a.kind.code().to_string(),
-                allocated_on: basis.today,
+                allocated_on,
                 allocated_by: user.person.clone(),
                 suggested_day: Some(a.suggested_day),
             },
@@ -466,7 +444,7 @@ pub async fn confirm(
             kind: a.kind,
             suggested_day: a.suggested_day,
             reason: a.reason.clone(),
-            changed_by_hand,
+            changed_by_hand: *changed_by_hand,
         };
         state
             .db()
@@ -489,6 +467,60 @@ pub async fn confirm(
     Ok(Json(confirmed).into_response())
 }
 
+/// The CPP's allocations checked against the automatic allocation they
+/// started from: the same cases, and each auditor changed by hand checked
+/// again against the rules; or the refusal to send.
+fn checked(
+    org: &Organisation,
+    basis: &Basis,
+    proposed: &[Allocation],
+    by: &PersonId,
+) -> Result<Vec<store::ConfirmedAllocation>, Box<Response>> {
+    let selection = basis.selection();
+    let req = basis.request(&selection);
+    let automatic = allocate(&req);
+    let auto_by_case: BTreeMap<&CaseRef, &Allocation> =
+        automatic.allocations.iter().map(|a| (&a.case, a)).collect();
+    let proposed_cases: BTreeSet<&CaseRef> = proposed.iter().map(|a| &a.case).collect();
+    if proposed_cases.len() != proposed.len()
+        || proposed_cases != auto_by_case.keys().copied().collect()
+    {
+        return Err(AppError::BadRequest(
+            "the case list or the audit history has changed since this allocation was run: run \
+             it again"
+                .into(),
+        )
+        .into_response()
+        .into());
+    }
+    let by = name(org, by);
+    let mut confirmed = Vec::with_capacity(proposed.len());
+    for (i, a) in proposed.iter().enumerate() {
+        let auto = auto_by_case[&a.case];
+        if a.auditor == auto.auditor && a.kind == auto.kind {
+            // The server's own allocation, reason and all.
+            confirmed.push(store::ConfirmedAllocation {
+                allocation: auto.clone(),
+                changed_by_hand: false,
+            });
+            continue;
+        }
+        let others: Vec<Allocation> = proposed
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, o)| o.clone())
+            .collect();
+        let given = give(org, &req, &others, auto, &a.auditor, a.kind, &by)
+            .map_err(|e| Box::new(refusal_response(&e)))?;
+        confirmed.push(store::ConfirmedAllocation {
+            allocation: given,
+            changed_by_hand: true,
+        });
+    }
+    Ok(confirmed)
+}
+
 /// A confirmed month as stored, its selection drawn again to verify it.
 async fn confirmed_month(
     state: &AppState,
@@ -497,7 +529,12 @@ async fn confirmed_month(
 ) -> AppResult<Option<ConfirmedMonth>> {
     let (stored, audits) = state
         .db()
-        .call(move |conn| Ok((store::month(conn, month)?, store::allocated_audits(conn, month)?)))
+        .call(move |conn| {
+            Ok((
+                store::month(conn, month)?,
+                store::allocated_audits(conn, month)?,
+            ))
+        })
         .await?;
     let Some(m) = stored else {
         return Ok(None);

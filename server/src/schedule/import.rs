@@ -69,7 +69,11 @@ pub async fn apply(
              import the valid rows",
             plan.rejected_rows(),
             if plan.rejected_rows() == 1 { "" } else { "s" },
-            if plan.rejected_rows() == 1 { "has" } else { "have" },
+            if plan.rejected_rows() == 1 {
+                "has"
+            } else {
+                "have"
+            },
         )));
     }
     if plan.rows.is_empty() {

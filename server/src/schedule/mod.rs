@@ -12,8 +12,8 @@
 mod allocation;
 mod compliance;
 mod import;
-mod records;
 mod reaudits;
+mod records;
 mod store;
 mod themes;
 
@@ -26,9 +26,11 @@ use chrono::NaiveDate;
 use qalf_shared::api::schedule::StaffChoice;
 use qalf_shared::org::{Organisation, Person, PersonId};
 use qalf_shared::schedule::{SchedulePolicy, YearMonth};
+use qalf_shared::sync::DocumentId;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::access_log::{Action, Event};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
@@ -52,7 +54,10 @@ pub fn router() -> Router<AppState> {
             "/api/schedule/months/{month}/preview",
             post(allocation::preview),
         )
-        .route("/api/schedule/months/{month}/check", post(allocation::check))
+        .route(
+            "/api/schedule/months/{month}/check",
+            post(allocation::check),
+        )
         .route(
             "/api/schedule/months/{month}/confirm",
             post(allocation::confirm),
@@ -62,10 +67,7 @@ pub fn router() -> Router<AppState> {
             get(reaudits::overview).post(reaudits::allocate),
         )
         .route("/api/schedule/compliance", get(compliance::overview))
-        .route(
-            "/api/schedule/compliance/{person}",
-            get(compliance::person),
-        )
+        .route("/api/schedule/compliance/{person}", get(compliance::person))
         .merge(import)
 }
 
@@ -113,6 +115,28 @@ impl MonthQuery {
     }
 }
 
+/// Logs that `person` read these audit documents through the schedule's
+/// screens (ids only, as every access log row).
+fn log_reads<'a>(
+    state: &AppState,
+    person: &PersonId,
+    documents: impl IntoIterator<Item = &'a str>,
+) {
+    let now = state.clock().now();
+    for id in documents {
+        if let Ok(id) = DocumentId::parse(id) {
+            state.access_log().record(Event::new(
+                now,
+                person,
+                &id,
+                state.access().record(&id).as_ref(),
+                Action::Read,
+                "schedule",
+            ));
+        }
+    }
+}
+
 fn name(org: &Organisation, id: &PersonId) -> String {
     org.person(id)
         .map(|p| p.name.clone())
@@ -130,7 +154,11 @@ fn staff_choice(person: &Person) -> StaffChoice {
 
 /// People matching `wanted`, by name.
 fn staff(org: &Organisation, wanted: impl Fn(&Person) -> bool) -> Vec<StaffChoice> {
-    let mut people: Vec<StaffChoice> = org.people().filter(|p| wanted(p)).map(staff_choice).collect();
+    let mut people: Vec<StaffChoice> = org
+        .people()
+        .filter(|p| wanted(p))
+        .map(staff_choice)
+        .collect();
     people.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     people
 }

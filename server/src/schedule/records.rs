@@ -96,18 +96,14 @@ fn from_document(meta: &RecordMeta, doc: &AuditDoc) -> Option<AuditFacts> {
     Some(facts)
 }
 
-/// One audit document, read from the relay's store.
+/// One audit document, as the relay holds it.
 pub async fn read_document(state: &AppState, id: &DocumentId) -> AppResult<Option<AuditDoc>> {
-    let Ok(samod_id) = id.to_string().parse::<samod::DocumentId>() else {
-        return Ok(None);
-    };
-    let handle = state
+    state
         .relay()
-        .repo()
-        .find(samod_id)
+        .with_document(id, |doc| audit::read(&*doc))
         .await
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("the relay is stopping")))?;
-    Ok(handle.and_then(|h| h.with_document(|doc| audit::read(doc))))
+        .map(Option::flatten)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
 
 /// Every registered audit, oldest first.

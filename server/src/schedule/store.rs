@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use qalf_shared::org::{Case, CaseRef, Cohort, PersonId};
 use qalf_shared::schedule::{Allocation, AuditKind, Selection, ThemeEntry, YearMonth};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::db::DbError;
 
@@ -168,9 +168,16 @@ pub struct StoredMonth {
     pub case_list: Vec<(CaseRef, Cohort)>,
     /// (case, audited on) as R-SCHED-3 read it.
     pub history: Vec<(CaseRef, NaiveDate)>,
-    pub allocations: Vec<Allocation>,
+    pub allocations: Vec<ConfirmedAllocation>,
     pub confirmed_by: PersonId,
     pub confirmed_at: i64,
+}
+
+/// An allocation as confirmed, and whether the CPP changed it by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmedAllocation {
+    pub allocation: Allocation,
+    pub changed_by_hand: bool,
 }
 
 pub fn month(conn: &Connection, month: YearMonth) -> Result<Option<StoredMonth>, DbError> {

@@ -5,6 +5,7 @@ mod audits;
 mod harness;
 mod interop;
 mod panels;
+mod relay_shards;
 mod security;
 mod session;
 mod static_files;

@@ -10,8 +10,8 @@ use crate::schedule::compliance::Tally;
 use crate::schedule::import::CaseUpdate;
 use crate::schedule::reaudit::{NotPicked, QueuedReAudit, ReAuditPick};
 use crate::schedule::{
-    Allocation, AuditKind, ImportIssue, ImportPlan, MonthAllocation, Period, Selection,
-    ThemeEntry, YearMonth,
+    Allocation, AuditKind, ImportIssue, ImportPlan, MonthAllocation, Period, Selection, ThemeEntry,
+    YearMonth,
 };
 
 /// How many changed cases an import report lists in full.

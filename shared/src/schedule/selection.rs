@@ -144,11 +144,7 @@ pub fn select_among(
     let mut cases = cases.to_vec();
     cases.sort_unstable_by(|a, b| a.0.cmp(b.0));
     cases.dedup_by(|a, b| a.0 == b.0);
-    let known = |reference: &CaseRef| {
-        cases
-            .binary_search_by(|(r, _)| (*r).cmp(reference))
-            .is_ok()
-    };
+    let known = |reference: &CaseRef| cases.binary_search_by(|(r, _)| (*r).cmp(reference)).is_ok();
 
     let mut on_purpose = Vec::new();
     let mut not_found = Vec::new();
@@ -171,7 +167,10 @@ pub fn select_among(
     let mut recently_audited = 0;
     // Cases in reference order: the draw's start.
     let mut eligible: Vec<&CaseRef> = Vec::new();
-    for (reference, _) in cases.iter().filter(|(_, cohort)| req.theme.includes(*cohort)) {
+    for (reference, _) in cases
+        .iter()
+        .filter(|(_, cohort)| req.theme.includes(*cohort))
+    {
         in_cohorts += 1;
         if chosen.contains(reference) {
             continue;
@@ -318,8 +317,10 @@ mod tests {
         let t = theme("2026-12", &[Cohort::ChildProtection, Cohort::ChildInCare]);
         let s = select(&org, &policy, &request(&t, 6, &[], 11));
         // What is kept: every case's reference and cohort, in any order.
-        let mut kept: Vec<(CaseRef, Cohort)> =
-            org.cases().map(|c| (c.reference.clone(), c.cohort)).collect();
+        let mut kept: Vec<(CaseRef, Cohort)> = org
+            .cases()
+            .map(|c| (c.reference.clone(), c.cohort))
+            .collect();
         kept.reverse();
         let view: Vec<(&CaseRef, Cohort)> = kept.iter().map(|(r, c)| (r, *c)).collect();
         assert_eq!(select_among(&view, &policy, &request(&t, 6, &[], 11)), s);

@@ -30,6 +30,8 @@ pub fn Details() -> impl IntoView {
                 ("Allocated on", h.allocated_on),
             ]
             .into_iter()
+            // R-ALLOC-5, when the monthly allocation suggested a day.
+            .chain(h.suggested_day.map(|d| ("Suggested audit day", d)))
             .map(|(label, value)| {
                 view! {
                     <div class="summary__row">

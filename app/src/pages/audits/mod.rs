@@ -51,20 +51,7 @@ pub fn AuditPage() -> impl IntoView {
 fn AuditLoader(id: DocumentId, part: Signal<String>) -> impl IntoView {
     let repo = use_repo();
     let signals = repo.signals(&id);
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        leptos::task::spawn_local(async move {
-            repo.open(&id).await;
-            repo.set_presence(&id, None);
-        });
-    }
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        on_cleanup(move || {
-            repo.commit(&id);
-            repo.leave(&id);
-        });
-    }
+    repo.attend(&id);
     let context = AuditContext::new(id.clone());
     provide_context(context.clone());
     let overview = repo.overview();

@@ -22,18 +22,10 @@ use crate::repo::{self, use_repo};
 /// Completed audits on this device.
 pub fn completed_audits() -> Memo<Vec<(DocumentId, AuditDoc)>> {
     let repo = use_repo();
-    let index = repo.index();
     Memo::new(move |_| {
-        index
-            .get()
+        repo.read_all(audit::read)
             .into_iter()
-            .filter_map(|id| {
-                repo.signals(&id).revision.track();
-                repo.read(&id, audit::read)
-                    .flatten()
-                    .filter(|a| a.completed_at.is_some())
-                    .map(|a| (id, a))
-            })
+            .filter(|(_, a)| a.completed_at.is_some())
             .collect()
     })
 }
@@ -89,15 +81,9 @@ pub fn ModerationPage() -> impl IntoView {
     };
     let records = {
         let repo = repo.clone();
-        let index = repo.index();
         move || {
-            index
-                .get()
+            repo.read_all(moderation::read)
                 .into_iter()
-                .filter_map(|id| {
-                    repo.signals(&id).revision.track();
-                    repo.read(&id, moderation::read).flatten().map(|m| (id, m))
-                })
                 .map(|(id, m)| {
                     let state = if m.completed_at.is_some() { "Done" } else { "In progress" };
                     view! {
@@ -112,15 +98,9 @@ pub fn ModerationPage() -> impl IntoView {
     };
     let panels_list = {
         let repo = repo.clone();
-        let index = repo.index();
         move || {
-            index
-                .get()
+            repo.read_all(panels::read_panel)
                 .into_iter()
-                .filter_map(|id| {
-                    repo.signals(&id).revision.track();
-                    repo.read(&id, panels::read_panel).flatten().map(|p| (id, p))
-                })
                 .map(|(id, p)| {
                     view! {
                         <li class="record-list__item">

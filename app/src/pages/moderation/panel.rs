@@ -41,28 +41,8 @@ pub fn PanelPage() -> impl IntoView {
 #[component]
 fn PanelLoader(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        leptos::task::spawn_local(async move {
-            repo.open(&id).await;
-            repo.set_presence(&id, None);
-        });
-    }
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        on_cleanup(move || {
-            repo.commit(&id);
-            repo.leave(&id);
-        });
-    }
-    let revision = repo.signals(&id).revision;
-    let panel: Memo<Option<PanelDoc>> = {
-        let (repo, id) = (repo.clone(), id.clone());
-        Memo::new(move |_| {
-            revision.track();
-            repo.read(&id, panels::read_panel).flatten()
-        })
-    };
+    repo.attend(&id);
+    let panel: Memo<Option<PanelDoc>> = repo.read_memo(&id, panels::read_panel);
     let present = Memo::new(move |_| panel.with(Option::is_some));
     move || {
         if !present.get() {

@@ -30,18 +30,8 @@ pub fn ModerationRecordPage() -> impl IntoView {
 #[component]
 fn ModerationRecord(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        leptos::task::spawn_local(async move { repo.open(&id).await });
-    }
-    let revision = repo.signals(&id).revision;
-    let record: Memo<Option<ModerationDoc>> = {
-        let (repo, id) = (repo.clone(), id.clone());
-        Memo::new(move |_| {
-            revision.track();
-            repo.read(&id, moderation::read).flatten()
-        })
-    };
+    repo.attend(&id);
+    let record: Memo<Option<ModerationDoc>> = repo.read_memo(&id, moderation::read);
     let present = Memo::new(move |_| record.with(Option::is_some));
     let me = repo.me().id.to_string();
     move || {

@@ -29,20 +29,7 @@ pub fn NotePage() -> impl IntoView {
 fn NoteEditor(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
     let signals = repo.signals(&id);
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        leptos::task::spawn_local(async move {
-            repo.open(&id).await;
-            repo.set_presence(&id, None);
-        });
-    }
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        on_cleanup(move || {
-            repo.commit(&id);
-            repo.leave(&id);
-        });
-    }
+    repo.attend(&id);
     let ready = {
         let status = signals.status.clone();
         move || {

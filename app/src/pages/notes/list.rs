@@ -15,19 +15,10 @@ use crate::repo::{self, use_repo};
 #[component]
 pub fn NotesPage() -> impl IntoView {
     let repo = use_repo();
-    let index = repo.index();
     let notes = {
         let repo = repo.clone();
         move || {
-            let ids = index.get();
-            let mut notes: Vec<_> = ids
-                .into_iter()
-                .filter_map(|id| {
-                    let revision = repo.signals(&id).revision;
-                    revision.track();
-                    repo.read(&id, note::read).flatten().map(|n| (id, n))
-                })
-                .collect();
+            let mut notes = repo.read_all(note::read);
             notes.sort_by_key(|n| std::cmp::Reverse(n.1.created_at));
             notes
         }

@@ -42,28 +42,8 @@ pub fn ObservationPage() -> impl IntoView {
 fn ObservationLoader(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
     let signals = repo.signals(&id);
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        leptos::task::spawn_local(async move {
-            repo.open(&id).await;
-            repo.set_presence(&id, None);
-        });
-    }
-    {
-        let (repo, id) = (repo.clone(), id.clone());
-        on_cleanup(move || {
-            repo.commit(&id);
-            repo.leave(&id);
-        });
-    }
-    let revision = signals.revision.clone();
-    let observation = {
-        let (repo, id) = (repo.clone(), id.clone());
-        Memo::new(move |_| {
-            revision.track();
-            repo.read(&id, obs::read).flatten()
-        })
-    };
+    repo.attend(&id);
+    let observation = repo.read_memo(&id, obs::read);
     let status = signals.status.clone();
     let availability = Memo::new(move |_| status.get().map(|s| s.availability));
     let present = Memo::new(move |_| observation.with(Option::is_some));

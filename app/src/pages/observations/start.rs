@@ -20,17 +20,7 @@ use crate::repo::{self, use_repo};
 /// Observations on this device.
 fn on_device() -> Memo<Vec<(DocumentId, ObservationDoc)>> {
     let repo = use_repo();
-    let index = repo.index();
-    Memo::new(move |_| {
-        index
-            .get()
-            .into_iter()
-            .filter_map(|id| {
-                repo.signals(&id).revision.track();
-                repo.read(&id, obs::read).flatten().map(|o| (id, o))
-            })
-            .collect()
-    })
+    Memo::new(move |_| repo.read_all(obs::read))
 }
 
 /// Completed observations, as the quotas count them.

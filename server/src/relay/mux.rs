@@ -1,0 +1,187 @@
+//! One client WebSocket, spread over the relay's shards.
+//!
+//! The client sees one peer, the relay: the mux answers its handshake
+//! itself, as samod would (same peer id, same storage id). Each document
+//! message goes to the shard holding the document, over a samod connection
+//! to that shard opened the first time the client names one of its
+//! documents (it begins with the client's own `join`, and that shard's
+//! `peer` answer is not passed on). An idle connection costs no samod state. If a shard connection ends
+//! (the shard was emptied, or refused the client), the whole WebSocket is
+//! closed: the client reconnects and asks again for what it has open.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::extract::ws::{Message as WsMessage, WebSocket};
+use futures::channel::mpsc;
+use futures::stream::FuturesUnordered;
+use futures::{SinkExt, StreamExt};
+
+use qalf_shared::sync::message::PeerMetadata;
+use qalf_shared::sync::{Message, PeerId};
+
+use super::Relay;
+use super::gate::{Gate, Refused, Route};
+
+/// Frames queued towards one shard before the client is made to wait.
+const TO_SHARD: usize = 16;
+/// Frames queued towards the client before the shards are made to wait.
+const TO_CLIENT: usize = 64;
+
+/// The protocol version the relay speaks.
+const PROTOCOL: &str = "1";
+
+#[derive(Debug, thiserror::Error)]
+#[error("the client connection closed")]
+struct Closed;
+
+pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
+    let peer = samod::PeerId::from(gate.peer.as_str());
+    let cancel = gate.cancel.clone();
+    let (mut to_client, mut from_client) = socket.split();
+    let (out_tx, mut out_rx) = mpsc::channel::<(Option<usize>, Vec<u8>)>(TO_CLIENT);
+
+    // Shards → client. A shard's first frame is its answer to the join,
+    // which the client already had from the mux.
+    let writer = async {
+        let mut answered: HashSet<usize> = HashSet::new();
+        while let Some((shard, frame)) = out_rx.next().await {
+            if shard.is_some_and(|s| answered.insert(s)) {
+                continue;
+            }
+            if to_client
+                .send(WsMessage::Binary(frame.into()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        let _closed = to_client.close().await;
+    };
+
+    // Client → gate → shards.
+    let reader = async {
+        let mut links: HashMap<usize, mpsc::Sender<Result<Vec<u8>, Closed>>> = HashMap::new();
+        let mut ended = FuturesUnordered::new();
+        let mut join: Option<Vec<u8>> = None;
+        loop {
+            let next = tokio::select! {
+                _ = cancel.cancelled() => return,
+                Some(shard) = ended.next() => {
+                    tracing::debug!(peer = %gate.peer, shard, "a shard connection ended; closing so the client reconnects");
+                    return;
+                }
+                next = from_client.next() => next,
+            };
+            let frame = match next {
+                None | Some(Ok(WsMessage::Close(_))) => return,
+                Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                Some(Ok(WsMessage::Binary(frame))) => frame,
+                Some(Ok(WsMessage::Text(_))) => return refuse(&gate, Refused::Text),
+                Some(Err(e)) => return refuse(&gate, Refused::Socket(e.to_string())),
+            };
+            let route = match gate.check(&frame) {
+                Ok(route) => route,
+                Err(refused) => return refuse(&gate, refused),
+            };
+            let targets: Vec<usize> = match (&route, &join) {
+                (Route::Join { .. }, Some(_)) => {
+                    return refuse(&gate, Refused::Malformed("a second join".into()));
+                }
+                (Route::Join { versions }, None) => {
+                    if !versions.iter().any(|v| v == PROTOCOL) {
+                        return refuse(
+                            &gate,
+                            Refused::Malformed("no protocol version in common".into()),
+                        );
+                    }
+                    join = Some(frame.to_vec());
+                    let peer = Message::Peer {
+                        sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
+                        target: gate.peer.clone(),
+                        version: PROTOCOL.into(),
+                        metadata: Some(PeerMetadata {
+                            storage_id: Some(relay.storage_id().to_string()),
+                            is_ephemeral: false,
+                        }),
+                    };
+                    if out_tx.clone().send((None, peer.encode())).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                (_, None) => {
+                    return refuse(&gate, Refused::Malformed("a message before join".into()));
+                }
+                (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
+                (Route::Everywhere, Some(_)) => links.keys().copied().collect(),
+            };
+            for shard in targets {
+                let tx = match links.entry(shard) {
+                    std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        let hello = join.clone().unwrap_or_default();
+                        let Some((tx, done)) = open(&relay, shard, &peer, hello, &out_tx).await
+                        else {
+                            tracing::debug!(shard, "the relay is stopping");
+                            return;
+                        };
+                        ended.push(async move {
+                            done.await;
+                            shard
+                        });
+                        slot.insert(tx)
+                    }
+                };
+                if tx.send(Ok(frame.to_vec())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+
+    tokio::select! {
+        _ = reader => {}
+        _ = writer => {}
+    }
+    cancel.cancel();
+}
+
+fn refuse(gate: &Gate, refused: Refused) {
+    tracing::warn!(peer = %gate.peer, reason = %refused, "closing a sync connection");
+    gate.cancel.cancel();
+}
+
+/// Opens a samod connection for this client to one shard, starting with
+/// the client's join.
+async fn open(
+    relay: &Relay,
+    shard: usize,
+    peer: &samod::PeerId,
+    join: Vec<u8>,
+    out: &mpsc::Sender<(Option<usize>, Vec<u8>)>,
+) -> Option<(
+    mpsc::Sender<Result<Vec<u8>, Closed>>,
+    impl std::future::Future<Output = ()> + use<>,
+)> {
+    let (mut tx, rx) = mpsc::channel::<Result<Vec<u8>, Closed>>(TO_SHARD);
+    tx.try_send(Ok(join)).ok()?;
+    let sink = out
+        .clone()
+        .sink_map_err(|_| Closed)
+        .with(move |frame: Vec<u8>| futures::future::ready(Ok::<_, Closed>((Some(shard), frame))));
+    let transport = samod::Transport::new(rx, Box::pin(sink)).with_expected_peer_id(peer.clone());
+    let connection = relay.hub(shard).await.acceptor.accept(transport).ok()?;
+    Some((tx, async move {
+        // Listen first, then look: an end in between is not missed.
+        let mut events = connection.events();
+        if connection.handshake_complete().await.is_err() {
+            return;
+        }
+        while let Some(event) = events.next().await {
+            if matches!(event, samod::AcceptorEvent::ClientDisconnected { .. }) {
+                return;
+            }
+        }
+    }))
+}

@@ -1,0 +1,458 @@
+//! Re-audits (DOMAIN.md §5): the queue of Inadequate audits for their Head
+//! of Service (R-REAUDIT-1), the quarter's seeded picks for the Assistant
+//! Director and the DCS (R-REAUDIT-2) and for the Cabinet Member beside a
+//! named CPP member (R-REAUDIT-3), and allocating them. A re-audit is an
+//! audit document of its own, linked here to the audit it re-audits; its
+//! outcome (action plan complete, no longer Inadequate) is read from the
+//! two documents once it is complete.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use qalf_shared::access;
+use qalf_shared::api::schedule::{
+    AllocateReAudit, AllocatedReAudit, PickRow, QueueItem, ReAuditOverview,
+};
+use qalf_shared::audit::Grade;
+use qalf_shared::org::{Organisation, PersonId, Role};
+use qalf_shared::schedule::reaudit::responsible_service_manager;
+use qalf_shared::schedule::{
+    AllocationRequest, Assignment, AuditKind, CompletedAudit, Period, ReAuditPick, ReAuditResult,
+    cabinet_reaudit, check_assignment, reaudit_queue, senior_reaudits,
+};
+use qalf_shared::sync::DocumentId;
+use serde::Deserialize;
+
+use super::records::{self, AuditFacts};
+use super::store::{self, StoredReAudit};
+use super::{MonthQuery, cpp_only, log_reads, name, policy, staff, today};
+use crate::AppState;
+use crate::access_log::{Action, Event};
+use crate::audits::{AuditAllocation, create_audit};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+/// The quarter's draws are seeded with its first month (`202610`), so the
+/// same quarter always draws the same cases and anyone can repeat it.
+fn quarter_seed(quarter: Period) -> u64 {
+    u64::try_from(quarter.first.year()).unwrap_or(0) * 100 + u64::from(quarter.first.month())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReAuditQuery {
+    month: Option<String>,
+    /// The CPP member to re-audit beside the Cabinet Member.
+    cpp: Option<String>,
+}
+
+/// A completed re-audit's outcome, from its document and the original's.
+fn result(
+    org: &Organisation,
+    stored: &StoredReAudit,
+    reaudit: &AuditFacts,
+    original: &AuditFacts,
+) -> Option<ReAuditResult> {
+    let audit = reaudit.completed()?;
+    // R-REAUDIT-1: the result reaches the responsible Service Manager
+    // through the record itself, which their line management lets them read.
+    let shared_with = responsible_service_manager(org, &stored.case)
+        .filter(|sm| access::access(org, &sm.id, &reaudit.meta).can_read())
+        .map(|sm| sm.id.clone());
+    Some(ReAuditResult {
+        no_longer_inadequate: audit.grade.is_some_and(|g| g != Grade::Inadequate),
+        shared_on: shared_with.as_ref().map(|_| audit.completed_on),
+        audit: CompletedAudit {
+            kind: stored.kind,
+            ..audit
+        },
+        original: stored.original.clone(),
+        alongside: stored.alongside.clone(),
+        action_plan_complete: original.action_plan_complete(),
+        shared_with,
+    })
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ReAuditQuery>,
+) -> AppResult<Json<ReAuditOverview>> {
+    let org = cpp_only(&state, &user)?;
+    let month = MonthQuery { month: query.month }.month_or_now(&state)?;
+    let cpp_member = match query.cpp.as_deref().filter(|c| !c.is_empty()) {
+        Some(id) => Some(
+            PersonId::parse(id)
+                .map_err(|_| AppError::BadRequest(format!("unknown person `{id}`")))?,
+        ),
+        None => None,
+    };
+    let policy = policy();
+    let facts = records::all(&state).await?;
+    let stored = state.db().call(|conn| store::reaudits(conn)).await?;
+    let by_id: BTreeMap<String, &AuditFacts> =
+        facts.iter().map(|f| (f.id.to_string(), f)).collect();
+    let completed: Vec<CompletedAudit> = facts.iter().filter_map(AuditFacts::completed).collect();
+    let results: Vec<(&StoredReAudit, ReAuditResult)> = stored
+        .iter()
+        .filter_map(|r| {
+            let outcome = result(&org, r, by_id.get(&r.audit)?, by_id.get(&r.original)?)?;
+            Some((r, outcome))
+        })
+        .collect();
+    let done: Vec<ReAuditResult> = results.iter().map(|(_, r)| r.clone()).collect();
+    let complete: BTreeSet<&str> = results.iter().map(|(r, _)| r.audit.as_str()).collect();
+    let pending: Vec<&StoredReAudit> = stored
+        .iter()
+        .filter(|r| !complete.contains(r.audit.as_str()))
+        .collect();
+
+    let queue = reaudit_queue(&org, &completed, &done);
+    let quarter = policy.quarter(month);
+    let seed = quarter_seed(quarter);
+    // The AD and DCS draw from what no senior re-audit is already waiting on.
+    let senior_pending: BTreeSet<&str> = pending
+        .iter()
+        .filter(|r| r.kind == AuditKind::ReAudit && !is_head_of(&org, &r.re_auditor))
+        .map(|r| r.original.as_str())
+        .collect();
+    let senior_pool: Vec<_> = queue
+        .iter()
+        .filter(|q| !senior_pending.contains(q.original.as_str()))
+        .cloned()
+        .collect();
+    let senior = senior_reaudits(&org, &policy, month, &senior_pool, &done, seed);
+    let cabinet = cabinet_reaudit(
+        &org,
+        &policy,
+        month,
+        &completed,
+        &done,
+        cpp_member.as_ref(),
+        seed,
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+
+    // Someone with a re-audit allocated this quarter sees it in place of a
+    // fresh pick.
+    let allocated_this_quarter = |who: &PersonId, kind: AuditKind| {
+        pending
+            .iter()
+            .find(|r| &r.re_auditor == who && r.kind == kind && quarter.contains(r.allocated_on))
+    };
+    let picks: Vec<PickRow> = senior
+        .picks
+        .into_iter()
+        .chain(cabinet.picks)
+        .map(
+            |pick| match allocated_this_quarter(&pick.re_auditor, pick.kind) {
+                Some(r) => PickRow {
+                    pick: ReAuditPick {
+                        original: r.original.clone(),
+                        case: r.case.clone(),
+                        alongside: r.alongside.clone(),
+                        reason: r.reason.clone(),
+                        ..pick
+                    },
+                    allocated: Some(r.audit.clone()),
+                },
+                None => PickRow {
+                    pick,
+                    allocated: None,
+                },
+            },
+        )
+        .collect();
+    let queue: Vec<QueueItem> = queue
+        .into_iter()
+        .map(|q| QueueItem {
+            allocated: pending
+                .iter()
+                .find(|r| {
+                    r.original == q.original && Some(&r.re_auditor) == q.head_of_service.as_ref()
+                })
+                .map(|r| r.audit.clone()),
+            queued: q,
+        })
+        .collect();
+    let allocated: Vec<AllocatedReAudit> = stored
+        .iter()
+        .map(|r| {
+            let outcome = results
+                .iter()
+                .find(|(s, _)| s.audit == r.audit)
+                .map(|(_, o)| o);
+            AllocatedReAudit {
+                audit: r.audit.clone(),
+                original: r.original.clone(),
+                case: r.case.clone(),
+                kind: r.kind,
+                re_auditor: r.re_auditor.clone(),
+                alongside: r.alongside.clone(),
+                allocated_on: r.allocated_on,
+                completed_on: outcome.map(|o| o.audit.completed_on),
+                outcome: outcome.map(ReAuditResult::outcome),
+                action_plan_complete: outcome.map(|o| o.action_plan_complete),
+                no_longer_inadequate: outcome.map(|o| o.no_longer_inadequate),
+                shared_with: outcome.and_then(|o| o.shared_with.clone()),
+            }
+        })
+        .collect();
+
+    // The CPP reads child-level records here: each is logged.
+    let shown: BTreeSet<&str> = queue
+        .iter()
+        .map(|q| q.queued.original.as_str())
+        .chain(
+            allocated
+                .iter()
+                .flat_map(|a| [a.audit.as_str(), a.original.as_str()]),
+        )
+        .collect();
+    log_reads(&state, &user.person, shown);
+
+    let mut named: BTreeSet<PersonId> = BTreeSet::new();
+    for q in &queue {
+        named.insert(q.queued.original_auditor.clone());
+        named.extend(q.queued.head_of_service.clone());
+        named.extend(q.queued.responsible_service_manager.clone());
+    }
+    for p in &picks {
+        named.insert(p.pick.re_auditor.clone());
+        named.extend(p.pick.alongside.clone());
+    }
+    for a in &allocated {
+        named.insert(a.re_auditor.clone());
+        named.extend(a.alongside.clone());
+        named.extend(a.shared_with.clone());
+    }
+    named.extend(senior.not_picked.iter().map(|n| n.person.clone()));
+    named.extend(cabinet.not_picked.iter().map(|n| n.person.clone()));
+
+    Ok(Json(ReAuditOverview {
+        month,
+        quarter,
+        seed,
+        queue,
+        picks,
+        not_picked: senior
+            .not_picked
+            .into_iter()
+            .chain(cabinet.not_picked)
+            .collect(),
+        allocated,
+        cpp_members: staff(&org, |p| p.roles.iter().any(|r| r.is_cpp())),
+        names: named
+            .into_iter()
+            .map(|id| {
+                let n = name(&org, &id);
+                (id, n)
+            })
+            .collect(),
+    }))
+}
+
+fn is_head_of(org: &Organisation, who: &PersonId) -> bool {
+    org.person(who)
+        .is_some_and(|p| p.has_role(Role::HeadOfService))
+}
+
+pub async fn allocate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<AllocateReAudit>,
+) -> AppResult<Response> {
+    let org = cpp_only(&state, &user)?;
+    let original_id = DocumentId::parse(&body.original).map_err(|_| AppError::NotFound)?;
+    let facts = records::all(&state).await?;
+    let original = facts
+        .iter()
+        .find(|f| f.id == original_id)
+        .ok_or(AppError::NotFound)?;
+    let Some(done) = original.completed() else {
+        return Err(AppError::BadRequest(
+            "only a completed audit can be re-audited".into(),
+        ));
+    };
+    match body.kind {
+        AuditKind::ReAudit if done.grade != Some(Grade::Inadequate) => {
+            return Err(AppError::BadRequest(
+                "only an audit graded Inadequate is re-audited by a Head of Service, the \
+                 Assistant Director or the DCS (R-REAUDIT-1, R-REAUDIT-2)"
+                    .into(),
+            ));
+        }
+        AuditKind::ReAudit => {}
+        AuditKind::CabinetReAudit if done.kind.is_re_audit() => {
+            return Err(AppError::BadRequest(
+                "the Cabinet Member re-audits a previously audited case: choose its audit, not \
+                 a re-audit (R-REAUDIT-3)"
+                    .into(),
+            ));
+        }
+        AuditKind::CabinetReAudit => {}
+        _ => {
+            return Err(AppError::BadRequest(
+                "a re-audit is a re-audit of an Inadequate case or the Cabinet Member's re-audit"
+                    .into(),
+            ));
+        }
+    }
+    let case = org.case(&done.case).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "case {} is no longer in the case list: it cannot be re-audited",
+            done.case
+        ))
+    })?;
+    let alongside = match body.kind {
+        AuditKind::CabinetReAudit => {
+            let Some(cpp) = body.alongside.clone() else {
+                return Err(AppError::BadRequest(
+                    "name the CPP member who re-audits side by side with the Cabinet Member \
+                     (R-REAUDIT-3)"
+                        .into(),
+                ));
+            };
+            if !org
+                .person(&cpp)
+                .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+            {
+                return Err(AppError::BadRequest(format!(
+                    "{} is not a CPP member: the Cabinet Member re-audits side by side with the \
+                     CPP (R-REAUDIT-3)",
+                    name(&org, &cpp)
+                )));
+            }
+            Some(cpp)
+        }
+        _ => None,
+    };
+    let today = today(&state);
+    let policy = policy();
+    // Re-audits are of cases audited recently by nature: R-SCHED-3 is for
+    // the monthly draw, so the case counts as chosen on purpose.
+    let req = AllocationRequest {
+        org: &org,
+        policy: &policy,
+        month: qalf_shared::schedule::YearMonth::of(today),
+        allocated_on: today,
+        pool: Vec::new(),
+        on_purpose: BTreeSet::from([case.reference.clone()]),
+        history: &[],
+        holidays: &[],
+        seed: 0,
+    };
+    if let Err(e) = check_assignment(
+        &req,
+        &[],
+        &Assignment {
+            case: case.reference.clone(),
+            auditor: body.re_auditor.clone(),
+            kind: body.kind,
+        },
+    ) {
+        return Ok(super::allocation::refusal_response(&e));
+    }
+    let stored = state.db().call(|conn| store::reaudits(conn)).await?;
+    if stored
+        .iter()
+        .any(|r| r.original == body.original && r.re_auditor == body.re_auditor)
+    {
+        return Err(AppError::BadRequest(format!(
+            "{} already has this re-audit",
+            name(&org, &body.re_auditor)
+        )));
+    }
+    let re_auditor = org
+        .person(&body.re_auditor)
+        .ok_or_else(|| AppError::BadRequest("unknown re-auditor".into()))?;
+    let graded = done
+        .grade
+        .map(|g| g.label().to_string())
+        .unwrap_or_else(|| "ungraded".into());
+    let reason = match body.kind {
+        AuditKind::CabinetReAudit => format!(
+            "R-REAUDIT-3: the Cabinet Member's re-audit this quarter of case {} (audited on {}), \
+             side by side with {} of the CPP",
+            done.case,
+            done.completed_on,
+            alongside
+                .as_ref()
+                .map(|c| name(&org, c))
+                .unwrap_or_default()
+        ),
+        _ if re_auditor.has_role(Role::HeadOfService) => format!(
+            "R-REAUDIT-1: graded Inadequate on {}; re-audit by {}, Head of Service for the case's \
+             service area",
+            done.completed_on, re_auditor.name
+        ),
+        _ => format!(
+            "R-REAUDIT-2: {}'s Inadequate re-audit this quarter: case {} graded Inadequate on {}",
+            re_auditor.name, done.case, done.completed_on
+        ),
+    };
+    let theme = match body.kind {
+        AuditKind::CabinetReAudit => format!(
+            "Cabinet Member re-audit (last audited on {}, graded {graded})",
+            done.completed_on
+        ),
+        _ => format!(
+            "Re-audit of the audit graded {graded} on {}",
+            done.completed_on
+        ),
+    };
+    let id = create_audit(
+        &state,
+        &AuditAllocation {
+            case: case.reference.clone(),
+            auditor: body.re_auditor.clone(),
+            theme,
+            audit_kind: body.kind.code().to_string(),
+            allocated_on: today,
+            allocated_by: user.person.clone(),
+            suggested_day: None,
+        },
+    )
+    .await?;
+    let record = StoredReAudit {
+        audit: id.to_string(),
+        original: body.original.clone(),
+        case: case.reference.clone(),
+        kind: body.kind,
+        re_auditor: body.re_auditor.clone(),
+        alongside: alongside.clone(),
+        reason,
+        allocated_by: user.person.clone(),
+        allocated_on: today,
+    };
+    let kept = record.clone();
+    state
+        .db()
+        .call(move |conn| store::insert_reaudit(conn, &kept))
+        .await?;
+    state.access_log().record(Event::new(
+        state.clock().now(),
+        &user.person,
+        &id,
+        state.access().record(&id).as_ref(),
+        Action::Create,
+        "re-audit allocation",
+    ));
+    tracing::info!(reaudit = %id, original = %original_id, person = %user.person, "re-audit allocated");
+    Ok(Json(AllocatedReAudit {
+        audit: record.audit,
+        original: record.original,
+        case: record.case,
+        kind: record.kind,
+        re_auditor: record.re_auditor,
+        alongside: record.alongside,
+        allocated_on: today,
+        completed_on: None,
+        outcome: None,
+        action_plan_complete: None,
+        no_longer_inadequate: None,
+        shared_with: None,
+    })
+    .into_response())
+}
