@@ -1,6 +1,6 @@
 //! The HTTP API, typed with the bodies from `qalf_shared::api`.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use qalf_shared::access::RecordMeta;
 use qalf_shared::api::schedule::{
     AllocateReAudit, AllocatedReAudit, AllocationChange, AllocationPreview, AllocationRow,
@@ -13,6 +13,7 @@ use qalf_shared::api::{
 };
 use qalf_shared::org::PersonId;
 use qalf_shared::schedule::{PersonCompliance, ThemeEntry, YearMonth};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,17 +30,55 @@ pub enum ApiError {
     Server(String),
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// Sends a request; failing to send means the server cannot be reached.
+async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
+    request.send().await.map_err(|_| ApiError::Unreachable)
+}
+
+/// Sends a request with a JSON body.
+async fn send_json<B: Serialize + ?Sized>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<Response, ApiError> {
+    request
+        .json(body)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)
+}
+
+/// Sends a request with a body already encoded as `content_type`.
+async fn send_body(
+    request: RequestBuilder,
+    content_type: &str,
+    body: impl Into<wasm_bindgen::JsValue>,
+) -> Result<Response, ApiError> {
+    request
+        .header("content-type", content_type)
+        .body(body)
+        .map_err(|e| ApiError::Server(e.to_string()))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)
+}
+
+/// Why the server refused: no session, or the reason it gave.
+async fn refusal(response: Response) -> ApiError {
     if response.status() == 401 {
-        return Err(ApiError::Unauthorized);
+        return ApiError::Unauthorized;
     }
+    let message = response
+        .json::<ErrorBody>()
+        .await
+        .map(|b| b.error)
+        .unwrap_or_else(|_| format!("the server answered {}", response.status()));
+    ApiError::Server(message)
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if !response.ok() {
-        let message = response
-            .json::<ErrorBody>()
-            .await
-            .map(|b| b.error)
-            .unwrap_or_else(|_| format!("the server answered {}", response.status()));
-        return Err(ApiError::Server(message));
+        return Err(refusal(response).await);
     }
     response
         .json::<T>()
@@ -47,21 +86,26 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
         .map_err(|e| ApiError::Server(format!("unexpected answer from the server: {e}")))
 }
 
+/// For answers with no body: success, or the server's explanation.
+async fn empty(response: Response) -> Result<(), ApiError> {
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(refusal(response).await)
+    }
+}
+
 pub async fn me() -> Result<Me, ApiError> {
-    let response = Request::get("/api/me")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/me")).await?;
     read(response).await
 }
 
 pub async fn sign_in(username: String, password: String) -> Result<Me, ApiError> {
-    let response = Request::post("/api/session")
-        .json(&SignIn { username, password })
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post("/api/session"),
+        &SignIn { username, password },
+    )
+    .await?;
     if response.status() == 401 {
         // Here a 401 means wrong credentials, and the server says so.
         let message = response
@@ -75,10 +119,7 @@ pub async fn sign_in(username: String, password: String) -> Result<Me, ApiError>
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
-    let response = Request::delete("/api/session")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::delete("/api/session")).await?;
     match response.status() {
         204 | 401 => Ok(()),
         status => Err(ApiError::Server(format!("the server answered {status}"))),
@@ -87,10 +128,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 
 /// The demo personas, or `None` when the server is not a demo.
 pub async fn demo_personas() -> Result<Option<DemoPersonas>, ApiError> {
-    let response = Request::get("/api/demo/personas")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/demo/personas")).await?;
     if response.status() == 404 {
         return Ok(None);
     }
@@ -99,53 +137,29 @@ pub async fn demo_personas() -> Result<Option<DemoPersonas>, ApiError> {
 
 /// A one-time ticket to open the sync socket as `peer_id`.
 pub async fn sync_ticket(peer_id: String) -> Result<String, ApiError> {
-    let response = Request::post("/api/sync/ticket")
-        .json(&SyncTicketRequest { peer_id })
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post("/api/sync/ticket"),
+        &SyncTicketRequest { peer_id },
+    )
+    .await?;
     read::<SyncTicket>(response).await.map(|t| t.ticket)
 }
 
 /// Registers a record made on this device (its `RecordMeta` as JSON).
 pub async fn register_record(json: String) -> Result<(), ApiError> {
-    let response = Request::post("/api/records")
-        .header("content-type", "application/json")
-        .body(json)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    if response.status() == 401 {
-        return Err(ApiError::Unauthorized);
-    }
-    if response.ok() {
-        return Ok(());
-    }
-    let message = response
-        .json::<ErrorBody>()
-        .await
-        .map(|b| b.error)
-        .unwrap_or_else(|_| format!("the server answered {}", response.status()));
-    Err(ApiError::Server(message))
+    let response = send_body(Request::post("/api/records"), "application/json", json).await?;
+    empty(response).await
 }
 
 /// The records the server says I may read.
 pub async fn records() -> Result<Vec<RecordMeta>, ApiError> {
-    let response = Request::get("/api/records")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/records")).await?;
     read(response).await
 }
 
 /// The staff directory.
 pub async fn people() -> Result<Vec<PersonSummary>, ApiError> {
-    let response = Request::get("/api/people")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/people")).await?;
     read(response).await
 }
 
@@ -170,107 +184,64 @@ pub struct LogCheck {
 
 /// Searches the access log (CPP and administrators only).
 pub async fn access_log(query: &[(&str, String)]) -> Result<Vec<LogEntry>, ApiError> {
-    let response = Request::get("/api/access-log")
-        .query(
+    let response = send(
+        Request::get("/api/access-log").query(
             query
                 .iter()
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (*k, v.as_str())),
-        )
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+        ),
+    )
+    .await?;
     read(response).await
 }
 
 pub async fn check_access_log() -> Result<LogCheck, ApiError> {
-    let response = Request::get("/api/access-log/verify")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/access-log/verify")).await?;
     read(response).await
 }
 
 pub async fn settings() -> Result<Settings, ApiError> {
-    let response = Request::get("/api/settings")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/settings")).await?;
     read(response).await
 }
 
 /// Raises a safety alert (R-AUDIT-5).
 pub async fn raise_alert(alert: &RaiseAlert) -> Result<AlertDelivered, ApiError> {
-    let response = Request::post("/api/alerts")
-        .json(alert)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(Request::post("/api/alerts"), alert).await?;
     read(response).await
 }
 
 /// Sends recognition of good practice (R-AUDIT-10); answers when.
 pub async fn recognise(audit: String) -> Result<i64, ApiError> {
-    let response = Request::post("/api/recognitions")
-        .json(&Recognise { audit })
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(Request::post("/api/recognitions"), &Recognise { audit }).await?;
     read(response).await
 }
 
 pub async fn notifications() -> Result<Vec<Notification>, ApiError> {
-    let response = Request::get("/api/notifications")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/notifications")).await?;
     read(response).await
 }
 
 pub async fn directory() -> Result<Directory, ApiError> {
-    let response = Request::get("/api/directory")
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/directory")).await?;
     read(response).await
 }
 
 /// Tells the server my position on an audit is recorded (R-MOD-3).
 pub async fn panel_recorded(panel: String, position: String) -> Result<(), ApiError> {
-    let response = Request::post(&format!("/api/panels/{panel}/recorded"))
-        .json(&serde_json::json!({ "position": position }))
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post(&format!("/api/panels/{panel}/recorded")),
+        &serde_json::json!({ "position": position }),
+    )
+    .await?;
     empty(response).await
 }
 
 /// The chair reveals every position (R-MOD-3).
 pub async fn panel_reveal(panel: String) -> Result<(), ApiError> {
-    let response = Request::post(&format!("/api/panels/{panel}/reveal"))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::post(&format!("/api/panels/{panel}/reveal"))).await?;
     empty(response).await
-}
-
-/// For answers with no body: success, or the server's explanation.
-async fn empty(response: Response) -> Result<(), ApiError> {
-    if response.status() == 401 {
-        return Err(ApiError::Unauthorized);
-    }
-    if response.ok() {
-        return Ok(());
-    }
-    let message = response
-        .json::<ErrorBody>()
-        .await
-        .map(|b| b.error)
-        .unwrap_or_else(|_| format!("the server answered {}", response.status()));
-    Err(ApiError::Server(message))
 }
 
 // The audit schedule: the CPP's only.
@@ -290,13 +261,12 @@ async fn ruled<T: DeserializeOwned>(
 }
 
 async fn post_file(url: &str, file: &[u8]) -> Result<ImportReport, ApiError> {
-    let response = Request::post(url)
-        .header("content-type", "text/csv")
-        .body(js_sys::Uint8Array::from(file))
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_body(
+        Request::post(url),
+        "text/csv",
+        js_sys::Uint8Array::from(file),
+    )
+    .await?;
     read(response).await
 }
 
@@ -315,37 +285,27 @@ pub async fn import_apply(file: &[u8], valid_rows: bool) -> Result<ImportReport,
 }
 
 pub async fn themes(from: YearMonth) -> Result<ThemeMonths, ApiError> {
-    let response = Request::get("/api/schedule/themes")
-        .query([("from", from.to_string())])
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response =
+        send(Request::get("/api/schedule/themes").query([("from", from.to_string())])).await?;
     read(response).await
 }
 
 pub async fn set_theme(entry: &ThemeEntry) -> Result<ThemeMonth, ApiError> {
-    let response = Request::put(&format!("/api/schedule/themes/{}", entry.month))
-        .json(entry)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::put(&format!("/api/schedule/themes/{}", entry.month)),
+        entry,
+    )
+    .await?;
     read(response).await
 }
 
 pub async fn clear_theme(month: YearMonth) -> Result<(), ApiError> {
-    let response = Request::delete(&format!("/api/schedule/themes/{month}"))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::delete(&format!("/api/schedule/themes/{month}"))).await?;
     empty(response).await
 }
 
 pub async fn month_overview(month: YearMonth) -> Result<MonthOverview, ApiError> {
-    let response = Request::get(&format!("/api/schedule/months/{month}"))
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get(&format!("/api/schedule/months/{month}"))).await?;
     read(response).await
 }
 
@@ -353,12 +313,11 @@ pub async fn allocation_preview(
     month: YearMonth,
     ask: &SelectionAsk,
 ) -> Result<AllocationPreview, ApiError> {
-    let response = Request::post(&format!("/api/schedule/months/{month}/preview"))
-        .json(ask)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post(&format!("/api/schedule/months/{month}/preview")),
+        ask,
+    )
+    .await?;
     read(response).await
 }
 
@@ -367,12 +326,11 @@ pub async fn allocation_check(
     month: YearMonth,
     change: &AllocationChange,
 ) -> Result<Result<AllocationRow, RuleRefusal>, ApiError> {
-    let response = Request::post(&format!("/api/schedule/months/{month}/check"))
-        .json(change)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post(&format!("/api/schedule/months/{month}/check")),
+        change,
+    )
+    .await?;
     ruled(response).await
 }
 
@@ -381,12 +339,11 @@ pub async fn allocation_confirm(
     month: YearMonth,
     confirm: &ConfirmAllocation,
 ) -> Result<Result<ConfirmedMonth, RuleRefusal>, ApiError> {
-    let response = Request::post(&format!("/api/schedule/months/{month}/confirm"))
-        .json(confirm)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(
+        Request::post(&format!("/api/schedule/months/{month}/confirm")),
+        confirm,
+    )
+    .await?;
     ruled(response).await
 }
 
@@ -396,32 +353,21 @@ pub async fn reaudits(
 ) -> Result<ReAuditOverview, ApiError> {
     let mut query = vec![("month", month.to_string())];
     query.extend(cpp.map(|c| ("cpp", c.to_string())));
-    let response = Request::get("/api/schedule/reaudits")
-        .query(query)
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(Request::get("/api/schedule/reaudits").query(query)).await?;
     read(response).await
 }
 
 pub async fn allocate_reaudit(
     body: &AllocateReAudit,
 ) -> Result<Result<AllocatedReAudit, RuleRefusal>, ApiError> {
-    let response = Request::post("/api/schedule/reaudits")
-        .json(body)
-        .map_err(|e| ApiError::Server(e.to_string()))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send_json(Request::post("/api/schedule/reaudits"), body).await?;
     ruled(response).await
 }
 
 pub async fn compliance(month: YearMonth) -> Result<ComplianceOverview, ApiError> {
-    let response = Request::get("/api/schedule/compliance")
-        .query([("month", month.to_string())])
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response =
+        send(Request::get("/api/schedule/compliance").query([("month", month.to_string())]))
+            .await?;
     read(response).await
 }
 
@@ -429,10 +375,10 @@ pub async fn person_compliance(
     person: &PersonId,
     month: YearMonth,
 ) -> Result<PersonCompliance, ApiError> {
-    let response = Request::get(&format!("/api/schedule/compliance/{person}"))
-        .query([("month", month.to_string())])
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let response = send(
+        Request::get(&format!("/api/schedule/compliance/{person}"))
+            .query([("month", month.to_string())]),
+    )
+    .await?;
     read(response).await
 }

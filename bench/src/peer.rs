@@ -70,7 +70,8 @@ impl Peer {
         index: usize,
         tracker: Arc<Tracker>,
     ) -> Result<Peer> {
-        let (socket, _) = tokio_tungstenite::connect_async(url)
+        // `true`: no Nagle delay, as browsers open WebSockets.
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .with_context(|| format!("opening the sync socket for {me}"))?;
         let (sink, stream) = socket.split();

@@ -25,6 +25,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use qalf_shared::org::Organisation;
 use tokio::task::JoinHandle;
 
@@ -207,6 +208,13 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config().addr))?;
         let addr = listener.local_addr()?;
         let router = app(state.clone());
+        // Sync frames are small and wanted at once: no Nagle delay (browsers
+        // set the same on their side of a WebSocket).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!("cannot set TCP_NODELAY: {e}");
+            }
+        });
         let task = tokio::spawn(async move { axum::serve(listener, router).await });
         Ok(Server { addr, state, task })
     }

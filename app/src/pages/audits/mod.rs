@@ -29,22 +29,15 @@ use crate::repo::{LinkState, use_repo};
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| DocumentId::parse(&id).ok())
-    };
     let part = move || {
         params
             .read()
             .get("part")
             .unwrap_or_else(|| "details".into())
     };
-    move || match id() {
-        Some(id) => view! { <AuditLoader id part=Signal::derive(part) /> }.into_any(),
-        None => view! { <h1>"This audit's address is not right"</h1> }.into_any(),
-    }
+    crate::pages::record_page("audit", move |id| {
+        view! { <AuditLoader id part=Signal::derive(part) /> }
+    })
 }
 
 #[component]

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
 use qalf_shared::document::fields::set_scalar;
@@ -28,14 +27,7 @@ use crate::repo::{self, Repo, use_repo};
 
 #[component]
 pub fn PanelPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| DocumentId::parse(&id).ok())
-    };
-    move || id().map(|id| view! { <PanelLoader id /> })
+    crate::pages::record_page("panel", |id| view! { <PanelLoader id /> })
 }
 
 #[component]

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
 use qalf_shared::document::fields::set_scalar;
 use qalf_shared::document::text::FieldPath;
@@ -17,14 +16,7 @@ use crate::repo::use_repo;
 /// `/moderations/:id`: a moderation judges the audit, not the case (R-MOD-2).
 #[component]
 pub fn ModerationRecordPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| DocumentId::parse(&id).ok())
-    };
-    move || id().map(|id| view! { <ModerationRecord id /> })
+    crate::pages::record_page("moderation", |id| view! { <ModerationRecord id /> })
 }
 
 #[component]

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use qalf_shared::document::note;
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::sync::{Availability, DocumentId};
@@ -12,17 +11,7 @@ use crate::repo::{LinkState, use_repo};
 /// One note, open for writing together.
 #[component]
 pub fn NotePage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| DocumentId::parse(&id).ok())
-    };
-    move || match id() {
-        Some(id) => view! { <NoteEditor id /> }.into_any(),
-        None => view! { <h1>"This note's address is not right"</h1> }.into_any(),
-    }
+    crate::pages::record_page("note", |id| view! { <NoteEditor id /> })
 }
 
 #[component]

@@ -6,7 +6,6 @@ mod consent;
 pub mod start;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::observation::rules::{self, ConsentState};
 use qalf_shared::observation::template;
@@ -25,17 +24,7 @@ use crate::session::use_session;
 /// `/observations/:id`.
 #[component]
 pub fn ObservationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| DocumentId::parse(&id).ok())
-    };
-    move || match id() {
-        Some(id) => view! { <ObservationLoader id /> }.into_any(),
-        None => view! { <h1>"This observation's address is not right"</h1> }.into_any(),
-    }
+    crate::pages::record_page("observation", |id| view! { <ObservationLoader id /> })
 }
 
 #[component]
