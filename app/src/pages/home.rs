@@ -132,12 +132,14 @@ fn AuditList(
     empty: &'static str,
     testid: &'static str,
 ) -> impl IntoView {
+    // A list holds only items: an empty list is said in a paragraph instead.
     let items = move || {
         let list = audits.get();
         if list.is_empty() {
-            return view! { <p>{empty}</p> }.into_any();
+            return view! { <p data-testid=testid>{empty}</p> }.into_any();
         }
-        list.into_iter()
+        let items = list
+            .into_iter()
             .map(|(id, a)| {
                 let (class, step) = next_step(&a);
                 let disputed = rules::disputed(&a);
@@ -155,13 +157,13 @@ fn AuditList(
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="record-list" data-testid=testid>{items}</ul> }.into_any()
     };
     view! {
         <section aria-labelledby=format!("{testid}-heading")>
             <h2 id=format!("{testid}-heading")>{title}</h2>
-            <ul class="record-list" data-testid=testid>{items}</ul>
+            {items}
         </section>
     }
 }

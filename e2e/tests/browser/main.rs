@@ -1,6 +1,7 @@
 //! Browser end-to-end tests. Run them with `cargo xtask test`, which builds
 //! the front end and the server first.
 
+mod accessibility;
 mod audit;
 mod moderation;
 mod observation;

@@ -1,0 +1,160 @@
+//! WCAG 2.2 AA, checked by axe-core (from npm, run in the page) on every
+//! screen people use: signed out, a Team Manager on a tablet through a whole
+//! audit, My work and notes, and the CPP's moderation, schedule and access
+//! log screens. Any violation fails the test, with the rule, its help text
+//! and the elements it found, printed as a table.
+
+use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
+use qalf_e2e::{Browser, ServerProcess, Tablet, User, eventually, workspace_root};
+use serde::Deserialize;
+
+/// The axe-core rule sets for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+const RUN: &str = "axe.run(document, { runOnly: { type: 'tag', values: \
+    ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })\
+    .then(r => r.violations.map(v => ({ rule: v.id, impact: v.impact || '', help: v.help, \
+    elements: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })))";
+
+#[derive(Debug, Deserialize)]
+struct Violation {
+    rule: String,
+    impact: String,
+    help: String,
+    elements: Vec<String>,
+}
+
+/// Makes axe-core available on every page this user opens.
+async fn with_axe(user: &User) -> anyhow::Result<()> {
+    let path = workspace_root().join("e2e/js/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("{}: {e} (run `cargo xtask setup`)", path.display()))?;
+    user.page
+        .execute(AddScriptToEvaluateOnNewDocumentParams::new(source))
+        .await?;
+    Ok(())
+}
+
+/// Waits for the screen to finish loading, then runs axe on it.
+async fn check(user: &User, screen: &str) -> anyhow::Result<Vec<(String, Violation)>> {
+    eventually(&format!("{screen} to finish loading"), || async {
+        let settled: bool = user
+            .eval(
+                "!!document.querySelector('h1') && !document.querySelector('.loading') \
+                 && typeof axe !== 'undefined'",
+            )
+            .await?;
+        Ok(settled.then_some(()))
+    })
+    .await?;
+    let found: Vec<Violation> = user.eval(RUN).await?;
+    Ok(found.into_iter().map(|v| (screen.to_string(), v)).collect())
+}
+
+/// The in-app links whose address starts with `prefix`, once, in page order.
+async fn links(user: &User, prefix: &str) -> anyhow::Result<Vec<String>> {
+    user.eval(&format!(
+        "[...new Set([...document.querySelectorAll('a[href^=\"{prefix}\"]')]\
+         .map(a => a.getAttribute('href')))]"
+    ))
+    .await
+}
+
+/// Follows an in-app link as a person would, keeping the page (and axe).
+async fn follow(user: &User, href: &str) -> anyhow::Result<()> {
+    let clicked: bool = user
+        .eval(&format!(
+            "(() => {{ const a = document.querySelector('a[href=\"{href}\"]'); \
+             if (a) a.click(); return !!a; }})()"
+        ))
+        .await?;
+    anyhow::ensure!(clicked, "no link to {href}");
+    eventually(&format!("{href} to open"), || async {
+        let at: String = user.eval("location.pathname").await?;
+        Ok((at == href).then_some(()))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
+    let server = ServerProcess::start().await?;
+    let base = server.url("");
+    let browser = Browser::launch().await?;
+    let mut violations = Vec::new();
+    let mut screens = 0;
+
+    // Signed out, then a Team Manager on a tablet.
+    let manager = browser.new_user("team-manager").await?;
+    manager.as_tablet(Tablet).await?;
+    with_axe(&manager).await?;
+    manager.open(&server.url("/sign-in")).await?;
+    violations.extend(check(&manager, "/sign-in").await?);
+    screens += 1;
+    manager.sign_in_as(&base, "Team Manager").await?;
+    manager
+        .wait_for_text("[data-testid=my-audits]", "Book the joint meeting")
+        .await?;
+    violations.extend(check(&manager, "/ (My work)").await?);
+    screens += 1;
+
+    // A whole audit: every part its navigation offers.
+    let audit = links(&manager, "/audits/")
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no allocated audit on My work"))?;
+    follow(&manager, &audit).await?;
+    manager
+        .wait_for_text("[data-testid=audit-details]", "Head of Service")
+        .await?;
+    violations.extend(check(&manager, &audit).await?);
+    screens += 1;
+    for part in links(&manager, &format!("{audit}/")).await? {
+        follow(&manager, &part).await?;
+        violations.extend(check(&manager, &part).await?);
+        screens += 1;
+    }
+    for path in ["/notes"] {
+        manager.open(&server.url(path)).await?;
+        violations.extend(check(&manager, path).await?);
+        screens += 1;
+    }
+
+    // The CPP's screens, on a desktop.
+    let cpp = browser.new_user("cpp").await?;
+    with_axe(&cpp).await?;
+    cpp.sign_in_as(&base, "CPP Service Manager").await?;
+    for path in [
+        "/moderation",
+        "/schedule",
+        "/schedule/import",
+        "/schedule/themes",
+        "/schedule/re-audits",
+        "/schedule/compliance",
+        "/access-log",
+    ] {
+        cpp.open(&server.url(path)).await?;
+        violations.extend(check(&cpp, path).await?);
+        screens += 1;
+    }
+
+    println!(
+        "\naxe-core, WCAG 2.2 AA: {screens} screens, {} violations",
+        violations.len()
+    );
+    println!(
+        "{:<28} {:<24} {:<9} help / elements",
+        "screen", "rule", "impact"
+    );
+    for (screen, v) in &violations {
+        println!("{screen:<28} {:<24} {:<9} {}", v.rule, v.impact, v.help);
+        for element in &v.elements {
+            println!("{:<63}   {element}", "");
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "{} WCAG 2.2 AA violations (table above)",
+        violations.len()
+    );
+    Ok(())
+}
