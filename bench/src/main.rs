@@ -46,7 +46,7 @@ use crate::scenarios::{LatencySpec, Rng};
 /// Idle sockets opened for the memory figure on an empty relay.
 const IDLE_CONNECTIONS: usize = 200;
 /// Idle sockets opened beside the loaded documents.
-const IDLE_BESIDE_DOCUMENTS: usize = 20;
+const IDLE_BESIDE_DOCUMENTS: usize = 100;
 /// Documents loaded for the memory and first-sync figures.
 const DOCUMENTS: usize = 1000;
 /// People signed in; clients are spread over them (ours: one session each).

@@ -19,8 +19,9 @@
 //! first of the group creates it.
 //!
 //! **Idle connections** ([`idle_connections`]): relay RSS before and after
-//! opening K sockets that have joined and hold no documents, and the time
-//! until all have joined. [`connections_beside`] does the same beside M
+//! opening K more sockets that have joined and hold no documents, beside a
+//! first K kept open (so one-off growth is not counted), and the time until
+//! the first K have joined. [`connections_beside`] does the same beside M
 //! loaded documents, each device then opening one of them: the time runs
 //! until every device has its document (a relay may do per-document work
 //! for each new connection after answering its `join`).
@@ -260,14 +261,18 @@ pub struct Idle {
     pub join_time: Duration,
 }
 
-/// Opens `count` connections that join and hold no documents; the relay's
-/// memory is read before the first socket opens and after the last joined.
-/// Clients are spread over the people.
+/// Opens `count` connections that join and hold no documents, keeps them,
+/// then opens `count` more: the relay's memory is read between the two
+/// rounds and after the second, so one-off growth (allocator arenas, memory
+/// kept or handed back after sign-in) stays out of the per-connection
+/// figure. The join time is the first round's, on an empty relay. Clients
+/// are spread over the people.
 pub async fn idle_connections(relay: &mut Relay, count: usize) -> Result<Idle> {
     let people = relay.people();
     let tracker = Tracker::new();
+    let (first, join_time) = connect(relay, count, |i| i % people, &tracker, |_| Ok(())).await?;
     let mut before = 0;
-    let (peers, join_time) = connect(
+    let (second, _) = connect(
         relay,
         count,
         |i| i % people,
@@ -279,7 +284,8 @@ pub async fn idle_connections(relay: &mut Relay, count: usize) -> Result<Idle> {
     )
     .await?;
     let after = relay.rss()?;
-    close(peers).await;
+    close(first).await;
+    close(second).await;
     Ok(Idle {
         bytes: (after as f64 - before as f64) / count as f64,
         join_time,
@@ -287,9 +293,10 @@ pub async fn idle_connections(relay: &mut Relay, count: usize) -> Result<Idle> {
 }
 
 /// The same beside loaded documents (`open`, made by session 0's person):
-/// `count` devices of that person join and each then opens one of them.
-/// The time runs until every device has its document; memory is read then.
-/// (A relay may do per-document work for a new connection after it has
+/// `count` devices of that person join and each then opens one of them,
+/// twice over, the second round measured as in [`idle_connections`]. The
+/// time runs until every device of the first round has its document. (A
+/// relay may do per-document work for a new connection after it has
 /// answered the `join`; opening a document waits for that.)
 pub async fn connections_beside(
     relay: &mut Relay,
@@ -297,33 +304,43 @@ pub async fn connections_beside(
     open: &[DocumentId],
 ) -> Result<Idle> {
     let tracker = Tracker::new();
-    let mut before = 0;
     let start = Instant::now();
-    let (peers, _) = connect(
-        relay,
-        count,
-        |_| 0,
-        &tracker,
-        |r| {
-            before = r.rss()?;
-            Ok(())
-        },
-    )
-    .await?;
-    let mut waits = Vec::with_capacity(count);
-    for (i, peer) in peers.iter().enumerate() {
-        let doc = open[i % open.len()].clone();
-        peer.request(vec![doc.clone()]);
-        waits.push((peer, Goal::Ready(vec![doc])));
-    }
-    wait_all("each device to open its document", waits).await?;
+    let first = open_beside(relay, count, open, 0, &tracker, |_| Ok(())).await?;
     let join_time = start.elapsed();
+    let mut before = 0;
+    let second = open_beside(relay, count, open, count, &tracker, |r| {
+        before = r.rss()?;
+        Ok(())
+    })
+    .await?;
     let after = relay.rss()?;
-    close(peers).await;
+    close(first).await;
+    close(second).await;
     Ok(Idle {
         bytes: (after as f64 - before as f64) / count as f64,
         join_time,
     })
+}
+
+/// `count` devices of session 0's person join; device `i` then opens
+/// document `skip + i` of `open` (wrapping) and is waited for.
+async fn open_beside(
+    relay: &mut Relay,
+    count: usize,
+    open: &[DocumentId],
+    skip: usize,
+    tracker: &Arc<Tracker>,
+    before_sockets: impl FnOnce(&Relay) -> Result<()>,
+) -> Result<Vec<Peer>> {
+    let (peers, _) = connect(relay, count, |_| 0, tracker, before_sockets).await?;
+    let mut waits = Vec::with_capacity(count);
+    for (i, peer) in peers.iter().enumerate() {
+        let doc = open[(skip + i) % open.len()].clone();
+        peer.request(vec![doc.clone()]);
+        waits.push((peer, Goal::Ready(vec![doc])));
+    }
+    wait_all("each device to open its document", waits).await?;
+    Ok(peers)
 }
 
 /// What [`load_documents`] found.

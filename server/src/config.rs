@@ -61,8 +61,10 @@ pub struct Config {
     #[arg(long, env = "QALF_TLS")]
     pub tls: bool,
 
-    /// Document shards in the sync relay (each its own samod repo).
-    #[arg(long, env = "QALF_RELAY_SHARDS", default_value_t = 16)]
+    /// Document shards in the sync relay (each its own samod repo). A
+    /// connection using a shard costs about 1 KiB per document loaded in
+    /// it, so more shards make busy connections cheaper.
+    #[arg(long, env = "QALF_RELAY_SHARDS", default_value_t = 64)]
     pub relay_shards: usize,
 
     /// Seconds after which a shard whose documents are all idle, with no

@@ -121,7 +121,9 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                     std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
                     std::collections::hash_map::Entry::Vacant(slot) => {
                         let hello = join.clone().unwrap_or_default();
-                        let Some((tx, done)) = open(&relay, shard, &peer, hello, &out_tx).await
+                        // Boxed: an idle connection's task stays small.
+                        let Some((tx, done)) =
+                            Box::pin(open(&relay, shard, &peer, hello, &out_tx)).await
                         else {
                             tracing::debug!(shard, "the relay is stopping");
                             return;
