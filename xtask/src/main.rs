@@ -75,6 +75,11 @@ fn run(steps: &mut Steps, server_args: &[String]) -> Result<()> {
         "dist",
         "--demo",
     ];
+    // `cargo xtask run -- --addr …` passes a `--` of its own: drop it.
+    let server_args = match server_args.split_first() {
+        Some((first, rest)) if first == "--" => rest,
+        _ => server_args,
+    };
     args.extend(server_args.iter().map(String::as_str));
     steps.run("start the server", "cargo", &args)
 }
