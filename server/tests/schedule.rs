@@ -247,29 +247,23 @@ async fn r_sched_1_themes_are_scheduled_six_months_ahead_and_missing_months_show
         cohorts: [Cohort::ChildProtection, Cohort::ChildInNeed].into(),
         notes: "Rising referrals.".into(),
     };
-    let saved: ThemeMonth = http
-        .put(app.url("/api/schedule/themes/2026-12"))
-        .json(&entry)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let saved: ThemeMonth = app
+        .send_json(
+            &http,
+            reqwest::Method::PUT,
+            "/api/schedule/themes/2026-12",
+            &entry,
+        )
+        .await;
     assert_eq!(saved.entry.as_ref(), Some(&entry));
     assert_eq!(
         set_theme(&app, &http, "2027-01", "   ").await,
         StatusCode::BAD_REQUEST
     );
 
-    let months: ThemeMonths = http
-        .get(app.url(&format!("/api/schedule/themes?from={MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let months: ThemeMonths = app
+        .get_json(&http, &format!("/api/schedule/themes?from={MONTH}"))
+        .await;
     assert_eq!(months.months.len(), 6);
     assert_eq!(months.months[1].entry.as_ref(), Some(&entry));
     let missing: Vec<String> = months.missing.iter().map(|m| m.to_string()).collect();
@@ -334,14 +328,9 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
         set_theme(&app, &http, MONTH, "The child's lived experience").await,
         StatusCode::OK
     );
-    let overview: MonthOverview = http
-        .get(app.url(&format!("/api/schedule/months/{MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: MonthOverview = app
+        .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
+        .await;
     assert!(
         overview.due > 20,
         "every manager owes an audit: {}",
@@ -434,14 +423,7 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
     // with the suggested audit day in its header (R-ALLOC-5).
     let tm = &team_manager_row.auditor;
     let tm_http = app.signed_in_person(tm).await;
-    let records: Vec<RecordMeta> = tm_http
-        .get(app.url("/api/records"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let records: Vec<RecordMeta> = app.get_json(&tm_http, "/api/records").await;
     let made = confirmed.audits.iter().find(|a| &a.auditor == tm).unwrap();
     let record = records
         .iter()
@@ -488,14 +470,9 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
         .unwrap()
         .status();
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let overview: MonthOverview = http
-        .get(app.url(&format!("/api/schedule/months/{MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: MonthOverview = app
+        .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
+        .await;
     assert_eq!(overview.confirmed.unwrap().audits.len(), allocations.len());
 }
 
@@ -504,14 +481,9 @@ async fn r_alloc_1_a_confirmation_that_breaks_a_quota_is_refused_and_makes_nothi
     let app = TestApp::spawn().await;
     let http = app.signed_in(Role::CppServiceManager).await;
     set_theme(&app, &http, MONTH, "Planning").await;
-    let overview: MonthOverview = http
-        .get(app.url(&format!("/api/schedule/months/{MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: MonthOverview = app
+        .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
+        .await;
     let first = preview(
         &app,
         &http,
@@ -580,14 +552,9 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
  {
     let app = TestApp::spawn().await;
     let http = app.signed_in(Role::CppServiceManager).await;
-    let overview: ReAuditOverview = http
-        .get(app.url(&format!("/api/schedule/reaudits?month={MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: ReAuditOverview = app
+        .get_json(&http, &format!("/api/schedule/reaudits?month={MONTH}"))
+        .await;
     // The demo completes one audit graded Inadequate.
     assert_eq!(overview.queue.len(), 1);
     let queued = &overview.queue[0].queued;
@@ -649,14 +616,9 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
         .unwrap();
     assert!(matches!(&meta.parties, Parties::Audit { auditor, .. } if auditor == &head));
 
-    let overview: ReAuditOverview = http
-        .get(app.url(&format!("/api/schedule/reaudits?month={MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: ReAuditOverview = app
+        .get_json(&http, &format!("/api/schedule/reaudits?month={MONTH}"))
+        .await;
     assert_eq!(
         overview.queue[0].allocated.as_deref(),
         Some(made.audit.as_str())
@@ -668,14 +630,9 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
 async fn r_rep_4_compliance_counts_completed_audits_and_drills_down_to_them() {
     let app = TestApp::spawn().await;
     let http = app.signed_in(Role::CppServiceManager).await;
-    let overview: ComplianceOverview = http
-        .get(app.url(&format!("/api/schedule/compliance?month={MONTH}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: ComplianceOverview = app
+        .get_json(&http, &format!("/api/schedule/compliance?month={MONTH}"))
+        .await;
     assert_eq!(overview.month, MONTH.parse::<YearMonth>().unwrap());
     // The demo's completed audits count for their auditors this month.
     let done: Vec<_> = overview

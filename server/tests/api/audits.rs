@@ -62,37 +62,18 @@ async fn r_audit_5_a_safety_alert_reaches_the_head_of_service_once_and_stays() {
         "concern": "The latest visit record describes an unexplained injury.",
         "raised_at": 1_700_000_000i64,
     });
-    let delivered: AlertDelivered = http
-        .post(app.url("/api/alerts"))
-        .json(&alert)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let delivered: AlertDelivered = app
+        .send_json(&http, reqwest::Method::POST, "/api/alerts", &alert)
+        .await;
     assert_eq!(delivered.head_of_service, head.id.to_string());
     // A retry (the answer was lost offline) alerts nobody twice.
-    let again: AlertDelivered = http
-        .post(app.url("/api/alerts"))
-        .json(&alert)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: AlertDelivered = app
+        .send_json(&http, reqwest::Method::POST, "/api/alerts", &alert)
+        .await;
     assert_eq!(again, delivered);
 
     let head_http = app.signed_in_person(&head.id).await;
-    let notes: Vec<Notification> = head_http
-        .get(app.url("/api/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let notes: Vec<Notification> = app.get_json(&head_http, "/api/notifications").await;
     let alerts: Vec<_> = notes.iter().filter(|n| n.kind == "safety-alert").collect();
     assert_eq!(alerts.len(), 1);
     assert!(alerts[0].body.contains("unexplained injury"));
@@ -148,14 +129,7 @@ async fn r_audit_10_good_practice_is_recognised_to_the_practitioner_and_manageme
     assert_eq!(status, 200);
     for person in [practitioner.clone(), manager] {
         let client = app.signed_in_person(&person).await;
-        let notes: Vec<Notification> = client
-            .get(app.url("/api/notifications"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
         assert!(notes.iter().any(|n| n.kind == "recognition"), "{person}");
     }
 }

@@ -65,6 +65,33 @@ impl TestApp {
         format!("{}{path}", self.server.url())
     }
 
+    /// `GET path` as `http`, the answer read as `T`.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+    ) -> T {
+        let response = http.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// `method path` with a JSON body as `http`, the answer read as `T`.
+    pub async fn send_json<T: serde::de::DeserializeOwned>(
+        &self,
+        http: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> T {
+        let response = http
+            .request(method, self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
     /// A client with its own cookie jar: one browser.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()

@@ -319,14 +319,9 @@ async fn the_access_log_records_reads_and_writes_and_detects_an_edited_row() {
         .status();
     assert_eq!(denied, 403);
     let cpp = app.signed_in(Role::CppServiceManager).await;
-    let rows: Vec<serde_json::Value> = cpp
-        .get(app.url(&format!("/api/access-log?document={id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rows: Vec<serde_json::Value> = app
+        .get_json(&cpp, &format!("/api/access-log?document={id}"))
+        .await;
     let actions: Vec<(String, String)> = rows
         .iter()
         .map(|r| {
@@ -355,14 +350,7 @@ async fn the_access_log_records_reads_and_writes_and_detects_an_edited_row() {
             "no content is logged"
         );
     }
-    let verified: serde_json::Value = cpp
-        .get(app.url("/api/access-log/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let verified: serde_json::Value = app.get_json(&cpp, "/api/access-log/verify").await;
     assert_eq!(verified["first_broken"], serde_json::Value::Null);
 
     // Appending is all SQL allows…
@@ -377,13 +365,6 @@ async fn the_access_log_records_reads_and_writes_and_detects_an_edited_row() {
     )
     .unwrap();
     drop(conn);
-    let verified: serde_json::Value = cpp
-        .get(app.url("/api/access-log/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let verified: serde_json::Value = app.get_json(&cpp, "/api/access-log/verify").await;
     assert_eq!(verified["first_broken"], 2, "{verified}");
 }

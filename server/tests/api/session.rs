@@ -17,14 +17,7 @@ async fn me_without_a_session_is_401() {
 async fn a_demo_persona_signs_in_and_sees_who_they_are() {
     let app = TestApp::spawn().await;
     let client = app.signed_in(Role::TeamManager).await;
-    let me: Me = client
-        .get(app.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Me = app.get_json(&client, "/api/me").await;
     assert!(me.roles.contains(&Role::TeamManager));
     assert!(me.team.is_some());
     assert!(me.line_manager.is_some());

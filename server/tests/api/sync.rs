@@ -170,15 +170,14 @@ async fn a_ticket_works_once() {
     let app = TestApp::spawn().await;
     let http = app.signed_in(Role::TeamManager).await;
     let tm = app.person(Role::TeamManager);
-    let ticket: serde_json::Value = http
-        .post(app.url("/api/sync/ticket"))
-        .json(&serde_json::json!({ "peer_id": format!("{tm}~once") }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticket: serde_json::Value = app
+        .send_json(
+            &http,
+            reqwest::Method::POST,
+            "/api/sync/ticket",
+            &serde_json::json!({ "peer_id": format!("{tm}~once") }),
+        )
+        .await;
     let url = format!(
         "ws://{}/sync?ticket={}",
         app.server.addr,
@@ -222,15 +221,14 @@ async fn the_socket_from_a_foreign_origin_is_403() {
     let app = TestApp::spawn().await;
     let http = app.signed_in(Role::TeamManager).await;
     let tm = app.person(Role::TeamManager);
-    let ticket: serde_json::Value = http
-        .post(app.url("/api/sync/ticket"))
-        .json(&serde_json::json!({ "peer_id": format!("{tm}~o") }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticket: serde_json::Value = app
+        .send_json(
+            &http,
+            reqwest::Method::POST,
+            "/api/sync/ticket",
+            &serde_json::json!({ "peer_id": format!("{tm}~o") }),
+        )
+        .await;
     let mut request = format!(
         "ws://{}/sync?ticket={}",
         app.server.addr,
