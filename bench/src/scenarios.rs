@@ -283,13 +283,7 @@ pub async fn idle_connections(relay: &mut Relay, count: usize) -> Result<Idle> {
         },
     )
     .await?;
-    let after = relay.rss()?;
-    close(first).await;
-    close(second).await;
-    Ok(Idle {
-        bytes: (after as f64 - before as f64) / count as f64,
-        join_time,
-    })
+    measured(relay, before, [first, second], count, join_time).await
 }
 
 /// The same beside loaded documents (`open`, made by session 0's person):
@@ -313,9 +307,22 @@ pub async fn connections_beside(
         Ok(())
     })
     .await?;
+    measured(relay, before, [first, second], count, join_time).await
+}
+
+/// Reads the relay's memory with both rounds open, closes them, and gives
+/// the cost of each connection of the second round (opened after `before`).
+async fn measured(
+    relay: &Relay,
+    before: u64,
+    rounds: [Vec<Peer>; 2],
+    count: usize,
+    join_time: Duration,
+) -> Result<Idle> {
     let after = relay.rss()?;
-    close(first).await;
-    close(second).await;
+    for round in rounds {
+        close(round).await;
+    }
     Ok(Idle {
         bytes: (after as f64 - before as f64) / count as f64,
         join_time,

@@ -127,6 +127,26 @@ impl AppState {
         &self.inner.access_log
     }
 
+    /// Logs `person`'s access to a record the server knows of, with its
+    /// kind from the registry (ids only, as every access log row).
+    pub fn log_access(
+        &self,
+        person: &qalf_shared::org::PersonId,
+        id: &qalf_shared::sync::DocumentId,
+        action: access_log::Action,
+        detail: &str,
+    ) {
+        let meta = self.access().record(id);
+        self.access_log().record(access_log::Event::new(
+            self.clock().now(),
+            person,
+            id,
+            meta.as_ref(),
+            action,
+            detail,
+        ));
+    }
+
     /// Where notifications go beyond the app (e-mail, when plugged in).
     pub fn sender(&self) -> &dyn notifications::Sender {
         self.inner.sender.as_ref()

@@ -27,7 +27,7 @@ use rand::Rng;
 use super::records::{self, AuditFacts};
 use super::{cpp_only, name, parse_month, policy, staff, store, today};
 use crate::AppState;
-use crate::access_log::{Action, Event};
+use crate::access_log::Action;
 use crate::audits::{AuditAllocation, create_audit};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -450,14 +450,7 @@ pub async fn confirm(
             .db()
             .call(move |conn| store::insert_allocated(conn, month, &audit))
             .await?;
-        state.access_log().record(Event::new(
-            state.clock().now(),
-            &user.person,
-            &id,
-            state.access().record(&id).as_ref(),
-            Action::Create,
-            "allocation",
-        ));
+        state.log_access(&user.person, &id, Action::Create, "allocation");
         created += 1;
     }
     tracing::info!(%month, audits = created, person = %user.person, "month allocated");

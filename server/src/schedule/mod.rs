@@ -30,7 +30,7 @@ use qalf_shared::sync::DocumentId;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::access_log::{Action, Event};
+use crate::access_log::Action;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
@@ -122,17 +122,9 @@ fn log_reads<'a>(
     person: &PersonId,
     documents: impl IntoIterator<Item = &'a str>,
 ) {
-    let now = state.clock().now();
     for id in documents {
         if let Ok(id) = DocumentId::parse(id) {
-            state.access_log().record(Event::new(
-                now,
-                person,
-                &id,
-                state.access().record(&id).as_ref(),
-                Action::Read,
-                "schedule",
-            ));
+            state.log_access(person, &id, Action::Read, "schedule");
         }
     }
 }

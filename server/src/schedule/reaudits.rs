@@ -29,7 +29,7 @@ use super::records::{self, AuditFacts};
 use super::store::{self, StoredReAudit};
 use super::{MonthQuery, cpp_only, log_reads, name, policy, staff, today};
 use crate::AppState;
-use crate::access_log::{Action, Event};
+use crate::access_log::Action;
 use crate::audits::{AuditAllocation, create_audit};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -431,14 +431,7 @@ pub async fn allocate(
         .db()
         .call(move |conn| store::insert_reaudit(conn, &kept))
         .await?;
-    state.access_log().record(Event::new(
-        state.clock().now(),
-        &user.person,
-        &id,
-        state.access().record(&id).as_ref(),
-        Action::Create,
-        "re-audit allocation",
-    ));
+    state.log_access(&user.person, &id, Action::Create, "re-audit allocation");
     tracing::info!(reaudit = %id, original = %original_id, person = %user.person, "re-audit allocated");
     Ok(Json(AllocatedReAudit {
         audit: record.audit,
