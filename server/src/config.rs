@@ -26,6 +26,11 @@ pub struct Config {
     #[arg(long, env = "QALF_DEMO")]
     pub demo: bool,
 
+    /// Months of past QA work the demo data includes (audits, moderations,
+    /// observations, DRP alerts), so reports have something to show.
+    #[arg(long, env = "QALF_DEMO_HISTORY_MONTHS", default_value_t = 12)]
+    pub demo_history_months: u32,
+
     /// Extra origins allowed to open the sync socket, besides the server's own
     /// address (e.g. `https://qalf.example.gov.uk`). Comma separated.
     #[arg(long, env = "QALF_ALLOWED_ORIGINS", value_delimiter = ',')]
@@ -86,6 +91,7 @@ impl Config {
             data_dir,
             dist: PathBuf::from("dist"),
             demo: false,
+            demo_history_months: 0,
             allowed_origins: Vec::new(),
             session_idle_minutes: 60,
             session_max_hours: 12,

@@ -18,7 +18,9 @@ pub mod notifications;
 pub mod panels;
 pub mod records;
 pub mod relay;
+pub mod report;
 pub mod schedule;
+pub mod settings;
 mod web;
 
 use std::net::SocketAddr;
@@ -53,6 +55,8 @@ struct Inner {
     access_log: AccessLog,
     sign_in_attempts: auth::SignInThrottle,
     sender: Box<dyn notifications::Sender>,
+    settings: settings::SettingsStore,
+    projector: Arc<report::Projector>,
 }
 
 impl AppState {
@@ -75,11 +79,23 @@ impl AppState {
             config.sync_frame_burst,
             config.max_document_bytes,
         ));
-        let relay =
-            Relay::start(db.clone(), access.clone(), limits, config.relay_settings()).await?;
+        let projector = Arc::new(report::Projector::default());
+        let on_change: relay::OnChange = {
+            let projector = projector.clone();
+            Arc::new(move |id| projector.mark(id))
+        };
+        let relay = Relay::start(
+            db.clone(),
+            access.clone(),
+            limits,
+            config.relay_settings(),
+            on_change,
+        )
+        .await?;
+        let settings = settings::SettingsStore::load(&db).await?;
         let access_log = AccessLog::start(db.clone(), &config.data_dir)?;
         let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
-        Ok(AppState {
+        let state = AppState {
             inner: Arc::new(Inner {
                 config,
                 db,
@@ -91,8 +107,26 @@ impl AppState {
                 access_log,
                 sign_in_attempts,
                 sender: Box::new(notifications::LogSender),
+                settings,
+                projector,
             }),
-        })
+        };
+        tokio::spawn(report::projection::run(Arc::downgrade(&state.inner)));
+        Ok(state)
+    }
+
+    /// The council's settings as they are now.
+    pub fn settings(&self) -> Arc<qalf_shared::settings::CouncilSettings> {
+        self.inner.settings.get()
+    }
+
+    pub fn settings_store(&self) -> &settings::SettingsStore {
+        &self.inner.settings
+    }
+
+    /// The reports' projection, which follows every document change.
+    pub fn projector(&self) -> Arc<report::Projector> {
+        self.inner.projector.clone()
     }
 
     pub fn config(&self) -> &Config {
@@ -197,6 +231,7 @@ pub fn app(state: AppState) -> Router {
         .merge(directory::router())
         .merge(records::router())
         .merge(schedule::router())
+        .merge(report::router())
         .merge(relay::router())
         .with_state(state)
         .merge(web::router(&dist));

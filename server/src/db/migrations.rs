@@ -190,6 +190,129 @@ const STEPS: &[&str] = &[
         updated_cases INTEGER NOT NULL
     );
     ",
+    // 7: the reports' projection (R-REP-8): the facts each record's
+    // document holds, one set of rows per record, replaced whenever the
+    // document changes and rebuilt from the documents by `reindex`. Dates
+    // are ISO text, grades and kinds their codes. And the co-edited
+    // document of each report's commentary and owners' sections.
+    "
+    CREATE TABLE report_audits (
+        record TEXT PRIMARY KEY,
+        case_reference TEXT NOT NULL,
+        cohort TEXT,
+        theme TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        team TEXT NOT NULL,
+        service_area TEXT,
+        auditor TEXT NOT NULL,
+        auditor_role TEXT,
+        practitioner TEXT NOT NULL,
+        allocated_on TEXT NOT NULL,
+        meeting_on TEXT,
+        completed_on TEXT,
+        grade TEXT,
+        moderated_grade TEXT,
+        follow_up_due TEXT,
+        follow_up_done TEXT,
+        closed_on TEXT,
+        practitioner_response_on TEXT,
+        manager_response_on TEXT,
+        good_practice INTEGER NOT NULL,
+        reaudit_required INTEGER NOT NULL
+    );
+    CREATE INDEX report_audits_by_allocated ON report_audits(allocated_on);
+    CREATE INDEX report_audits_by_completed ON report_audits(completed_on);
+    CREATE TABLE report_section_grades (
+        record TEXT NOT NULL,
+        section TEXT NOT NULL,
+        title TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        PRIMARY KEY (record, section)
+    ) WITHOUT ROWID;
+    CREATE TABLE report_actions (
+        record TEXT NOT NULL,
+        action TEXT NOT NULL,
+        owner TEXT,
+        due_on TEXT,
+        done INTEGER NOT NULL,
+        PRIMARY KEY (record, action)
+    ) WITHOUT ROWID;
+    CREATE INDEX report_actions_open ON report_actions(done, due_on);
+    CREATE TABLE report_disputes (
+        record TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        opened_on TEXT NOT NULL,
+        closed_on TEXT,
+        resolved INTEGER NOT NULL,
+        PRIMARY KEY (record, stage)
+    ) WITHOUT ROWID;
+    CREATE TABLE report_alerts (
+        record TEXT NOT NULL,
+        alert TEXT NOT NULL,
+        raised_on TEXT NOT NULL,
+        alerted INTEGER NOT NULL,
+        PRIMARY KEY (record, alert)
+    ) WITHOUT ROWID;
+    CREATE INDEX report_alerts_by_day ON report_alerts(raised_on);
+    CREATE TABLE report_moderations (
+        record TEXT NOT NULL,
+        audit TEXT NOT NULL,
+        moderated_by TEXT NOT NULL,
+        completed_on TEXT,
+        audit_grade TEXT,
+        moderated_grade TEXT,
+        agreed INTEGER,
+        audit_quality TEXT,
+        no_consensus INTEGER NOT NULL,
+        PRIMARY KEY (record, audit)
+    ) WITHOUT ROWID;
+    CREATE INDEX report_moderations_by_day ON report_moderations(completed_on);
+    CREATE TABLE report_observations (
+        record TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        observer TEXT NOT NULL,
+        subject TEXT,
+        team TEXT,
+        service_area TEXT,
+        held_on TEXT,
+        completed_on TEXT,
+        meeting TEXT,
+        ended INTEGER NOT NULL
+    );
+    CREATE INDEX report_observations_by_day ON report_observations(held_on);
+    CREATE TABLE report_findings (
+        record TEXT NOT NULL,
+        source TEXT NOT NULL,
+        polarity TEXT NOT NULL,
+        theme TEXT NOT NULL,
+        found_on TEXT NOT NULL,
+        team TEXT,
+        service_area TEXT,
+        quote TEXT NOT NULL,
+        PRIMARY KEY (record, polarity, theme)
+    ) WITHOUT ROWID;
+    CREATE INDEX report_findings_by_day ON report_findings(found_on);
+    CREATE TABLE report_drp_alerts (
+        record TEXT PRIMARY KEY,
+        case_reference TEXT NOT NULL,
+        team TEXT NOT NULL,
+        service_area TEXT,
+        iro TEXT NOT NULL,
+        category TEXT,
+        stage INTEGER NOT NULL,
+        raised_on TEXT NOT NULL,
+        ended_on TEXT,
+        outcome TEXT
+    );
+    CREATE INDEX report_drp_by_day ON report_drp_alerts(raised_on);
+    CREATE TABLE report_documents (
+        report TEXT NOT NULL,
+        first_month TEXT NOT NULL,
+        months INTEGER NOT NULL,
+        document TEXT NOT NULL UNIQUE,
+        PRIMARY KEY (report, first_month, months)
+    );
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

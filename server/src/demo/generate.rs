@@ -532,6 +532,29 @@ pub fn organisation(seed: u64) -> Organisation {
     b.cases(Cohort::EarlyHelp, 90, &eh_teams, &iros);
 
     b.history();
+    // Those who write sections of the quarterly and 6-monthly reports
+    // (R-REP-2); made last, so the council above stays as it was.
+    b.person(
+        "Children's Participation Worker",
+        &[ParticipationWorker],
+        None,
+        Some(&sr),
+        Some(&hos_spqa),
+    );
+    b.person(
+        "Complaints Manager, Children's Services",
+        &[ComplaintsManager],
+        None,
+        None,
+        Some(&ad),
+    );
+    b.person(
+        "Principal Social Worker",
+        &[PrincipalSocialWorker],
+        None,
+        None,
+        Some(&ad),
+    );
     Organisation::new(b.parts).expect("the demo organisation is consistent")
 }
 

@@ -4,6 +4,7 @@
 
 mod audits;
 mod generate;
+mod history;
 
 use qalf_shared::org::{Organisation, Person, Role};
 
@@ -68,9 +69,74 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
         .await?;
     state.reload_org().await?;
     seed_audits(state).await?;
+    seed_history(state).await?;
     // The completed audits were loaded to fill them in; start empty.
     state.relay().recycle_all().await?;
     Ok(true)
+}
+
+/// A year of QA work before today (`--demo-history-months`), stored in one
+/// go, and the reports' projection rebuilt over it.
+async fn seed_history(state: &AppState) -> anyhow::Result<()> {
+    let months = state.config().demo_history_months;
+    let org = state.org();
+    let today = state.clock().now().date_naive();
+    let now = state.clock().now().timestamp();
+    let started = std::time::Instant::now();
+    if months > 0 {
+        let made = {
+            let org = org.clone();
+            tokio::task::spawn_blocking(move || {
+                history::history(&org, today, months, DEMO_SEED + 1)
+            })
+            .await?
+        };
+        let records = made.records.clone();
+        let by = persona_for(&org, Role::CppServiceManager)
+            .map(|(_, p)| p.id.clone())
+            .ok_or_else(|| anyhow::anyhow!("the demo has no CPP Service Manager"))?;
+        state
+            .db()
+            .call(move |conn| {
+                crate::relay::insert_new(conn, &made.documents)?;
+                let tx = conn.transaction()?;
+                for meta in &made.records {
+                    crate::records::insert(&tx, meta)?;
+                }
+                crate::report::rows::insert(&tx, &made.facts)?;
+                for theme in &made.themes {
+                    crate::schedule::store::put_theme(&tx, theme, &by, now)?;
+                }
+                for r in &made.reaudits {
+                    crate::schedule::store::insert_reaudit(&tx, r)?;
+                }
+                for (id, audit, raised_by, raised_at, head, concern) in &made.alerts {
+                    tx.execute(
+                        "INSERT INTO safety_alerts (id, audit, raised_by, raised_at, received_at,
+                           head_of_service, concern) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                        rusqlite::params![
+                            id,
+                            audit.to_string(),
+                            raised_by.as_str(),
+                            raised_at,
+                            head.as_str(),
+                            concern
+                        ],
+                    )?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        for meta in records {
+            state.access().put_record(meta);
+        }
+    }
+    tracing::info!(
+        took_ms = started.elapsed().as_millis() as u64,
+        "demo history seeded and projected"
+    );
+    Ok(())
 }
 
 /// The theme of the demo month's audits.

@@ -3,11 +3,10 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use std::collections::{BTreeMap, BTreeSet};
 
 use qalf_shared::api::{Directory, PersonSummary};
-use qalf_shared::observation::quota::MeetingType;
-use qalf_shared::org::{Cohort, Organisation, OrganisationParts, PersonId};
+use qalf_shared::observation::quota::iro_meetings;
+use qalf_shared::org::OrganisationParts;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -16,22 +15,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/people", get(people))
         .route("/api/directory", get(directory))
-}
-
-/// Which meetings each IRO chairs, from their cases' cohorts.
-fn iro_meetings(org: &Organisation) -> BTreeMap<PersonId, BTreeSet<MeetingType>> {
-    let mut chairs: BTreeMap<PersonId, BTreeSet<MeetingType>> = BTreeMap::new();
-    for case in org.cases() {
-        let meeting = match case.cohort {
-            Cohort::ChildProtection => MeetingType::CpConference,
-            Cohort::ChildInCare => MeetingType::CicReview,
-            _ => continue,
-        };
-        if let Some(iro) = &case.chaired_by {
-            chairs.entry(iro.clone()).or_default().insert(meeting);
-        }
-    }
-    chairs
 }
 
 async fn directory(State(state): State<AppState>, _user: CurrentUser) -> Json<Directory> {

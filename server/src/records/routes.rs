@@ -129,6 +129,9 @@ async fn register(
         "http",
     ));
     state.access().put_record(meta.clone());
+    // Its document may have arrived first (a device syncing what it made
+    // offline): project it now it has parties.
+    state.projector().mark(&meta.id);
     crate::panels::on_panel_registered(&state, &meta).await?;
     Ok(StatusCode::CREATED)
 }

@@ -22,7 +22,7 @@ pub fn load_all(conn: &mut Connection) -> Result<Vec<RecordMeta>, DbError> {
 }
 
 /// Stores a registration. Returns false if the id was already registered.
-pub fn insert(conn: &mut Connection, meta: &RecordMeta) -> Result<bool, DbError> {
+pub fn insert(conn: &Connection, meta: &RecordMeta) -> Result<bool, DbError> {
     let json = serde_json::to_string(meta).map_err(bad_row)?;
     let inserted = conn.execute(
         "INSERT INTO records (id, kind, created_by, created_at, meta) VALUES (?1, ?2, ?3, ?4, ?5)

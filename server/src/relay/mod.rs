@@ -41,6 +41,7 @@ pub use self::gate::GateContext;
 use self::hub::Hub;
 pub use self::limits::Limits;
 pub use self::routes::router;
+pub use self::storage::{OnChange, insert_new, load_stored};
 pub use self::ticket::Tickets;
 use crate::access::AccessState;
 use crate::db::Db;
@@ -113,8 +114,9 @@ impl Relay {
         access: Arc<AccessState>,
         limits: Arc<Limits>,
         settings: RelaySettings,
+        on_change: OnChange,
     ) -> anyhow::Result<Relay> {
-        let storage = storage::SqliteStorage::new(db, limits.clone());
+        let storage = storage::SqliteStorage::new(db, limits.clone()).with_on_change(on_change);
         let policy = policy::AccessPolicy::new(access);
         let mut shards = Vec::with_capacity(settings.shards.max(1));
         for _ in 0..settings.shards.max(1) {

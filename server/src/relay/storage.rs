@@ -17,17 +17,41 @@ use samod::storage::StorageKey;
 use super::limits::Limits;
 use crate::db::{Db, DbError};
 
+/// Told the id of each document whose stored data changed (after the
+/// change is on disk): the reports' projection follows documents this way.
+pub type OnChange = Arc<dyn Fn(&qalf_shared::sync::DocumentId) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct SqliteStorage {
     db: Db,
     limits: Arc<Limits>,
+    on_change: Option<OnChange>,
 }
 
 const ATTEMPTS: u32 = 5;
 
 impl SqliteStorage {
     pub fn new(db: Db, limits: Arc<Limits>) -> Self {
-        SqliteStorage { db, limits }
+        SqliteStorage {
+            db,
+            limits,
+            on_change: None,
+        }
+    }
+
+    /// The same storage, telling `on_change` of every document written.
+    pub fn with_on_change(mut self, on_change: OnChange) -> Self {
+        self.on_change = Some(on_change);
+        self
+    }
+
+    fn changed(&self, key: &StorageKey) {
+        let (Some(on_change), Some(first)) = (&self.on_change, key.into_iter().next()) else {
+            return;
+        };
+        if let Ok(id) = qalf_shared::sync::DocumentId::parse(first) {
+            on_change(&id);
+        }
     }
 
     /// Re-measures a document after a write, for the size limit.
@@ -127,6 +151,7 @@ impl samod::storage::Storage for SqliteStorage {
         })
         .await;
         self.measure(&key).await;
+        self.changed(&key);
     }
 
     async fn delete(&self, key: StorageKey) {
@@ -138,6 +163,63 @@ impl samod::storage::Storage for SqliteStorage {
         .await;
         self.measure(&key).await;
     }
+}
+
+/// Stores new documents made on the server, each as one snapshot, in one
+/// transaction (the demo's year of records, say). The relay's shards load
+/// them when they are first asked for. Snapshots are stored uncompressed:
+/// compressing a year of records took most of the demo's start-up, and
+/// samod compacts a document again once it changes.
+pub fn insert_new(
+    conn: &mut rusqlite::Connection,
+    documents: &[(qalf_shared::sync::DocumentId, automerge::Automerge)],
+) -> Result<(), DbError> {
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare_cached("INSERT INTO chunks (key, data) VALUES (?1, ?2)")?;
+        for (id, doc) in documents {
+            let key = qalf_shared::sync::StorageKey::snapshot(id, &doc.get_heads());
+            insert.execute(rusqlite::params![key.to_string(), doc.save_nocompress()])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Every stored chunk of a document, read in one statement (so a
+/// compaction running meanwhile is seen wholly or not at all).
+pub fn stored_chunks(
+    conn: &rusqlite::Connection,
+    document: &qalf_shared::sync::DocumentId,
+) -> Result<Vec<Vec<u8>>, DbError> {
+    let prefix = document.to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT data FROM chunks WHERE key >= ?1 || '/' AND key < ?1 || '0' ORDER BY key",
+    )?;
+    let rows = stmt
+        .query_map([&prefix], |r| r.get::<_, Vec<u8>>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// A document as the relay stores it, loaded without the relay; `None`
+/// when nothing is stored for it. A chunk that does not load is skipped
+/// (the rest of the document still reads) and reported.
+pub fn load_stored(
+    conn: &rusqlite::Connection,
+    document: &qalf_shared::sync::DocumentId,
+) -> Result<Option<automerge::Automerge>, DbError> {
+    let chunks = stored_chunks(conn, document)?;
+    if chunks.is_empty() {
+        return Ok(None);
+    }
+    let mut doc = qalf_shared::document::new_document();
+    for chunk in chunks {
+        if let Err(e) = doc.load_incremental(&chunk) {
+            tracing::warn!(document = %document, error = %e, "a stored chunk did not load");
+        }
+    }
+    Ok(Some(doc))
 }
 
 #[cfg(test)]

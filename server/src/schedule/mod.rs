@@ -14,7 +14,7 @@ mod compliance;
 mod import;
 mod reaudits;
 mod records;
-mod store;
+pub(crate) mod store;
 mod themes;
 
 use std::sync::Arc;

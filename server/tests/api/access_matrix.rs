@@ -14,7 +14,7 @@ use qalf_shared::sync::{Availability, DocumentId, Message};
 use crate::harness::TestApp;
 use crate::sync_peer::SyncPeer;
 
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 11] = [
     "note",
     "audit",
     "moderation",
@@ -22,31 +22,44 @@ const KINDS: [&str; 7] = [
     "welfare sup. audit",
     "visit",
     "report",
+    "quarterly report",
+    "briefing (draft)",
+    "briefing (shared)",
+    "DRP alert",
 ];
 
 /// Who each row is, relative to one audited case, and what they may do with
 /// each kind of record (in `KINDS` order): W write, R read, - nothing.
-const EXPECTED: [(&str, &str); 20] = [
-    ("Practitioner (case holder)", "W W - W - - -"),
-    ("Practitioner (another team)", "- - - - - - -"),
-    ("Team Manager (case holder's)", "W W - W W - R"),
-    ("Team Manager (the auditor)", "- W R - - - R"),
-    ("Team Manager (unrelated)", "- - - - - - R"),
-    ("Service Manager (case holder's)", "- R - R W - R"),
-    ("Service Manager (unrelated)", "- - - - - - R"),
-    ("Head of Service (case's area)", "- R - R R W R"),
-    ("Head of Service (another area)", "- - - - - - R"),
-    ("Assistant Director", "- R R R R R R"),
-    ("Director of Children's Services", "- R R R R R R"),
-    ("CPP Practitioner", "- W W R R R W"),
-    ("CPP Service Manager", "- W W R R R W"),
-    ("Independent Reviewing Officer", "- - - - - - -"),
-    ("IRO Service Manager", "- - - - - - R"),
-    ("Residential Manager (home visited)", "- - - - - R R"),
-    ("Family Solutions Manager", "- - - - - - R"),
-    ("Cabinet Member", "- - - - - - -"),
-    ("Chief Executive", "- - - - - - R"),
-    ("Administrator", "- - - - - - -"),
+const EXPECTED: [(&str, &str); 23] = [
+    ("Practitioner (case holder)", "W W - W - - - - - R -"),
+    ("Practitioner (another team)", "- - - - - - - - - R -"),
+    ("Team Manager (case holder's)", "W W - W W - R R - R R"),
+    ("Team Manager (the auditor)", "- W R - - - R R - R -"),
+    ("Team Manager (unrelated)", "- - - - - - R R - R -"),
+    ("Service Manager (case holder's)", "- R - R W - R R - R R"),
+    ("Service Manager (unrelated)", "- - - - - - R R - R -"),
+    ("Head of Service (case's area)", "- R - R R W R R - R R"),
+    ("Head of Service (another area)", "- - - - - - R R - R -"),
+    ("Assistant Director", "- R R R R R R R - R -"),
+    ("Director of Children's Services", "- R R R R R R R - R -"),
+    ("CPP Practitioner", "- W W R R R W W W W R"),
+    ("CPP Service Manager", "- W W R R R W W W W R"),
+    (
+        "Independent Reviewing Officer (chair)",
+        "- - - - - - - - - R W",
+    ),
+    ("IRO Service Manager (chair's)", "- - - - - - R W - R R"),
+    (
+        "Residential Manager (home visited)",
+        "- - - - - R R R - R -",
+    ),
+    ("Family Solutions Manager", "- - - - - - R R - R -"),
+    ("Cabinet Member", "- - - - - - - - - R -"),
+    ("Chief Executive", "- - - - - - R R - R -"),
+    ("Administrator", "- - - - - - - - - R -"),
+    ("Participation Worker", "- - - - - - R W - R -"),
+    ("Complaints Manager", "- - - - - - R W - R -"),
+    ("Principal Social Worker", "- - - - - - R W - R -"),
 ];
 
 fn first(org: &Organisation, role: Role, not: &[&PersonId]) -> PersonId {
@@ -64,11 +77,20 @@ struct Scene {
 
 /// One audited case and the people around it, from the demo council.
 fn scene(org: &Organisation) -> Scene {
+    // A child on a plan: the case has a chairing IRO, who may raise a DRP
+    // alert on it.
     let case = org
         .cases()
-        .find(|c| c.cohort == Cohort::ChildInNeed)
-        .expect("a CIN case")
+        .find(|c| c.cohort == Cohort::ChildProtection && c.chaired_by.is_some())
+        .expect("a CP case")
         .clone();
+    let chair = case.chaired_by.clone().unwrap();
+    let chairs_manager = org.person(&chair).unwrap().line_manager.clone().unwrap();
+    assert!(
+        org.person(&chairs_manager)
+            .unwrap()
+            .has_role(Role::IroServiceManager)
+    );
     let team = org.team(&case.team).unwrap();
     let holder = case.practitioner.clone();
     let tm = team.manager.clone().unwrap();
@@ -134,11 +156,8 @@ fn scene(org: &Organisation) -> Scene {
         ),
         ("CPP Practitioner", cpp.clone()),
         ("CPP Service Manager", cpp_lead.clone()),
-        ("Independent Reviewing Officer", first(org, Role::Iro, &[])),
-        (
-            "IRO Service Manager",
-            first(org, Role::IroServiceManager, &[]),
-        ),
+        ("Independent Reviewing Officer (chair)", chair.clone()),
+        ("IRO Service Manager (chair's)", chairs_manager),
         ("Residential Manager (home visited)", home_manager),
         (
             "Family Solutions Manager",
@@ -147,6 +166,18 @@ fn scene(org: &Organisation) -> Scene {
         ("Cabinet Member", first(org, Role::CabinetMember, &[])),
         ("Chief Executive", first(org, Role::ChiefExecutive, &[])),
         ("Administrator", first(org, Role::Administrator, &[])),
+        (
+            "Participation Worker",
+            first(org, Role::ParticipationWorker, &[]),
+        ),
+        (
+            "Complaints Manager",
+            first(org, Role::ComplaintsManager, &[]),
+        ),
+        (
+            "Principal Social Worker",
+            first(org, Role::PrincipalSocialWorker, &[]),
+        ),
     ]
     .into_iter()
     .map(|(label, id)| (label.to_string(), id))
@@ -232,7 +263,43 @@ fn scene(org: &Organisation) -> Scene {
             ),
             hos.clone(),
         ),
-        (meta(7, &cpp_lead, Parties::Report), cpp_lead.clone()),
+        (
+            meta(7, &cpp_lead, Parties::Report { owners: vec![] }),
+            cpp_lead.clone(),
+        ),
+        (
+            meta(
+                8,
+                &cpp_lead,
+                Parties::Report {
+                    owners: qalf_shared::report::document::owner_roles(
+                        qalf_shared::report::ReportKind::Quarterly,
+                    ),
+                },
+            ),
+            cpp_lead.clone(),
+        ),
+        (
+            meta(9, &cpp_lead, Parties::Briefing { shared: false }),
+            cpp_lead.clone(),
+        ),
+        // Registered as a draft; shared below.
+        (
+            meta(10, &cpp_lead, Parties::Briefing { shared: false }),
+            cpp_lead.clone(),
+        ),
+        (
+            meta(
+                11,
+                &chair,
+                Parties::Drp {
+                    case: case.reference.clone(),
+                    team: case.team.clone(),
+                    iro: chair.clone(),
+                },
+            ),
+            chair.clone(),
+        ),
     ];
     Scene { rows, records }
 }
@@ -260,7 +327,7 @@ fn sample_document(kind: &str) -> automerge::Automerge {
 async fn every_role_against_every_kind_of_record() {
     let app = TestApp::spawn().await;
     let org = app.server.state.org();
-    let scene = scene(&org);
+    let mut scene = scene(&org);
     let mut sessions: BTreeMap<PersonId, reqwest::Client> = BTreeMap::new();
     for (_, person) in &scene.rows {
         if !sessions.contains_key(person) {
@@ -295,6 +362,13 @@ async fn every_role_against_every_kind_of_record() {
                 p.client.status(&meta.id).unwrap().synced
             })
             .await;
+    }
+
+    // The second briefing is shared: every member of staff may read it.
+    let shared = DocumentId::from_bytes([10; 16]);
+    for (meta, _) in scene.records.iter_mut().filter(|(m, _)| m.id == shared) {
+        meta.parties = Parties::Briefing { shared: true };
+        app.server.state.access().put_record(meta.clone());
     }
 
     let mut table = String::from("\nAccess matrix (W write, R read, - nothing):\n");

@@ -6,6 +6,7 @@ mod harness;
 mod interop;
 mod panels;
 mod relay_shards;
+mod reports;
 mod security;
 mod session;
 mod static_files;

@@ -97,6 +97,31 @@ impl SyncPeer {
         self.apply(effects).await;
     }
 
+    /// Edits an open document as `author` and commits the edit at once.
+    pub async fn edit<T>(
+        &mut self,
+        id: &DocumentId,
+        author: &PersonId,
+        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, automerge::AutomergeError>,
+    ) -> T {
+        let (value, effects) = self
+            .client
+            .edit(id, author.as_str(), 1_790_000_000, edit)
+            .expect("the document is open");
+        self.apply(effects).await;
+        let effects = self.client.commit(id);
+        self.apply(effects).await;
+        value
+    }
+
+    /// Waits until the relay holds everything this peer has of `id`.
+    pub async fn synced(&mut self, id: &DocumentId) {
+        self.pump_until("the relay to hold our changes", |p| {
+            p.client.status(id).is_some_and(|s| s.synced)
+        })
+        .await;
+    }
+
     pub async fn request(&mut self, id: DocumentId) {
         let effects = self.client.request(id);
         self.apply(effects).await;

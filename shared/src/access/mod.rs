@@ -69,7 +69,9 @@ pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Acces
             team,
             ..
         } => rules.observation(observer, subject.as_ref(), team.as_ref()),
-        Parties::Report => rules.report(),
+        Parties::Report { owners } => rules.report(owners),
+        Parties::Briefing { shared } => rules.briefing(*shared),
+        Parties::Drp { team, iro, .. } => rules.drp(team, iro),
         Parties::Panel { chair, members, .. } => {
             if chair == person || members.contains(person) {
                 Access::Write
@@ -218,20 +220,68 @@ impl Rules<'_> {
         }
     }
 
-    /// Reports with figures only are visible to all managers; the CPP
-    /// writes them.
-    fn report(&self) -> Access {
-        if self.is_cpp() {
+    /// Reports with figures only are visible to all managers (R-REP-8);
+    /// the CPP writes them, and each section owner writes theirs.
+    fn report(&self, owners: &[Role]) -> Access {
+        if self.is_cpp() || owners.iter().any(|r| self.has(*r)) {
             return Access::Write;
         }
-        let manager = self.me.roles.iter().any(|r| {
-            !matches!(
-                r,
-                Role::Practitioner | Role::Iro | Role::CabinetMember | Role::Administrator
-            )
-        });
-        if manager { Access::Read } else { Access::None }
+        if is_manager(self.me) {
+            Access::Read
+        } else {
+            Access::None
+        }
     }
+
+    /// A 7-minute briefing is the CPP's until it is shared; then every
+    /// member of staff reads it (R-REP-3).
+    fn briefing(&self, shared: bool) -> Access {
+        if self.is_cpp() {
+            Access::Write
+        } else if shared {
+            Access::Read
+        } else {
+            Access::None
+        }
+    }
+
+    /// A DRP alert is visible to the IRO who raised it (who writes it),
+    /// their manager, the case's Team Manager, Service Manager and Head of
+    /// Service, and the CPP (R-REP-5).
+    fn drp(&self, team: &TeamId, iro: &PersonId) -> Access {
+        if self.is(iro) {
+            return Access::Write;
+        }
+        let team_manager = self.org.team(team).and_then(|t| t.manager.clone());
+        let case_managers = team_manager.as_ref().is_some_and(|tm| {
+            self.is(tm)
+                || self
+                    .org
+                    .person(tm)
+                    .is_some_and(|tm| tm.line_manager.as_ref() == Some(&self.me.id))
+        });
+        let iros_manager = self
+            .org
+            .person(iro)
+            .is_some_and(|p| p.line_manager.as_ref() == Some(&self.me.id));
+        if iros_manager || case_managers || self.heads_area_of(team) || self.is_cpp() {
+            Access::Read
+        } else {
+            Access::None
+        }
+    }
+}
+
+/// Managers see figures-only reports (R-REP-8): everyone whose roles go
+/// beyond holding cases, chairing reviews, being an elected member or
+/// running the installation.
+pub fn is_manager(person: &Person) -> bool {
+    person.roles.iter().any(|r| {
+        !matches!(
+            r,
+            Role::Practitioner | Role::Iro | Role::CabinetMember | Role::Administrator
+        )
+    })
 }
 
 /// Whether `person` may create (register) the record described by `meta`.
@@ -320,12 +370,36 @@ pub fn may_create(
                 Err(RecordError::NotAllowed)
             }
         }
-        Parties::Report => {
+        Parties::Report { .. } => {
             if is_cpp {
                 Ok(())
             } else {
                 Err(RecordError::NotAllowed)
             }
+        }
+        // Briefings start unshared; sharing is the CPP's step on the server.
+        Parties::Briefing { shared } => {
+            if is_cpp && !*shared {
+                Ok(())
+            } else {
+                Err(RecordError::NotAllowed)
+            }
+        }
+        // An IRO raises a DRP alert on a case they chair.
+        Parties::Drp { case, team, iro } => {
+            if iro != person || !me.has_role(Role::Iro) {
+                return Err(RecordError::NotAllowed);
+            }
+            let listed = org
+                .case(case)
+                .ok_or_else(|| RecordError::UnknownCase(case.clone()))?;
+            if &listed.team != team {
+                return Err(RecordError::CaseMismatch);
+            }
+            if listed.chaired_by.as_ref() != Some(iro) {
+                return Err(RecordError::NotChair);
+            }
+            Ok(())
         }
         Parties::Panel { chair, members, .. } => {
             if !is_cpp || chair != person {

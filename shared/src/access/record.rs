@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::document::DocKind;
-use crate::org::{CaseRef, PersonId, TeamId};
+use crate::org::{CaseRef, PersonId, Role, TeamId};
 use crate::sync::DocumentId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,8 +118,28 @@ pub enum Parties {
         #[serde(default)]
         team: Option<TeamId>,
     },
-    /// A report with figures only, no child-level text.
-    Report,
+    /// A report's co-edited text (the commentary, the owners' sections),
+    /// beside figures only: no child-level text.
+    Report {
+        /// Roles whose holders write their own section (the quarterly and
+        /// 6-monthly reports' Participation, Complaints, Practitioner Forum
+        /// and DRP sections).
+        #[serde(default)]
+        owners: Vec<Role>,
+    },
+    /// A 7-minute briefing made from a report (R-REP-3): the CPP edits it,
+    /// then shares it with every member of staff.
+    Briefing {
+        #[serde(default)]
+        shared: bool,
+    },
+    /// A DRP alert an IRO raised on a case (R-REP-5).
+    Drp {
+        case: CaseRef,
+        /// The case's team, which places it in a service area.
+        team: TeamId,
+        iro: PersonId,
+    },
     /// A moderation panel: the chair, the members and the audits they
     /// moderate together.
     Panel {
@@ -151,7 +171,9 @@ impl RecordMeta {
             Parties::Audit { .. } => DocKind::Audit,
             Parties::Moderation { .. } => DocKind::Moderation,
             Parties::Observation { .. } => DocKind::Observation,
-            Parties::Report => DocKind::Report,
+            Parties::Report { .. } => DocKind::Report,
+            Parties::Briefing { .. } => DocKind::Briefing,
+            Parties::Drp { .. } => DocKind::DrpAlert,
             Parties::Panel { .. } => DocKind::Panel,
             Parties::PanelPosition { .. } => DocKind::PanelPosition,
         }
@@ -160,7 +182,10 @@ impl RecordMeta {
     /// Whether the record holds child-level (special category) data: every
     /// read and change of these is logged.
     pub fn is_child_level(&self) -> bool {
-        !matches!(self.parties, Parties::Note { .. } | Parties::Report)
+        !matches!(
+            self.parties,
+            Parties::Note { .. } | Parties::Report { .. } | Parties::Briefing { .. }
+        )
     }
 }
 
@@ -178,4 +203,6 @@ pub enum RecordError {
     NotAllowed,
     #[error("this record is already registered")]
     AlreadyRegistered,
+    #[error("a DRP alert is raised by the IRO who chairs the case")]
+    NotChair,
 }

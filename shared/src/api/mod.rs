@@ -141,4 +141,5 @@ pub struct Directory {
         std::collections::BTreeMap<PersonId, Vec<crate::observation::quota::MeetingType>>,
 }
 
+pub mod report;
 pub mod schedule;

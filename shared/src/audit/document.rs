@@ -7,14 +7,16 @@
 //! edits always land in the same objects. Fields added in later schema
 //! versions carry `missing = ...` defaults so older audits keep opening.
 
+use std::collections::BTreeMap;
+
 use automerge::transaction::Transactable;
 use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile, Text};
 use chrono::NaiveDate;
 
 use super::template::AuditTemplate;
+use crate::document::DocKind;
 use crate::document::text::{FieldPath, Step};
-use crate::document::{DocKind, new_document};
 use crate::org::Cohort;
 
 /// The audit schema's current version.
@@ -31,6 +33,14 @@ pub struct AuditDoc {
     pub overall: Judgement,
     pub strengths: Text,
     pub development: Text,
+    /// R-REP-7: the council's practice themes the strengths are tagged
+    /// against (theme code → tagged). A map, so two people ticking themes at
+    /// once never duplicate one.
+    #[autosurgeon(missing = "Default::default")]
+    pub strength_themes: BTreeMap<String, bool>,
+    /// R-REP-7: likewise for the areas for development.
+    #[autosurgeon(missing = "Default::default")]
+    pub development_themes: BTreeMap<String, bool>,
     pub actions: Vec<ActionItem>,
     pub stretch_practitioner: Text,
     pub stretch_manager: Text,
@@ -268,14 +278,10 @@ fn empty_text() -> Text {
     Text::from("")
 }
 
-/// A new audit from a template: the template's questions for the case's
-/// cohort are copied in, so the audit keeps its template version.
-pub fn new_audit(
-    template: &AuditTemplate,
-    new: &NewAudit,
-    created_by: &str,
-    time_secs: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
+/// A new audit from a template, as the value its document starts with: the
+/// template's questions for the case's cohort are copied in, so the audit
+/// keeps its template version.
+pub fn new_audit_value(template: &AuditTemplate, new: &NewAudit) -> AuditDoc {
     let sections = template
         .sections
         .iter()
@@ -301,7 +307,7 @@ pub fn new_audit(
         held_by: None,
         notes: empty_text(),
     };
-    let audit = AuditDoc {
+    AuditDoc {
         kind: DocKind::Audit.code().to_string(),
         schema: AUDIT_SCHEMA,
         template_id: template.id.clone(),
@@ -314,6 +320,8 @@ pub fn new_audit(
         },
         strengths: empty_text(),
         development: empty_text(),
+        strength_themes: BTreeMap::new(),
+        development_themes: BTreeMap::new(),
         actions: Vec::new(),
         stretch_practitioner: empty_text(),
         stretch_manager: empty_text(),
@@ -346,17 +354,19 @@ pub fn new_audit(
         amendments: Vec::new(),
         moderated: None,
         reaudit_required: false,
-    };
-    let mut doc = new_document();
-    let mut tx = doc.transaction();
-    autosurgeon::reconcile(&mut tx, &audit)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the audit: {e}")))?;
-    tx.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message(format!("by:{created_by}"))
-            .with_time(time_secs),
-    );
-    Ok(doc)
+    }
+}
+
+/// A new audit document from a template (see [`new_audit_value`]).
+pub fn new_audit(
+    template: &AuditTemplate,
+    new: &NewAudit,
+    created_by: &str,
+    time_secs: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let audit = new_audit_value(template, new);
+    crate::document::create_document(&audit, created_by, time_secs)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the audit: {e}")))
 }
 
 /// Reads an audit, if the document is one.

@@ -41,10 +41,14 @@ pub enum DocKind {
     Panel,
     /// One panel member's blind position on one audit.
     PanelPosition,
+    /// A dispute resolution process alert raised by an IRO (R-REP-5).
+    DrpAlert,
+    /// A 7-minute briefing made from a report (R-REP-3).
+    Briefing,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 7] = [
+    pub const ALL: [DocKind; 9] = [
         DocKind::Note,
         DocKind::Audit,
         DocKind::Moderation,
@@ -52,6 +56,8 @@ impl DocKind {
         DocKind::Report,
         DocKind::Panel,
         DocKind::PanelPosition,
+        DocKind::DrpAlert,
+        DocKind::Briefing,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,10 +69,62 @@ impl DocKind {
             DocKind::Report => "report",
             DocKind::Panel => "panel",
             DocKind::PanelPosition => "panel-position",
+            DocKind::DrpAlert => "drp-alert",
+            DocKind::Briefing => "briefing",
         }
     }
 
     pub fn parse(code: &str) -> Option<DocKind> {
         DocKind::ALL.into_iter().find(|k| k.code() == code)
     }
+}
+
+/// Why a record's document could not be made or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the document could not be written: {0}")]
+    Reconcile(#[from] autosurgeon::ReconcileError),
+    #[error("the document could not be changed: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error("the document has no {0}")]
+    Missing(String),
+}
+
+/// A new document holding `value`, made in one change by `by` at `at`
+/// (Unix seconds). Every text object and list in `value` is created here,
+/// once, so that later concurrent edits land in the same objects.
+pub fn create_document(
+    value: &impl autosurgeon::Reconcile,
+    by: &str,
+    at: i64,
+) -> Result<Automerge, DocumentError> {
+    let mut doc = new_document();
+    let mut tx = doc.transaction();
+    autosurgeon::reconcile(&mut tx, value)?;
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("by:{by}"))
+            .with_time(at),
+    );
+    Ok(doc)
+}
+
+/// The `kind` at a document's root, if any.
+pub fn kind_of(doc: &impl automerge::ReadDoc) -> Option<DocKind> {
+    automerge::ReadDoc::get(doc, automerge::ROOT, "kind")
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| v.into_string().ok())
+        .and_then(|code| DocKind::parse(&code))
+}
+
+/// Reads a document as `T` when it is of `kind`.
+pub fn read_as<T, D>(doc: &D, kind: DocKind) -> Option<T>
+where
+    T: autosurgeon::Hydrate,
+    D: automerge::ReadDoc + autosurgeon::ReadDoc,
+{
+    (kind_of(doc) == Some(kind))
+        .then(|| autosurgeon::hydrate(doc).ok())
+        .flatten()
 }

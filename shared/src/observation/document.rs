@@ -2,13 +2,15 @@
 //! document. Prompts are `Text` so dictated notes and the observed person's
 //! reflection merge like any other text.
 
+use std::collections::BTreeMap;
+
 use automerge::transaction::Transactable;
 use automerge::{AutomergeError, ROOT, ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use super::template::ObservationTemplates;
 use crate::access::ObservationKind;
-use crate::document::{DocKind, new_document};
+use crate::document::DocKind;
 
 pub const OBSERVATION_SCHEMA: u64 = 1;
 
@@ -45,6 +47,13 @@ pub struct ObservationDoc {
     pub sections: Vec<ObservationSection>,
     /// The observed person's own reflection, in their words.
     pub reflection: Text,
+    /// R-REP-7: the council's practice themes the strengths are tagged
+    /// against (theme code → tagged).
+    #[autosurgeon(missing = "Default::default")]
+    pub strength_themes: BTreeMap<String, bool>,
+    /// R-REP-7: likewise for the areas for development.
+    #[autosurgeon(missing = "Default::default")]
+    pub development_themes: BTreeMap<String, bool>,
     #[autosurgeon(missing = "Option::default")]
     pub completed_at: Option<i64>,
     /// Why it ended without notes (consent refused).
@@ -99,16 +108,16 @@ pub struct NewObservation {
     pub held_on: Option<String>,
 }
 
-pub fn new_observation(
+/// A new observation from its kind's template, as the value its document
+/// starts with.
+pub fn new_observation_value(
     templates: &ObservationTemplates,
     new: &NewObservation,
-    created_by: &str,
-    time_secs: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
+) -> Result<ObservationDoc, AutomergeError> {
     let template = templates
         .kind(new.kind)
         .ok_or_else(|| AutomergeError::InvalidObjId(format!("no template for {}", new.kind)))?;
-    let doc = ObservationDoc {
+    Ok(ObservationDoc {
         kind: DocKind::Observation.code().to_string(),
         schema: OBSERVATION_SCHEMA,
         observation: new.kind.code().to_string(),
@@ -150,19 +159,22 @@ pub fn new_observation(
             })
             .collect(),
         reflection: Text::from(""),
+        strength_themes: BTreeMap::new(),
+        development_themes: BTreeMap::new(),
         completed_at: None,
         ended: None,
-    };
-    let mut automerge = new_document();
-    let mut tx = automerge.transaction();
-    autosurgeon::reconcile(&mut tx, &doc)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the observation: {e}")))?;
-    tx.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message(format!("by:{created_by}"))
-            .with_time(time_secs),
-    );
-    Ok(automerge)
+    })
+}
+
+pub fn new_observation(
+    templates: &ObservationTemplates,
+    new: &NewObservation,
+    created_by: &str,
+    time_secs: i64,
+) -> Result<automerge::Automerge, AutomergeError> {
+    let doc = new_observation_value(templates, new)?;
+    crate::document::create_document(&doc, created_by, time_secs)
+        .map_err(|e| AutomergeError::InvalidObjId(format!("building the observation: {e}")))
 }
 
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ObservationDoc> {

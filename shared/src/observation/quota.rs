@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::ObservationKind;
-use crate::org::{Organisation, Person, PersonId, Role};
+use crate::org::{Cohort, Organisation, Person, PersonId, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuotaPolicy {
@@ -56,6 +56,23 @@ impl MeetingType {
             .into_iter()
             .find(|m| m.code() == code)
     }
+}
+
+/// Which meetings each IRO chairs, from their cases' cohorts: a CP
+/// conference for a child on a plan, a CiC review for a child in care.
+pub fn iro_meetings(org: &Organisation) -> BTreeMap<PersonId, BTreeSet<MeetingType>> {
+    let mut chairs: BTreeMap<PersonId, BTreeSet<MeetingType>> = BTreeMap::new();
+    for case in org.cases() {
+        let meeting = match case.cohort {
+            Cohort::ChildProtection => MeetingType::CpConference,
+            Cohort::ChildInCare => MeetingType::CicReview,
+            _ => continue,
+        };
+        if let Some(iro) = &case.chaired_by {
+            chairs.entry(iro.clone()).or_default().insert(meeting);
+        }
+    }
+    chairs
 }
 
 /// An observation that counts towards a quota (completed).

@@ -31,12 +31,21 @@ pub enum Role {
     CppPractitioner,
     /// Service Manager of the Centre for Professional Practice (QA lead).
     CppServiceManager,
+    /// Children's Participation Worker: writes the quarterly participation
+    /// and advocacy report.
+    ParticipationWorker,
+    /// Leads the Children's Services Complaints Team: writes the quarterly
+    /// complaints report.
+    ComplaintsManager,
+    /// Principal Social Worker: runs the Practitioner Forum and writes its
+    /// quarterly report.
+    PrincipalSocialWorker,
     /// Runs the QALF installation: accounts and the access log.
     Administrator,
 }
 
 impl Role {
-    pub const ALL: [Role; 15] = [
+    pub const ALL: [Role; 18] = [
         Role::Practitioner,
         Role::TeamManager,
         Role::FamilySolutionsManager,
@@ -51,6 +60,9 @@ impl Role {
         Role::ChiefExecutive,
         Role::CppPractitioner,
         Role::CppServiceManager,
+        Role::ParticipationWorker,
+        Role::ComplaintsManager,
+        Role::PrincipalSocialWorker,
         Role::Administrator,
     ];
 
@@ -71,6 +83,9 @@ impl Role {
             Role::ChiefExecutive => "Chief Executive",
             Role::CppPractitioner => "CPP Practitioner",
             Role::CppServiceManager => "CPP Service Manager",
+            Role::ParticipationWorker => "Participation Worker",
+            Role::ComplaintsManager => "Complaints Manager",
+            Role::PrincipalSocialWorker => "Principal Social Worker",
             Role::Administrator => "Administrator",
         }
     }
@@ -92,6 +107,9 @@ impl Role {
             Role::ChiefExecutive => "chief-executive",
             Role::CppPractitioner => "cpp-practitioner",
             Role::CppServiceManager => "cpp-service-manager",
+            Role::ParticipationWorker => "participation-worker",
+            Role::ComplaintsManager => "complaints-manager",
+            Role::PrincipalSocialWorker => "principal-social-worker",
             Role::Administrator => "administrator",
         }
     }

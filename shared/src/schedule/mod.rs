@@ -43,4 +43,4 @@ pub use selection::{
 pub use theme::{ThemeEntry, ThemeError, ThemeSchedule, months_missing};
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;

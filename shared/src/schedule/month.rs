@@ -123,7 +123,7 @@ impl YearMonth {
         format!("{} {}", MONTH_NAMES[self.month as usize - 1], self.year)
     }
 
-    fn short_name(self) -> &'static str {
+    pub fn short_name(self) -> &'static str {
         &MONTH_NAMES[self.month as usize - 1][..3]
     }
 }

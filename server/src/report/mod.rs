@@ -1,0 +1,127 @@
+//! Reports on the server (DOMAIN.md §7): the projection of every record's
+//! facts, kept up to date as documents change ([`projection`]), and the
+//! endpoints that compute reports from it with `qalf_shared::report`.
+//!
+//! Figures-only reports are for managers (R-REP-8); quotes and drill-downs
+//! name records, so each is checked against that record's access and
+//! logged as a read before it is shown. CSV downloads are the same tables.
+
+mod briefings;
+mod drill;
+pub mod projection;
+mod routes;
+pub mod rows;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use qalf_shared::access;
+use qalf_shared::org::{Organisation, PersonId};
+use qalf_shared::report::{Context, Facts};
+use qalf_shared::schedule::Period;
+
+pub use projection::Projector;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/reports/compliance", get(routes::compliance))
+        .route("/api/reports/drill", post(drill::drill))
+        .route("/api/reports/{kind}/{month}", get(routes::report))
+        .route(
+            "/api/reports/{kind}/{month}/document",
+            get(routes::document).post(routes::make_document),
+        )
+        .route(
+            "/api/reports/{kind}/{month}/briefings",
+            post(briefings::make),
+        )
+        .route(
+            "/api/reports/{kind}/{month}/themes",
+            post(routes::copy_themes),
+        )
+        .route("/api/briefings", get(briefings::list))
+        .route("/api/briefings/{id}/share", post(briefings::share))
+        .route("/api/drp/cases", get(routes::chaired_cases))
+}
+
+/// The organisation, if `user` may see figures-only reports: managers and
+/// the CPP (R-REP-8).
+fn readers_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisation>> {
+    let org = state.org();
+    let allowed = org
+        .person(&user.person)
+        .is_some_and(|p| access::is_manager(p) || p.roles.iter().any(|r| r.is_cpp()));
+    if allowed {
+        Ok(org)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn is_cpp(org: &Organisation, person: &PersonId) -> bool {
+    org.person(person)
+        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+}
+
+/// How long a report waits for changes already on disk to reach the
+/// projection before it reads what is there.
+const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits (briefly) until the projection holds every change the server has
+/// stored, so a report shows what was just synced.
+async fn caught_up(state: &AppState) {
+    let projector = state.projector();
+    if tokio::time::timeout(CATCH_UP, projector.settled())
+        .await
+        .is_err()
+    {
+        tracing::warn!("a report was read while the projection was still catching up");
+    }
+}
+
+/// The projection's facts for a report over `period`: a year back from its
+/// end (for the 12-month trends and the year's quotas), and work still
+/// open whenever it began.
+pub async fn facts_for(state: &AppState, period: Period) -> AppResult<Facts> {
+    caught_up(state).await;
+    let from = period
+        .last()
+        .add_months(-11)
+        .first_day()
+        .min(period.first_day());
+    let window = rows::Window {
+        from,
+        to: period.last_day(),
+    };
+    Ok(state
+        .db()
+        .call(move |conn| rows::load(conn, window))
+        .await?)
+}
+
+/// The facts between two days (and work still open).
+pub async fn facts_between(state: &AppState, from: NaiveDate, to: NaiveDate) -> AppResult<Facts> {
+    caught_up(state).await;
+    let window = rows::Window { from, to };
+    Ok(state
+        .db()
+        .call(move |conn| rows::load(conn, window))
+        .await?)
+}
+
+/// The figures' context: today, the directory and the council's settings.
+fn with_context<T>(state: &AppState, org: &Organisation, f: impl FnOnce(&Context) -> T) -> T {
+    let settings = state.settings();
+    let ctx = Context {
+        org,
+        settings: &settings,
+        as_of: state.clock().now().date_naive(),
+    };
+    f(&ctx)
+}
