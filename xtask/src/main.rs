@@ -25,7 +25,7 @@ commands:
                      server args: --addr HOST:PORT (QALF_ADDR), --data-dir DIR (QALF_DATA_DIR)
   test               fmt, clippy (native and wasm32), every test, the release wasm build
                      and the browser end-to-end suite
-  bench <name>       run a benchmark: sync, schedule
+  bench <name>       run a benchmark: sync, schedule, reports
 ";
 
 fn main() -> Result<()> {
@@ -187,9 +187,22 @@ fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {
                 "schedule",
             ],
         ),
-        Some(other) => bail!(
-            "unknown benchmark `{other}`; try `cargo xtask bench sync` or `cargo xtask bench schedule`"
+        // In process too: a large council's year in a temporary SQLite file.
+        Some("reports") => steps.run(
+            "reports benchmark: a large council's year, projected and reported",
+            "cargo",
+            &[
+                "bench",
+                "--locked",
+                "--package",
+                "qalf-server",
+                "--bench",
+                "reports",
+            ],
         ),
-        None => bail!("name a benchmark: `cargo xtask bench sync` or `cargo xtask bench schedule`"),
+        Some(other) => bail!(
+            "unknown benchmark `{other}`; try `cargo xtask bench sync`, `schedule` or `reports`"
+        ),
+        None => bail!("name a benchmark: `cargo xtask bench sync`, `schedule` or `reports`"),
     }
 }

@@ -291,7 +291,8 @@ const STEPS: &[&str] = &[
         quote TEXT NOT NULL,
         PRIMARY KEY (record, polarity, theme)
     ) WITHOUT ROWID;
-    CREATE INDEX report_findings_by_day ON report_findings(found_on);
+    CREATE INDEX report_findings_by_day
+        ON report_findings(found_on, polarity, theme, source, team, service_area, record);
     CREATE TABLE report_drp_alerts (
         record TEXT PRIMARY KEY,
         case_reference TEXT NOT NULL,

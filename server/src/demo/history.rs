@@ -224,8 +224,35 @@ fn eligible(org: &Organisation, auditor: &PersonId, case: &Case) -> bool {
         && !org.manages(auditor, &case.practitioner)
 }
 
-/// The year before `today`: everything [`History`] holds.
-pub fn history(org: &Organisation, today: NaiveDate, months: u32, seed: u64) -> History {
+/// How much work a history holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    /// Audits each auditor completes a month (the framework asks one).
+    pub audits_per_auditor: usize,
+    /// Times over each manager's observation quotas are worked (one: a
+    /// year's worth, about three in four done).
+    pub observation_rounds: usize,
+    /// DRP alerts raised a month across the council.
+    pub drp_alerts_per_month: u32,
+}
+
+impl Scale {
+    /// A demo council's year.
+    pub const DEMO: Scale = Scale {
+        audits_per_auditor: 1,
+        observation_rounds: 1,
+        drp_alerts_per_month: 3,
+    };
+}
+
+/// The `months` before `today`: everything [`History`] holds.
+pub fn history(
+    org: &Organisation,
+    today: NaiveDate,
+    months: u32,
+    scale: Scale,
+    seed: u64,
+) -> History {
     let Some(cpp_lead) = org
         .people_with_role(Role::CppServiceManager)
         .next()
@@ -256,7 +283,11 @@ pub fn history(org: &Organisation, today: NaiveDate, months: u32, seed: u64) -> 
         if !residential.is_empty() {
             who.push(residential[index % residential.len()].clone());
         }
-        for (i, auditor) in who.iter().enumerate() {
+        let who: Vec<&PersonId> = who
+            .iter()
+            .flat_map(|a| std::iter::repeat_n(a, scale.audits_per_auditor))
+            .collect();
+        for (i, auditor) in who.into_iter().enumerate() {
             let start = ctx.rng.random_range(0..cases.len());
             let Some(case) = (0..cases.len())
                 .map(|k| cases[(start + k) % cases.len()])
@@ -267,8 +298,10 @@ pub fn history(org: &Organisation, today: NaiveDate, months: u32, seed: u64) -> 
             past_audit(&mut ctx, month, index, i, auditor, case, &theme);
         }
     }
-    observations(&mut ctx, months);
-    drp_alerts(&mut ctx, months);
+    for _ in 0..scale.observation_rounds {
+        observations(&mut ctx, months);
+    }
+    drp_alerts(&mut ctx, months * scale.drp_alerts_per_month, months);
     ctx.history
 }
 
@@ -359,19 +392,18 @@ fn audit_meta(
     }
 }
 
-/// A new audit document made by `by`, as `a` leaves it, and its value.
+/// A new audit document made by `by`, as `a` leaves it.
 fn audit_document(
     header: Header,
     cohort: Cohort,
     by: &PersonId,
     made: i64,
     a: impl FnOnce(&mut AuditDoc),
-) -> Option<(automerge::Automerge, AuditDoc)> {
+) -> Option<automerge::Automerge> {
     let mut audit =
         audit::document::new_audit_value(template::current(), &NewAudit { header, cohort });
     a(&mut audit);
-    let doc = qalf_shared::document::create_document(&audit, by.as_str(), made).ok()?;
-    Some((doc, audit))
+    qalf_shared::document::create_document(&audit, by.as_str(), made).ok()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -524,7 +556,7 @@ fn past_audit(
             }
         }
     });
-    let Some((doc, value)) = doc else { return };
+    let Some(doc) = doc else { return };
     let meta = audit_meta(&id, &ctx.cpp_lead, case, auditor, at(allocated));
     if done
         && alert
@@ -539,7 +571,7 @@ fn past_audit(
             "A safety concern was raised with the Head of Service during the audit.".into(),
         ));
     }
-    let facts = report_facts::of_audit(&meta, &value, ctx.org);
+    let facts = report_facts::extract(&meta, &doc, ctx.org);
     ctx.store(id.clone(), doc, meta, facts);
     if done && final_grade == Grade::Inadequate {
         re_audit(ctx, &id, case, completed);
@@ -634,9 +666,9 @@ fn re_audit(ctx: &mut Ctx, original: &DocumentId, case: &Case, completed: NaiveD
         a.follow_up.done_on = Some((done_on + Duration::days(14)).to_string());
         a.closed_at = Some(at(done_on + Duration::days(14)));
     });
-    let Some((doc, value)) = doc else { return };
+    let Some(doc) = doc else { return };
     let meta = audit_meta(&id, &ctx.cpp_lead, case, &head, at(allocated));
-    let facts = report_facts::of_audit(&meta, &value, ctx.org);
+    let facts = report_facts::extract(&meta, &doc, ctx.org);
     ctx.history.reaudits.push(StoredReAudit {
         audit: id.to_string(),
         original: original.to_string(),
@@ -806,18 +838,18 @@ fn observation(
             team,
         },
     };
-    let facts = report_facts::of_observation(&meta, &o, ctx.org);
+    let facts = report_facts::extract(&meta, &doc, ctx.org);
     ctx.store(id, doc, meta, facts);
 }
 
-/// DRP alerts raised by IROs on the cases they chair (R-REP-5), about
-/// three a month, most resolved within weeks.
-fn drp_alerts(ctx: &mut Ctx, months: u32) {
+/// `count` DRP alerts raised by IROs on the cases they chair (R-REP-5)
+/// over the months, most resolved within weeks.
+fn drp_alerts(ctx: &mut Ctx, count: u32, months: u32) {
     let chaired: Vec<&Case> = ctx.org.cases().filter(|c| c.chaired_by.is_some()).collect();
     if chaired.is_empty() {
         return;
     }
-    for _ in 0..months * 3 {
+    for _ in 0..count {
         let case = chaired[ctx.rng.random_range(0..chaired.len())];
         let Some(iro) = case.chaired_by.clone() else {
             continue;

@@ -4,7 +4,7 @@
 
 mod audits;
 mod generate;
-mod history;
+pub mod history;
 
 use qalf_shared::org::{Organisation, Person, Role};
 
@@ -76,66 +76,81 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
 }
 
 /// A year of QA work before today (`--demo-history-months`), stored in one
-/// go, and the reports' projection rebuilt over it.
+/// go with its reports' rows.
 async fn seed_history(state: &AppState) -> anyhow::Result<()> {
     let months = state.config().demo_history_months;
+    if months == 0 {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
     let org = state.org();
     let today = state.clock().now().date_naive();
-    let now = state.clock().now().timestamp();
-    let started = std::time::Instant::now();
-    if months > 0 {
-        let made = {
-            let org = org.clone();
-            tokio::task::spawn_blocking(move || {
-                history::history(&org, today, months, DEMO_SEED + 1)
-            })
-            .await?
-        };
-        let records = made.records.clone();
-        let by = persona_for(&org, Role::CppServiceManager)
-            .map(|(_, p)| p.id.clone())
-            .ok_or_else(|| anyhow::anyhow!("the demo has no CPP Service Manager"))?;
-        state
-            .db()
-            .call(move |conn| {
-                crate::relay::insert_new(conn, &made.documents)?;
-                let tx = conn.transaction()?;
-                for meta in &made.records {
-                    crate::records::insert(&tx, meta)?;
-                }
-                crate::report::rows::insert(&tx, &made.facts)?;
-                for theme in &made.themes {
-                    crate::schedule::store::put_theme(&tx, theme, &by, now)?;
-                }
-                for r in &made.reaudits {
-                    crate::schedule::store::insert_reaudit(&tx, r)?;
-                }
-                for (id, audit, raised_by, raised_at, head, concern) in &made.alerts {
-                    tx.execute(
-                        "INSERT INTO safety_alerts (id, audit, raised_by, raised_at, received_at,
-                           head_of_service, concern) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-                        rusqlite::params![
-                            id,
-                            audit.to_string(),
-                            raised_by.as_str(),
-                            raised_at,
-                            head.as_str(),
-                            concern
-                        ],
-                    )?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
-            .await?;
-        for meta in records {
-            state.access().put_record(meta);
-        }
-    }
+    let made = tokio::task::spawn_blocking(move || {
+        history::history(&org, today, months, history::Scale::DEMO, DEMO_SEED + 1)
+    })
+    .await?;
+    let records = made.records.len();
+    store_history(state, made, true).await?;
     tracing::info!(
+        records,
         took_ms = started.elapsed().as_millis() as u64,
-        "demo history seeded and projected"
+        "demo history seeded"
     );
+    Ok(())
+}
+
+/// Stores a history: its documents, their registrations, the themes, the
+/// re-audits and the safety alerts, in one transaction; and its reports'
+/// rows too when `with_facts` (otherwise `reindex` makes them).
+pub async fn store_history(
+    state: &AppState,
+    made: history::History,
+    with_facts: bool,
+) -> anyhow::Result<()> {
+    let org = state.org();
+    let by = persona_for(&org, Role::CppServiceManager)
+        .map(|(_, p)| p.id.clone())
+        .ok_or_else(|| anyhow::anyhow!("the council has no CPP Service Manager"))?;
+    let now = state.clock().now().timestamp();
+    let records = made.records.clone();
+    state
+        .db()
+        .call(move |conn| {
+            crate::relay::insert_new(conn, &made.documents)?;
+            let tx = conn.transaction()?;
+            for meta in &made.records {
+                crate::records::insert(&tx, meta)?;
+            }
+            if with_facts {
+                crate::report::rows::insert(&tx, &made.facts)?;
+            }
+            for theme in &made.themes {
+                crate::schedule::store::put_theme(&tx, theme, &by, now)?;
+            }
+            for r in &made.reaudits {
+                crate::schedule::store::insert_reaudit(&tx, r)?;
+            }
+            for (id, audit, raised_by, raised_at, head, concern) in &made.alerts {
+                tx.execute(
+                    "INSERT INTO safety_alerts (id, audit, raised_by, raised_at, received_at,
+                       head_of_service, concern) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                    rusqlite::params![
+                        id,
+                        audit.to_string(),
+                        raised_by.as_str(),
+                        raised_at,
+                        head.as_str(),
+                        concern
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    for meta in records {
+        state.access().put_record(meta);
+    }
     Ok(())
 }
 

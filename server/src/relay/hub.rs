@@ -35,6 +35,13 @@ impl Loaded {
             .remove(document);
     }
 
+    pub fn contains(&self, document: &samod::DocumentId) -> bool {
+        self.documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(document)
+    }
+
     /// How many documents are loaded, and how many of them have not synced
     /// for `idle_after`.
     pub fn count(&self, idle_after: Duration) -> (usize, usize) {

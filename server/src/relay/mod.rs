@@ -189,6 +189,24 @@ impl Relay {
         Ok(Some(handle.with_document(f)))
     }
 
+    /// Runs `f` on the relay's copy of a document only if it is loaded now
+    /// (never loading one for it); `None` otherwise.
+    pub async fn with_loaded_document<R>(
+        &self,
+        document: &DocumentId,
+        f: impl FnOnce(&mut Automerge) -> R,
+    ) -> Result<Option<R>, Stopped> {
+        let samod_id: samod::DocumentId = document.to_string().parse().map_err(|_| Stopped)?;
+        let hub = self.inner.shards[self.shard_of(document)].read().await;
+        if !hub.loaded.contains(&samod_id) {
+            return Ok(None);
+        }
+        let Some(handle) = hub.repo.find(samod_id).await.map_err(|_| Stopped)? else {
+            return Ok(None);
+        };
+        Ok(Some(handle.with_document(f)))
+    }
+
     /// Stores a new document made on the server and returns its id. It is
     /// written straight to storage, so whichever shard the id falls in
     /// loads it when it is first asked for.

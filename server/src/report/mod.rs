@@ -85,19 +85,19 @@ async fn caught_up(state: &AppState) {
     }
 }
 
-/// The projection's facts for a report over `period`: a year back from its
-/// end (for the 12-month trends and the year's quotas), and work still
-/// open whenever it began.
+/// The projection's facts for a report over `period`: what is dated in it
+/// and work still open whenever it began, and the findings of the year to
+/// its end (for the 6- and 12-month trends).
 pub async fn facts_for(state: &AppState, period: Period) -> AppResult<Facts> {
     caught_up(state).await;
-    let from = period
-        .last()
-        .add_months(-11)
-        .first_day()
-        .min(period.first_day());
     let window = rows::Window {
-        from,
+        from: period.first_day(),
         to: period.last_day(),
+        findings_from: period
+            .last()
+            .add_months(-11)
+            .first_day()
+            .min(period.first_day()),
     };
     Ok(state
         .db()
@@ -105,10 +105,24 @@ pub async fn facts_for(state: &AppState, period: Period) -> AppResult<Facts> {
         .await?)
 }
 
+/// The DRP alerts a DRP report over `period` reads, and nothing else.
+pub async fn drp_facts_for(state: &AppState, period: Period) -> AppResult<Facts> {
+    caught_up(state).await;
+    let window = rows::Window::between(period.first_day(), period.last_day());
+    let drp_alerts = state
+        .db()
+        .call(move |conn| rows::load_drp(conn, window))
+        .await?;
+    Ok(Facts {
+        drp_alerts,
+        ..Facts::default()
+    })
+}
+
 /// The facts between two days (and work still open).
 pub async fn facts_between(state: &AppState, from: NaiveDate, to: NaiveDate) -> AppResult<Facts> {
     caught_up(state).await;
-    let window = rows::Window { from, to };
+    let window = rows::Window::between(from, to);
     Ok(state
         .db()
         .call(move |conn| rows::load(conn, window))
@@ -124,4 +138,31 @@ fn with_context<T>(state: &AppState, org: &Organisation, f: impl FnOnce(&Context
         as_of: state.clock().now().date_naive(),
     };
     f(&ctx)
+}
+
+/// A report computed now from the projection (what `GET /api/reports/…`
+/// shows, before quotes are filtered for a reader).
+pub async fn compute_report(
+    state: &AppState,
+    kind: qalf_shared::report::ReportKind,
+    period: Period,
+) -> AppResult<qalf_shared::report::Report> {
+    routes::compute(state, &state.org(), kind, period).await
+}
+
+/// `qalf-server reindex`: rebuilds the projection of the data folder's
+/// database from its stored documents, the registry and the directory.
+pub async fn reindex_data_dir(
+    config: &crate::config::Config,
+) -> anyhow::Result<projection::Reindexed> {
+    let path = config.database_path();
+    if !path.exists() {
+        anyhow::bail!("there is no QALF database at {}", path.display());
+    }
+    let db = crate::db::Db::open(&path).await?;
+    let org = crate::directory::load(&db).await?;
+    let records = db.call(crate::records::load_all).await?;
+    Ok(db
+        .call(move |conn| projection::reindex(conn, &records, &org))
+        .await?)
 }

@@ -95,14 +95,37 @@ pub(crate) async fn run(state: Weak<Inner>) {
 
 /// Projects one record now: its facts replace its rows. A document that is
 /// not a registered record has none.
+///
+/// A document the relay has loaded (one that just changed) is read where
+/// it is, which spares loading it again from storage; the relay stores a
+/// change within milliseconds of applying it, and a change it had not
+/// stored when the process stopped is sent again by the device that made
+/// it. Any other document is read from storage.
 pub async fn project(state: &AppState, id: &DocumentId) -> Result<(), DbError> {
     let Some(meta) = state.access().record(id) else {
         return Ok(());
     };
     let org = state.org();
+    let loaded = {
+        let (meta, org) = (meta.clone(), org.clone());
+        state
+            .relay()
+            .with_loaded_document(id, move |doc| extract(&meta, &*doc, &org))
+            .await
+            .ok()
+            .flatten()
+    };
     state
         .db()
-        .call(move |conn| project_with(conn, &meta, &org))
+        .call(move |conn| match loaded {
+            Some(facts) => {
+                let tx = conn.transaction()?;
+                rows::replace(&tx, &meta.id, &facts)?;
+                tx.commit()?;
+                Ok(())
+            }
+            None => project_with(conn, &meta, &org),
+        })
         .await
 }
 

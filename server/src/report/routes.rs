@@ -50,7 +50,10 @@ pub(super) async fn compute(
     kind: ReportKind,
     period: Period,
 ) -> AppResult<Report> {
-    let facts = facts_for(state, period).await?;
+    let facts = match kind {
+        ReportKind::Drp => super::drp_facts_for(state, period).await?,
+        _ => facts_for(state, period).await?,
+    };
     let document = report_document(state, kind, period).await?;
     let owners = match document {
         Some(id) if kind.has_owner_sections() => state

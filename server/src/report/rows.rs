@@ -216,6 +216,34 @@ fn bad(column: usize, what: &str, value: &str) -> rusqlite::Error {
     )
 }
 
+thread_local! {
+    /// Record ids already decoded on this thread: a bs58check decode (two
+    /// SHA-256 rounds) per row was most of the time reading a report's rows,
+    /// and the same records come back in every table.
+    static RECORD_IDS: std::cell::RefCell<std::collections::HashMap<String, DocumentId>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Most record ids kept per thread before the memo starts afresh.
+const RECORD_IDS_KEPT: usize = 200_000;
+
+/// A record id column, decoded once per thread.
+fn record_id(row: &Row<'_>, i: usize) -> rusqlite::Result<DocumentId> {
+    let text: String = row.get(i)?;
+    RECORD_IDS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(id) = memo.get(&text) {
+            return Ok(id.clone());
+        }
+        let id = DocumentId::parse(&text).map_err(|_| bad(i, "record", &text))?;
+        if memo.len() >= RECORD_IDS_KEPT {
+            memo.clear();
+        }
+        memo.insert(text, id.clone());
+        Ok(id)
+    })
+}
+
 /// A required column parsed with `FromStr`.
 fn parsed<T: std::str::FromStr>(row: &Row<'_>, i: usize, what: &str) -> rusqlite::Result<T> {
     let text: String = row.get(i)?;
@@ -249,7 +277,7 @@ fn coded<T>(
 
 fn audit(row: &Row<'_>) -> rusqlite::Result<AuditFact> {
     Ok(AuditFact {
-        record: parsed(row, 0, "record")?,
+        record: record_id(row, 0)?,
         case: parsed(row, 1, "case")?,
         cohort: parsed_opt(row, 2, "cohort")?,
         theme: row.get(3)?,
@@ -296,6 +324,20 @@ fn query<T>(
 pub struct Window {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Findings are read from this day (for trends), with their quotes only
+    /// from `from`.
+    pub findings_from: NaiveDate,
+}
+
+impl Window {
+    /// Everything dated between two days.
+    pub fn between(from: NaiveDate, to: NaiveDate) -> Window {
+        Window {
+            from,
+            to,
+            findings_from: from,
+        }
+    }
 }
 
 /// The facts a report over `window` needs: everything dated inside it, and
@@ -303,16 +345,19 @@ pub struct Window {
 /// they were done. Section grades come with the audits completed in it.
 pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
     let (from, to) = (window.from.to_string(), window.to.to_string());
+    // The ids from a union of indexed look-ups, then their rows: one scan
+    // with ORs would read every audit.
     let audits = query(
         conn,
         &format!(
-            "SELECT {AUDIT_COLUMNS} FROM report_audits
-             WHERE allocated_on BETWEEN ?1 AND ?2
-                OR completed_on BETWEEN ?1 AND ?2
-                OR (completed_on IS NOT NULL AND follow_up_done IS NULL AND closed_on IS NULL)
-                OR record IN (SELECT record FROM report_actions WHERE done = 0)
-                OR record IN (SELECT record FROM report_disputes WHERE closed_on IS NULL)
-                OR record IN (SELECT record FROM report_alerts WHERE raised_on BETWEEN ?1 AND ?2)"
+            "SELECT {AUDIT_COLUMNS} FROM report_audits WHERE record IN (
+               SELECT record FROM report_audits WHERE allocated_on BETWEEN ?1 AND ?2
+               UNION SELECT record FROM report_audits WHERE completed_on BETWEEN ?1 AND ?2
+               UNION SELECT record FROM report_audits
+                 WHERE follow_up_done IS NULL AND closed_on IS NULL AND completed_on IS NOT NULL
+               UNION SELECT record FROM report_actions WHERE done = 0
+               UNION SELECT record FROM report_disputes WHERE closed_on IS NULL
+               UNION SELECT record FROM report_alerts WHERE raised_on BETWEEN ?1 AND ?2)"
         ),
         params![from, to],
         audit,
@@ -325,7 +370,7 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         params![from, to],
         |r| {
             Ok(SectionGradeFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 section: r.get(1)?,
                 title: r.get(2)?,
                 grade: parsed(r, 3, "grade")?,
@@ -338,7 +383,7 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         [],
         |r| {
             Ok(ActionFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 action: r.get(1)?,
                 owner: parsed_opt(r, 2, "person")?,
                 due_on: parsed_opt(r, 3, "date")?,
@@ -353,7 +398,7 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         params![from, to],
         |r| {
             Ok(DisputeFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 stage: r.get(1)?,
                 opened_on: parsed(r, 2, "date")?,
                 closed_on: parsed_opt(r, 3, "date")?,
@@ -367,7 +412,7 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         params![from, to],
         |r| {
             Ok(AlertFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 alert: r.get(1)?,
                 raised_on: parsed(r, 2, "date")?,
                 alerted: r.get(3)?,
@@ -382,8 +427,8 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         params![from, to],
         |r| {
             Ok(ModerationFact {
-                record: parsed(r, 0, "record")?,
-                audit: parsed(r, 1, "record")?,
+                record: record_id(r, 0)?,
+                audit: record_id(r, 1)?,
                 by: coded(r, 2, "moderated by", ModeratedBy::parse)?
                     .unwrap_or(ModeratedBy::Moderation),
                 completed_on: parsed_opt(r, 3, "date")?,
@@ -403,21 +448,26 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
         params![from, to],
         observation,
     )?;
-    let findings = query(
+    // Quotes only where a report may show them, inside the window; the
+    // year before it is read from the covering index alone.
+    let mut findings = query(
         conn,
         "SELECT record, source, polarity, theme, found_on, team, service_area, quote
          FROM report_findings WHERE found_on BETWEEN ?1 AND ?2",
         params![from, to],
         finding,
     )?;
-    let drp_alerts = query(
-        conn,
-        "SELECT record, case_reference, team, service_area, iro, category, stage, raised_on,
-           ended_on, outcome FROM report_drp_alerts
-         WHERE raised_on BETWEEN ?1 AND ?2 OR ended_on IS NULL",
-        params![from, to],
-        drp,
-    )?;
+    if window.findings_from < window.from {
+        findings.extend(query(
+            conn,
+            "SELECT record, source, polarity, theme, found_on, team, service_area, ''
+             FROM report_findings INDEXED BY report_findings_by_day
+             WHERE found_on >= ?1 AND found_on < ?2",
+            params![window.findings_from.to_string(), from],
+            finding,
+        )?);
+    }
+    let drp_alerts = load_drp(conn, window)?;
     Ok(Facts {
         audits,
         section_grades,
@@ -431,9 +481,21 @@ pub fn load(conn: &Connection, window: Window) -> Result<Facts, DbError> {
     })
 }
 
+/// The DRP alerts raised in the window, and those still open.
+pub fn load_drp(conn: &Connection, window: Window) -> Result<Vec<DrpFact>, DbError> {
+    query(
+        conn,
+        "SELECT record, case_reference, team, service_area, iro, category, stage, raised_on,
+           ended_on, outcome FROM report_drp_alerts
+         WHERE raised_on BETWEEN ?1 AND ?2 OR ended_on IS NULL",
+        params![window.from.to_string(), window.to.to_string()],
+        drp,
+    )
+}
+
 fn observation(r: &Row<'_>) -> rusqlite::Result<ObservationFact> {
     Ok(ObservationFact {
-        record: parsed(r, 0, "record")?,
+        record: record_id(r, 0)?,
         kind: coded(r, 1, "observation kind", |c| {
             qalf_shared::access::ObservationKind::ALL
                 .into_iter()
@@ -458,7 +520,7 @@ fn observation(r: &Row<'_>) -> rusqlite::Result<ObservationFact> {
 
 fn finding(r: &Row<'_>) -> rusqlite::Result<FindingFact> {
     Ok(FindingFact {
-        record: parsed(r, 0, "record")?,
+        record: record_id(r, 0)?,
         source: coded(r, 1, "source", FindingSource::parse)?.ok_or_else(|| bad(1, "source", ""))?,
         polarity: coded(r, 2, "polarity", Polarity::parse)?
             .ok_or_else(|| bad(2, "polarity", ""))?,
@@ -472,7 +534,7 @@ fn finding(r: &Row<'_>) -> rusqlite::Result<FindingFact> {
 
 fn drp(r: &Row<'_>) -> rusqlite::Result<DrpFact> {
     Ok(DrpFact {
-        record: parsed(r, 0, "record")?,
+        record: record_id(r, 0)?,
         case: parsed(r, 1, "case")?,
         team: parsed(r, 2, "team")?,
         service_area: parsed_opt(r, 3, "service area")?,
@@ -489,10 +551,10 @@ fn drp(r: &Row<'_>) -> rusqlite::Result<DrpFact> {
 /// rebuild is compared against.
 pub fn everything(conn: &Connection) -> Result<Facts, DbError> {
     // ISO dates compare as text within years 1–9999.
-    let all = Window {
-        from: NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
-        to: NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
-    };
+    let all = Window::between(
+        NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+    );
     let mut facts = load(conn, all)?;
     // `load` reads section grades and actions for reports; a comparison
     // wants every row.
@@ -502,7 +564,7 @@ pub fn everything(conn: &Connection) -> Result<Facts, DbError> {
         [],
         |r| {
             Ok(SectionGradeFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 section: r.get(1)?,
                 title: r.get(2)?,
                 grade: parsed(r, 3, "grade")?,
@@ -515,7 +577,7 @@ pub fn everything(conn: &Connection) -> Result<Facts, DbError> {
         [],
         |r| {
             Ok(ActionFact {
-                record: parsed(r, 0, "record")?,
+                record: record_id(r, 0)?,
                 action: r.get(1)?,
                 owner: parsed_opt(r, 2, "person")?,
                 due_on: parsed_opt(r, 3, "date")?,

@@ -361,26 +361,35 @@ async fn r_rep_8_the_projection_follows_each_document_change_and_a_rebuild_gives
     })
     .await;
     peer.synced(&meta.id).await;
-    state.projector().settled().await;
-    let id = meta.id.to_string();
-    let (grade, findings): (Option<String>, i64) = state
-        .db()
-        .call(move |conn| {
-            Ok((
-                conn.query_row(
-                    "SELECT grade FROM report_audits WHERE record = ?1",
-                    [&id],
-                    |r| r.get(0),
-                )?,
-                conn.query_row(
-                    "SELECT COUNT(*) FROM report_findings WHERE record = ?1 AND theme = 'recording'",
-                    [&id],
-                    |r| r.get(0),
-                )?,
-            ))
-        })
-        .await
-        .unwrap();
+    // "Synced" can come a moment before the relay's write: wait for the
+    // write to reach the projection.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (grade, findings) = loop {
+        state.projector().settled().await;
+        let id = meta.id.to_string();
+        let found: (Option<String>, i64) = state
+            .db()
+            .call(move |conn| {
+                Ok((
+                    conn.query_row(
+                        "SELECT grade FROM report_audits WHERE record = ?1",
+                        [&id],
+                        |r| r.get(0),
+                    )?,
+                    conn.query_row(
+                        "SELECT COUNT(*) FROM report_findings WHERE record = ?1 AND theme = 'recording'",
+                        [&id],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .await
+            .unwrap();
+        if found.0.is_some() || std::time::Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     assert_eq!(grade.as_deref(), Some("requires-improvement"));
     assert_eq!(findings, 1);
 

@@ -15,12 +15,12 @@ use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{ObservationKind, Parties, RecordMeta};
-use crate::audit::{self, AuditDoc, Grade};
-use crate::document::{DocKind, kind_of};
+use crate::audit::{self, Grade};
+use crate::document::{DocKind, kind_of, read_as};
 use crate::drp::{self, DrpCategory, DrpDoc, DrpOutcome};
 use crate::moderation::{document as moderation, panel};
 use crate::observation::quota::MeetingType;
-use crate::observation::{self, ObservationDoc, template as obs_template};
+use crate::observation::template as obs_template;
 use crate::org::{CaseRef, Cohort, Organisation, PersonId, Role, ServiceAreaId, TeamId};
 use crate::schedule::AuditKind;
 use crate::sync::DocumentId;
@@ -286,6 +286,88 @@ pub struct DrpFact {
     pub outcome: Option<DrpOutcome>,
 }
 
+/// What of an audit its facts need: the audit without its questions (the
+/// bulk of the document), so projecting a change reads only what counts.
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct AuditSummary {
+    pub header: audit::document::Header,
+    pub sections: Vec<SectionSummary>,
+    pub overall: OverallSummary,
+    pub strengths: autosurgeon::Text,
+    pub development: autosurgeon::Text,
+    #[autosurgeon(missing = "Default::default")]
+    pub strength_themes: std::collections::BTreeMap<String, bool>,
+    #[autosurgeon(missing = "Default::default")]
+    pub development_themes: std::collections::BTreeMap<String, bool>,
+    pub actions: Vec<audit::document::ActionItem>,
+    pub safety_alerts: Vec<audit::document::SafetyAlert>,
+    pub disagreement: Vec<audit::document::DisagreementStage>,
+    pub follow_up: audit::document::FollowUp,
+    pub responses: audit::document::Responses,
+    pub recognition: audit::document::Recognition,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub closed_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub moderated: Option<audit::document::ModeratedOutcome>,
+    #[autosurgeon(missing = "Default::default")]
+    pub reaudit_required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct SectionSummary {
+    pub id: String,
+    pub title: String,
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct OverallSummary {
+    #[autosurgeon(missing = "Option::default")]
+    pub grade: Option<String>,
+}
+
+/// What of an observation its facts need: no prompts' wording.
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct ObservationSummary {
+    #[autosurgeon(missing = "Option::default")]
+    pub held_on: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub meeting_type: Option<String>,
+    pub sections: Vec<ObservationSectionSummary>,
+    #[autosurgeon(missing = "Default::default")]
+    pub strength_themes: std::collections::BTreeMap<String, bool>,
+    #[autosurgeon(missing = "Default::default")]
+    pub development_themes: std::collections::BTreeMap<String, bool>,
+    #[autosurgeon(missing = "Option::default")]
+    pub completed_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub ended: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct ObservationSectionSummary {
+    pub prompts: Vec<PromptSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
+pub struct PromptSummary {
+    pub id: String,
+    pub answer: autosurgeon::Text,
+}
+
+impl ObservationSummary {
+    fn answer(&self, prompt: &str) -> Option<&str> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.prompts)
+            .find(|p| p.id == prompt)
+            .map(|p| p.answer.as_str())
+    }
+}
+
 /// The day a Unix time falls on (UTC).
 pub fn day_of(seconds: i64) -> Option<NaiveDate> {
     DateTime::from_timestamp(seconds, 0).map(|t| t.date_naive())
@@ -351,7 +433,7 @@ where
         return Facts::default();
     }
     let mut facts = match meta.kind() {
-        DocKind::Audit => audit::read(doc)
+        DocKind::Audit => read_as::<AuditSummary, _>(doc, DocKind::Audit)
             .map(|a| of_audit(meta, &a, org))
             .unwrap_or_default(),
         DocKind::Moderation => moderation::read(doc)
@@ -360,7 +442,7 @@ where
         DocKind::Panel => panel::read_panel(doc)
             .map(|p| of_panel(meta, &p))
             .unwrap_or_default(),
-        DocKind::Observation => observation::read(doc)
+        DocKind::Observation => read_as::<ObservationSummary, _>(doc, DocKind::Observation)
             .map(|o| of_observation(meta, &o, org))
             .unwrap_or_default(),
         DocKind::DrpAlert => drp::read(doc)
@@ -397,7 +479,7 @@ impl Facts {
 
 /// An audit's facts. The registration names the case, team and people (as
 /// access knows them); the document says the rest.
-pub fn of_audit(meta: &RecordMeta, a: &AuditDoc, org: &Organisation) -> Facts {
+pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Facts {
     let Parties::Audit {
         case,
         team,
@@ -591,7 +673,7 @@ pub fn of_panel(meta: &RecordMeta, p: &panel::PanelDoc) -> Facts {
 }
 
 /// An observation's facts (R-OBS-2, R-OBS-3, R-REP-7).
-pub fn of_observation(meta: &RecordMeta, o: &ObservationDoc, org: &Organisation) -> Facts {
+pub fn of_observation(meta: &RecordMeta, o: &ObservationSummary, org: &Organisation) -> Facts {
     let Parties::Observation {
         observation: kind,
         observer,
