@@ -2,6 +2,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use qalf_shared::access::RecordMeta;
+use qalf_shared::api::report::{
+    BriefingSummary, ChairedCase, DrillResult, RecordCreated, ReportPage, ThemesCopied,
+};
 use qalf_shared::api::schedule::{
     AllocateReAudit, AllocatedReAudit, AllocationChange, AllocationPreview, AllocationRow,
     ComplianceOverview, ConfirmAllocation, ConfirmedMonth, ImportReport, MonthOverview,
@@ -12,7 +15,11 @@ use qalf_shared::api::{
     RaiseAlert, Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
 use qalf_shared::org::PersonId;
+use qalf_shared::report::ReportKind;
+use qalf_shared::report::compliance::ComplianceLine;
+use qalf_shared::report::drill::Drill;
 use qalf_shared::schedule::{PersonCompliance, ThemeEntry, YearMonth};
+use qalf_shared::sync::DocumentId;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -380,5 +387,86 @@ pub async fn person_compliance(
             .query([("month", month.to_string())]),
     )
     .await?;
+    read(response).await
+}
+
+// Reports, briefings and DRP alerts.
+
+/// A report for the period containing `month`.
+pub async fn report(kind: ReportKind, month: YearMonth) -> Result<ReportPage, ApiError> {
+    let response = send(Request::get(&format!(
+        "/api/reports/{}/{month}",
+        kind.code()
+    )))
+    .await?;
+    read(response).await
+}
+
+/// Where a report table's CSV downloads from.
+pub fn report_csv_url(kind: ReportKind, month: YearMonth, table: &str) -> String {
+    format!(
+        "/api/reports/{}/{month}?format=csv&table={table}",
+        kind.code()
+    )
+}
+
+/// Makes (or finds) the report's co-edited document.
+pub async fn make_report_document(
+    kind: ReportKind,
+    month: YearMonth,
+) -> Result<RecordCreated, ApiError> {
+    let response = send(Request::post(&format!(
+        "/api/reports/{}/{month}/document",
+        kind.code()
+    )))
+    .await?;
+    read(response).await
+}
+
+/// A new 7-minute briefing drafted from the report.
+pub async fn make_briefing(kind: ReportKind, month: YearMonth) -> Result<RecordCreated, ApiError> {
+    let response = send(Request::post(&format!(
+        "/api/reports/{}/{month}/briefings",
+        kind.code()
+    )))
+    .await?;
+    read(response).await
+}
+
+/// Copies the 6-monthly report's proposed themes into the schedule.
+pub async fn copy_proposed_themes(month: YearMonth) -> Result<ThemesCopied, ApiError> {
+    let response = send(Request::post(&format!(
+        "/api/reports/half-yearly/{month}/themes"
+    )))
+    .await?;
+    read(response).await
+}
+
+pub async fn briefings() -> Result<Vec<BriefingSummary>, ApiError> {
+    let response = send(Request::get("/api/briefings")).await?;
+    read(response).await
+}
+
+pub async fn share_briefing(id: &DocumentId) -> Result<(), ApiError> {
+    let response = send(Request::post(&format!("/api/briefings/{id}/share"))).await?;
+    empty(response).await
+}
+
+/// The records behind a figure that I may read.
+pub async fn drill(drill: &Drill) -> Result<DrillResult, ApiError> {
+    let response = send_json(Request::post("/api/reports/drill"), drill).await?;
+    read(response).await
+}
+
+/// The compliance lines I may see.
+pub async fn report_compliance(month: YearMonth) -> Result<Vec<ComplianceLine>, ApiError> {
+    let response =
+        send(Request::get("/api/reports/compliance").query([("month", month.to_string())])).await?;
+    read(response).await
+}
+
+/// The cases I chair (IROs), to raise a DRP alert on.
+pub async fn chaired_cases() -> Result<Vec<ChairedCase>, ApiError> {
+    let response = send(Request::get("/api/drp/cases")).await?;
     read(response).await
 }

@@ -6,9 +6,15 @@ use leptos_router::path;
 
 use crate::components::signed_in::SignedIn;
 use crate::pages::audits::AuditPage;
+use crate::pages::briefings::BriefingPage;
+use crate::pages::drp::{DrpListPage, DrpPage};
 use crate::pages::moderation::{ModerationPage, panel::PanelPage, record::ModerationRecordPage};
 use crate::pages::notes::{editor::NotePage, list::NotesPage};
 use crate::pages::observations::ObservationPage;
+use crate::pages::reports::ReportsPage;
+use crate::pages::reports::compliance::CompliancePage;
+use crate::pages::reports::drill::DrillPage;
+use crate::pages::reports::report::ReportPage;
 use crate::pages::schedule::SchedulePage;
 use crate::pages::{access_log::AccessLogPage, home::Home, not_found::NotFound, sign_in::SignIn};
 use crate::session::Session;
@@ -60,6 +66,31 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/schedule/:part")
                     view=|| view! { <SignedIn><SchedulePage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/reports")
+                    view=|| view! { <SignedIn><ReportsPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/reports/compliance")
+                    view=|| view! { <SignedIn><CompliancePage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/reports/records")
+                    view=|| view! { <SignedIn><DrillPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/reports/:kind/:month")
+                    view=|| view! { <SignedIn><ReportPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/briefings/:id")
+                    view=|| view! { <SignedIn><BriefingPage /></SignedIn> }
+                />
+                <Route path=path!("/drp") view=|| view! { <SignedIn><DrpListPage /></SignedIn> } />
+                <Route
+                    path=path!("/drp/:id")
+                    view=|| view! { <SignedIn><DrpPage /></SignedIn> }
                 />
                 <Route path=path!("/notes") view=|| view! { <SignedIn><NotesPage /></SignedIn> } />
                 <Route

@@ -21,6 +21,8 @@ pub fn current() -> Settings {
         .unwrap_or(Settings {
             demo: false,
             audit_policy: AuditPolicy::default(),
+            practice_themes: qalf_shared::settings::default_practice_themes(),
+            year_start_month: 4,
         })
 }
 

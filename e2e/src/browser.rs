@@ -105,6 +105,24 @@ impl Browser {
         self.user_in(&name, context).await
     }
 
+    /// Lets `user`'s downloads land in `dir`, as a person saving a file
+    /// would.
+    pub async fn allow_downloads(&self, user: &User, dir: &std::path::Path) -> anyhow::Result<()> {
+        use chromiumoxide::cdp::browser_protocol::browser::{
+            SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
+        };
+        let mut params = SetDownloadBehaviorParams::builder()
+            .behavior(SetDownloadBehaviorBehavior::Allow)
+            .download_path(dir.display().to_string());
+        if let Some(context) = user.context.clone() {
+            params = params.browser_context_id(context);
+        }
+        self.inner
+            .execute(params.build().map_err(|e| anyhow!(e))?)
+            .await?;
+        Ok(())
+    }
+
     /// A user in the browser's default context (the profile on disk).
     pub async fn default_user(&self, name: &str) -> anyhow::Result<User> {
         self.user_in(name, None).await
@@ -295,6 +313,27 @@ impl User {
             .execute(OverrideNetworkStateParams::new(offline, 0.0, -1.0, -1.0))
             .await?;
         Ok(())
+    }
+
+    /// The page printed to PDF as "Print / Save as PDF" would, on the page
+    /// size its print stylesheet asks for.
+    pub async fn print_to_pdf(&self) -> anyhow::Result<Vec<u8>> {
+        use chromiumoxide::cdp::browser_protocol::page::PrintToPdfParams;
+        let params = PrintToPdfParams::builder()
+            .prefer_css_page_size(true)
+            .print_background(true)
+            .build();
+        Ok(self.page.pdf(params).await?)
+    }
+
+    /// Picks the option at `index` of the select with id `id`, as a person
+    /// choosing from the list would.
+    pub async fn select_option(&self, id: &str, index: usize) -> anyhow::Result<String> {
+        let id = serde_json::to_string(id)?;
+        self.eval(&format!(
+            "(() => {{ const s = document.getElementById({id}); s.value = s.options[{index}].value;              s.dispatchEvent(new Event('change', {{ bubbles: true }})); return s.value; }})()"
+        ))
+        .await
     }
 
     /// Evaluates a JavaScript expression (awaiting a promise) in the page.

@@ -5,6 +5,7 @@
 //! Tests poll for conditions with a deadline ([`eventually`]); they never
 //! sleep for a fixed time.
 
+pub mod axe;
 mod browser;
 pub mod pages;
 mod server;

@@ -30,6 +30,23 @@ pub fn Shell(children: Children) -> impl IntoView {
             .me()
             .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
     };
+    let reads_reports = move || {
+        session
+            .me()
+            .is_some_and(|me| crate::pages::reports::reads_reports(&me))
+    };
+    // IROs raise DRP alerts; their managers and the CPP read them.
+    let drp = move || {
+        session.me().is_some_and(|me| {
+            me.roles.iter().any(|r| {
+                r.is_cpp()
+                    || matches!(
+                        r,
+                        qalf_shared::org::Role::Iro | qalf_shared::org::Role::IroServiceManager
+                    )
+            })
+        })
+    };
     let confirming = RwSignal::new(false);
     // Changes the server does not hold: what signing out would lose.
     let unsynced = {
@@ -73,6 +90,12 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/notes">"Notes"</A>
+                    <Show when=reads_reports>
+                        <A href="/reports">"Reports"</A>
+                    </Show>
+                    <Show when=drp>
+                        <A href="/drp">"DRP alerts"</A>
+                    </Show>
                     <Show when=is_cpp>
                         <A href="/moderation">"Moderation"</A>
                     </Show>

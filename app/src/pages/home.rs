@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use qalf_shared::api::{Me, Notification};
 use qalf_shared::audit::rules::{self, Stage};
 use qalf_shared::audit::{self, AuditDoc};
+use qalf_shared::report::briefing::{self, BriefingDoc};
 use qalf_shared::sync::DocumentId;
 
 use crate::api;
@@ -31,10 +32,14 @@ pub fn Home() -> impl IntoView {
             let doing = {
                 let mine = mine.clone();
                 Signal::derive(move || {
+                    // Closed audits are done with: My work lists the rest.
+                    let today = clock::today();
                     audits
                         .get()
                         .into_iter()
-                        .filter(|(_, a)| a.header.auditor == mine)
+                        .filter(|(_, a)| {
+                            a.header.auditor == mine && rules::stage(a, today) != Stage::Closed
+                        })
                         .collect::<Vec<_>>()
                 })
             };
@@ -44,7 +49,10 @@ pub fn Home() -> impl IntoView {
                     audits
                         .get()
                         .into_iter()
-                        .filter(|(_, a)| a.header.practitioner == mine || a.header.team_manager == mine)
+                        .filter(|(_, a)| {
+                            (a.header.practitioner == mine || a.header.team_manager == mine)
+                                && rules::stage(a, clock::today()) != Stage::Closed
+                        })
                         .collect::<Vec<_>>()
                 })
             };
@@ -65,6 +73,7 @@ pub fn Home() -> impl IntoView {
                 <h1>{format!("Welcome, {}", me.name)}</h1>
                 <p class="lead">{me.job_title.clone()}</p>
                 <Notifications />
+                <Briefings />
                 <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
                 <AuditList title="Overdue follow-ups" audits=overdue empty="No follow-ups are overdue." testid="overdue" />
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
@@ -192,7 +201,13 @@ fn Notifications() -> impl IntoView {
                 items
                     .into_iter()
                     .map(|n| {
-                        let link = n.document.clone().map(|d| view! { <A href=format!("/audits/{d}")>"Open the audit"</A> });
+                        let link = n.document.clone().map(|d| {
+                            let (base, what) = match n.kind.as_str() {
+                                "briefing" => ("briefings", "Read the briefing"),
+                                _ => ("audits", "Open the audit"),
+                            };
+                            view! { <A href=format!("/{base}/{d}")>{what}</A> }
+                        });
                         view! {
                             <li class="notification">
                                 <h3>{n.title}</h3>
@@ -216,6 +231,49 @@ fn Notifications() -> impl IntoView {
                         <ul class="notifications">{render(others.clone())}</ul>
                     </section>
                 })}
+            }
+        })
+    }
+}
+
+/// Shared 7-minute briefings, newest first, read from this device (so they
+/// open offline too) (R-REP-3).
+#[component]
+fn Briefings() -> impl IntoView {
+    let repo = use_repo();
+    let shared = Memo::new(move |_| {
+        let mut list: Vec<(DocumentId, BriefingDoc)> = repo
+            .read_all(briefing::read)
+            .into_iter()
+            .filter(|(_, b)| b.shared_at.is_some())
+            .collect();
+        list.sort_by_key(|(_, b)| std::cmp::Reverse(b.shared_at));
+        list
+    });
+    move || {
+        let list = shared.get();
+        (!list.is_empty()).then(|| {
+            let items = list
+                .into_iter()
+                .map(|(id, b)| {
+                    let when = b
+                        .shared_at
+                        .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+                        .map(|at| at.format("%-d %B %Y").to_string())
+                        .unwrap_or_default();
+                    view! {
+                        <li class="record-list__item">
+                            <A href=format!("/briefings/{id}")>{b.title.as_str().trim().to_string()}</A>
+                            <span class="tag">{format!("Shared {when}")}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby="briefings-heading">
+                    <h2 id="briefings-heading">"7-minute briefings"</h2>
+                    <ul class="record-list" data-testid="briefings">{items}</ul>
+                </section>
             }
         })
     }

@@ -2,11 +2,14 @@
 
 pub mod access_log;
 pub mod audits;
+pub mod briefings;
+pub mod drp;
 pub mod home;
 pub mod moderation;
 pub mod not_found;
 pub mod notes;
 pub mod observations;
+pub mod reports;
 pub mod schedule;
 pub mod sign_in;
 

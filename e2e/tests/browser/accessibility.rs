@@ -4,50 +4,8 @@
 //! log screens. Any violation fails the test, with the rule, its help text
 //! and the elements it found, printed as a table.
 
-use chromiumoxide::cdp::browser_protocol::page::AddScriptToEvaluateOnNewDocumentParams;
-use qalf_e2e::{Browser, ServerProcess, Tablet, User, eventually, workspace_root};
-use serde::Deserialize;
-
-/// The axe-core rule sets for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
-const RUN: &str = "axe.run(document, { runOnly: { type: 'tag', values: \
-    ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })\
-    .then(r => r.violations.map(v => ({ rule: v.id, impact: v.impact || '', help: v.help, \
-    elements: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })))";
-
-#[derive(Debug, Deserialize)]
-struct Violation {
-    rule: String,
-    impact: String,
-    help: String,
-    elements: Vec<String>,
-}
-
-/// Makes axe-core available on every page this user opens.
-async fn with_axe(user: &User) -> anyhow::Result<()> {
-    let path = workspace_root().join("e2e/js/node_modules/axe-core/axe.min.js");
-    let source = std::fs::read_to_string(&path)
-        .map_err(|e| anyhow::anyhow!("{}: {e} (run `cargo xtask setup`)", path.display()))?;
-    user.page
-        .execute(AddScriptToEvaluateOnNewDocumentParams::new(source))
-        .await?;
-    Ok(())
-}
-
-/// Waits for the screen to finish loading, then runs axe on it.
-async fn check(user: &User, screen: &str) -> anyhow::Result<Vec<(String, Violation)>> {
-    eventually(&format!("{screen} to finish loading"), || async {
-        let settled: bool = user
-            .eval(
-                "!!document.querySelector('h1') && !document.querySelector('.loading') \
-                 && typeof axe !== 'undefined'",
-            )
-            .await?;
-        Ok(settled.then_some(()))
-    })
-    .await?;
-    let found: Vec<Violation> = user.eval(RUN).await?;
-    Ok(found.into_iter().map(|v| (screen.to_string(), v)).collect())
-}
+use qalf_e2e::axe::{assert_none, check, with_axe};
+use qalf_e2e::{Browser, ServerProcess, Tablet, User, eventually};
 
 /// The in-app links whose address starts with `prefix`, once, in page order.
 async fn links(user: &User, prefix: &str) -> anyhow::Result<Vec<String>> {
@@ -137,24 +95,6 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         screens += 1;
     }
 
-    println!(
-        "\naxe-core, WCAG 2.2 AA: {screens} screens, {} violations",
-        violations.len()
-    );
-    println!(
-        "{:<28} {:<24} {:<9} help / elements",
-        "screen", "rule", "impact"
-    );
-    for (screen, v) in &violations {
-        println!("{screen:<28} {:<24} {:<9} {}", v.rule, v.impact, v.help);
-        for element in &v.elements {
-            println!("{:<63}   {element}", "");
-        }
-    }
-    assert!(
-        violations.is_empty(),
-        "{} WCAG 2.2 AA violations (table above)",
-        violations.len()
-    );
+    assert_none(screens, &violations);
     Ok(())
 }

@@ -5,6 +5,7 @@ mod accessibility;
 mod audit;
 mod moderation;
 mod observation;
+mod reports;
 mod schedule;
 mod shared_device;
 mod sign_in;

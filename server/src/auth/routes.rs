@@ -23,9 +23,12 @@ pub fn router() -> Router<AppState> {
 
 /// What the app needs to know about this installation (nothing personal).
 async fn settings(State(state): State<AppState>) -> Json<qalf_shared::api::Settings> {
+    let council = state.settings();
     Json(qalf_shared::api::Settings {
         demo: state.config().demo,
-        audit_policy: qalf_shared::audit::AuditPolicy::default(),
+        audit_policy: council.audit,
+        practice_themes: council.practice_themes.clone(),
+        year_start_month: council.schedule.year_start_month,
     })
 }
 

@@ -129,6 +129,16 @@ pub struct Settings {
     /// walk-throughs).
     pub demo: bool,
     pub audit_policy: crate::audit::AuditPolicy,
+    /// The council's practice themes findings are tagged against (R-REP-7).
+    #[serde(default = "crate::settings::default_practice_themes")]
+    pub practice_themes: Vec<crate::settings::PracticeTheme>,
+    /// The month the council's year starts (quarters follow from it).
+    #[serde(default = "april")]
+    pub year_start_month: u32,
+}
+
+fn april() -> u32 {
+    4
 }
 
 /// `GET /api/directory`: the staff side of the organisation (no cases), for

@@ -8,7 +8,11 @@ use super::table::{Chart, Table};
 
 /// Widths and heights in SVG user units (CSS pixels at 100%).
 pub const WIDTH: f64 = 720.0;
-const LABEL_WIDTH: f64 = 220.0;
+/// Room for bar labels: wide enough for the longest, within bounds.
+const LABEL_MIN: f64 = 100.0;
+const LABEL_MAX: f64 = 340.0;
+/// An average character at the 13px the labels are drawn at.
+const CHAR_WIDTH: f64 = 7.2;
 const RIGHT_MARGIN: f64 = 48.0;
 const TOP: f64 = 8.0;
 const AXIS_HEIGHT: f64 = 28.0;
@@ -105,6 +109,17 @@ fn row_label(table: &Table, row: usize) -> String {
         .unwrap_or_default()
 }
 
+/// A label cut to `most` characters with an ellipsis (the table beside the
+/// chart has it whole).
+fn shortened(text: &str, most: usize) -> String {
+    if text.chars().count() <= most {
+        text.to_string()
+    } else {
+        let kept: String = text.chars().take(most.saturating_sub(1)).collect();
+        format!("{}…", kept.trim_end())
+    }
+}
+
 /// The chart of a table, or `None` when it has no chart or nothing to draw.
 pub fn layout(table: &Table) -> Option<Layout> {
     let chart = table.chart.as_ref()?;
@@ -139,7 +154,12 @@ pub fn layout(table: &Table) -> Option<Layout> {
                 })
                 .fold(0.0, f64::max);
             let max = nice_max(biggest);
-            let plot = WIDTH - LABEL_WIDTH - RIGHT_MARGIN;
+            let longest = (0..rows)
+                .map(|r| row_label(table, r).chars().count())
+                .max()
+                .unwrap_or(0);
+            let label_width = (longest as f64 * CHAR_WIDTH + 16.0).clamp(LABEL_MIN, LABEL_MAX);
+            let plot = WIDTH - label_width - RIGHT_MARGIN;
             let band = if stacked {
                 BAR
             } else {
@@ -151,17 +171,17 @@ pub fn layout(table: &Table) -> Option<Layout> {
             for r in 0..rows {
                 let name = row_label(table, r);
                 labels.push(Label {
-                    x: LABEL_WIDTH - 8.0,
+                    x: label_width - 8.0,
                     y: y + band / 2.0,
-                    text: name.clone(),
+                    text: shortened(&name, ((label_width - 16.0) / CHAR_WIDTH) as usize),
                 });
-                let mut x = LABEL_WIDTH;
+                let mut x = label_width;
                 for (s, column) in series.iter().enumerate() {
                     let v = value(r, *column);
                     let width = plot * v / max;
                     let bar_y = if stacked { y } else { y + BAR * s as f64 };
                     marks.push(Mark::Bar {
-                        x: if stacked { x } else { LABEL_WIDTH },
+                        x: if stacked { x } else { label_width },
                         y: bar_y,
                         width,
                         height: BAR,
@@ -184,7 +204,7 @@ pub fn layout(table: &Table) -> Option<Layout> {
                 width: WIDTH,
                 height,
                 max,
-                ticks: ticks(max, LABEL_WIDTH, LABEL_WIDTH + plot),
+                ticks: ticks(max, label_width, label_width + plot),
                 marks,
                 labels,
                 legend,

@@ -5,6 +5,8 @@ use super::AuditContext;
 use super::section::grade_options;
 use crate::components::choice_field::ChoiceField;
 use crate::components::text_field::TextField;
+use crate::components::theme_tags::ThemeTags;
+use qalf_shared::report::facts::Polarity;
 
 /// The overall judgement (R-AUDIT-1), strengths, areas for development, and
 /// good practice to recognise (R-AUDIT-10).
@@ -40,10 +42,24 @@ pub fn Judgement() -> impl IntoView {
             readonly=readonly
             on_change=amended
         />
+        <ThemeTags
+            doc=id.clone()
+            polarity=Polarity::Strength
+            legend="Practice themes the strengths show".to_string()
+            readonly=readonly
+            on_change=amended
+        />
         <TextField
             doc=id.clone()
             path=FieldPath::key("development")
             label="Areas for development".to_string()
+            readonly=readonly
+            on_change=amended
+        />
+        <ThemeTags
+            doc=id.clone()
+            polarity=Polarity::Development
+            legend="Practice themes to develop".to_string()
             readonly=readonly
             on_change=amended
         />

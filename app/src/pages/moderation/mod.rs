@@ -19,13 +19,19 @@ use qalf_shared::sync::DocumentId;
 use crate::clock;
 use crate::repo::{self, use_repo};
 
-/// Completed audits on this device.
-pub fn completed_audits() -> Memo<Vec<(DocumentId, AuditDoc)>> {
+/// Audits on this device completed on or after `since` and not moderated
+/// yet: what a month's sample or a panel draws from.
+pub fn completed_audits(since: chrono::NaiveDate) -> Memo<Vec<(DocumentId, AuditDoc)>> {
     let repo = use_repo();
     Memo::new(move |_| {
         repo.read_all(audit::read)
             .into_iter()
-            .filter(|(_, a)| a.completed_at.is_some())
+            .filter(|(_, a)| {
+                a.moderated.is_none()
+                    && a.completed_at
+                        .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+                        .is_some_and(|at| at.date_naive() >= since)
+            })
             .collect()
     })
 }
@@ -33,7 +39,9 @@ pub fn completed_audits() -> Memo<Vec<(DocumentId, AuditDoc)>> {
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let repo = use_repo();
-    let audits = completed_audits();
+    // R-MOD-1: this month's completed audits.
+    let month_start = qalf_shared::schedule::YearMonth::of(clock::today()).first_day();
+    let audits = completed_audits(month_start);
     let capacity = RwSignal::new(String::from("6"));
     // The seed is the month, so the draw can be repeated and shown.
     let seed = {

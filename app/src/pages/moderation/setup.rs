@@ -17,7 +17,11 @@ use crate::repo::{self, use_repo};
 pub fn PanelSetup() -> impl IntoView {
     let repo = use_repo();
     let navigate = use_navigate();
-    let audits = completed_audits();
+    // Panels meet every two months: the audits completed since the last.
+    let since = qalf_shared::schedule::YearMonth::of(crate::clock::today())
+        .add_months(-1)
+        .first_day();
+    let audits = completed_audits(since);
     let held_on = RwSignal::new(clock::today().to_string());
     let members = RwSignal::new(vec![repo.me().id.clone()]);
     let chosen = RwSignal::new(Vec::<DocumentId>::new());

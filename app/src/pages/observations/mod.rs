@@ -18,8 +18,10 @@ use crate::components::date_field::DateField;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
 use crate::components::text_field::TextField;
+use crate::components::theme_tags::ThemeTags;
 use crate::repo::use_repo;
 use crate::session::use_session;
+use qalf_shared::report::facts::Polarity;
 
 /// `/observations/:id`.
 #[component]
@@ -86,6 +88,27 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                 .prompts
                 .iter()
                 .map(|p| {
+                    // R-REP-7: strengths and areas are tagged with practice
+                    // themes beside the words.
+                    let tags = match p.id.as_str() {
+                        obs::template::STRENGTHS => {
+                            Some((Polarity::Strength, "Practice themes the strengths show"))
+                        }
+                        obs::template::AREAS => {
+                            Some((Polarity::Development, "Practice themes to develop"))
+                        }
+                        _ => None,
+                    }
+                    .map(|(polarity, legend)| {
+                        view! {
+                            <ThemeTags
+                                doc=id.clone()
+                                polarity
+                                legend=legend.to_string()
+                                readonly=notes_locked
+                            />
+                        }
+                    });
                     view! {
                         <TextField
                             doc=id.clone()
@@ -94,6 +117,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                             hint=p.hint.clone()
                             readonly=notes_locked
                         />
+                        {tags}
                     }
                 })
                 .collect_view();

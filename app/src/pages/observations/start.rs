@@ -85,8 +85,10 @@ pub fn ObservationWork() -> impl IntoView {
     let mine = {
         let me = me.to_string();
         move || {
-            list.get()
-                .into_iter()
+            // Newest first.
+            let mut list = list.get();
+            list.sort_by(|a, b| b.1.held_on.cmp(&a.1.held_on));
+            list.into_iter()
                 .filter(|(_, o)| o.observer == me || o.subject.as_deref() == Some(me.as_str()))
                 .map(|(id, o)| {
                     let kind = o
