@@ -154,7 +154,7 @@ async fn the_cpp_reads_the_monthly_report_writes_commentary_and_shares_a_briefin
         .split("/MediaBox [0 0 ")
         .skip(1)
         .filter_map(|rest| {
-            let mut numbers = rest.split(|c: char| c == ' ' || c == ']');
+            let mut numbers = rest.split([' ', ']']);
             Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
         })
         .collect();
