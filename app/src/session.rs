@@ -14,6 +14,10 @@ const STORAGE_KEY: &str = "qalf.me";
 /// Set when someone signed out while the server could not be told; the next
 /// start ends that server session before anything else.
 const PENDING_SIGN_OUT: &str = "qalf.pending-sign-out";
+/// Whose records are still to be deleted from this device: set before a
+/// sign-out starts deleting them, cleared when done, so that a page closed
+/// or reloaded in between finishes the job on the next start.
+const PENDING_WIPE: &str = "qalf.pending-wipe";
 
 /// What the app knows about the signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +76,9 @@ impl Session {
     /// Asks the server who is signed in; offline, falls back to the person
     /// remembered on this device.
     pub async fn check(self) {
+        if let Ok(person) = LocalStorage::get::<qalf_shared::org::PersonId>(PENDING_WIPE) {
+            wipe(&person).await;
+        }
         if LocalStorage::get::<bool>(PENDING_SIGN_OUT).unwrap_or(false) {
             match api::sign_out().await {
                 Ok(()) | Err(ApiError::Unauthorized) => LocalStorage::delete(PENDING_SIGN_OUT),
@@ -123,20 +130,23 @@ impl Session {
         if let Some(repo) = repo::current() {
             repo.announce_sign_out();
         }
-        self.signed_out();
-        if let Some(person) = person {
-            if let Err(e) = repo::idb::delete_database(&person).await {
-                leptos::logging::error!("this device's copy could not be deleted: {e}");
-            }
-            repo::forget_device(&person);
+        // Both remembered before anything is done, so a page closed or
+        // reloaded half way finishes on the next start.
+        if LocalStorage::set(PENDING_SIGN_OUT, true).is_err() {
+            leptos::logging::error!("could not remember to end the server session");
         }
-        match api::sign_out().await {
-            Ok(()) | Err(ApiError::Unauthorized) => {}
-            Err(_) => {
-                if LocalStorage::set(PENDING_SIGN_OUT, true).is_err() {
-                    leptos::logging::error!("could not remember to end the server session");
-                }
-            }
+        if let Some(person) = &person
+            && LocalStorage::set(PENDING_WIPE, person).is_err()
+        {
+            leptos::logging::error!("could not remember to delete this device's copy");
+        }
+        self.signed_out();
+        // The server session first: it is quick, and what matters most.
+        if let Ok(()) | Err(ApiError::Unauthorized) = api::sign_out().await {
+            LocalStorage::delete(PENDING_SIGN_OUT);
+        }
+        if let Some(person) = person {
+            wipe(&person).await;
         }
     }
 
@@ -154,6 +164,17 @@ impl Session {
             SessionState::SignedIn { me, .. } => Some(me),
             _ => None,
         }
+    }
+}
+
+/// Deletes a person's records and device identity from this device.
+async fn wipe(person: &qalf_shared::org::PersonId) {
+    match repo::idb::delete_database(person).await {
+        Ok(()) => {
+            repo::forget_device(person);
+            LocalStorage::delete(PENDING_WIPE);
+        }
+        Err(e) => leptos::logging::error!("this device's copy could not be deleted: {e}"),
     }
 }
 
