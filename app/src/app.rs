@@ -24,7 +24,12 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     leptos::task::spawn_local(session.check());
-    leptos::task::spawn_local(crate::settings::refresh());
+    let demo = RwSignal::new(crate::settings::current().demo);
+    provide_context(crate::settings::Demo(demo));
+    leptos::task::spawn_local(async move {
+        crate::settings::refresh().await;
+        demo.set(crate::settings::current().demo);
+    });
 
     view! {
         <Router>

@@ -35,3 +35,29 @@ pub async fn refresh() {
         CURRENT.with(|c| *c.borrow_mut() = Some(settings));
     }
 }
+
+/// Whether this installation is a demonstration, as a signal the views
+/// follow (provided at the root; set again once the server answers).
+#[derive(Clone, Copy)]
+pub struct Demo(pub leptos::prelude::RwSignal<bool>);
+
+/// The banner every page of a demonstration shows (R-SEC-10): its people
+/// are synthetic and its password is published, so nothing real may be
+/// typed into it.
+#[leptos::component]
+pub fn DemoBanner() -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let demo = use_context::<Demo>().map(|d| d.0);
+    move || {
+        demo.is_some_and(|d| d.get()).then(|| {
+            view! {
+                <div class="banner banner--demo" role="note" data-testid="demo-banner">
+                    <p>
+                        <strong>"Demonstration. "</strong>
+                        "Everyone and every case here is invented, and the password is published. Never type real information into it."
+                    </p>
+                </div>
+            }
+        })
+    }
+}

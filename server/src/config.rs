@@ -31,6 +31,12 @@ pub struct Config {
     #[arg(long, env = "QALF_DEMO_HISTORY_MONTHS", default_value_t = 12)]
     pub demo_history_months: u32,
 
+    /// Folder for secrets kept apart from the data (the access log's seal
+    /// key), e.g. on another volume or a secrets mount. The data folder when
+    /// not given.
+    #[arg(long, env = "QALF_SECRETS_DIR")]
+    pub secrets_dir: Option<PathBuf>,
+
     /// Extra origins allowed to open the sync socket, besides the server's own
     /// address (e.g. `https://qalf.example.gov.uk`). Comma separated.
     #[arg(long, env = "QALF_ALLOWED_ORIGINS", value_delimiter = ',')]
@@ -92,6 +98,7 @@ impl Config {
             dist: PathBuf::from("dist"),
             demo: false,
             demo_history_months: 0,
+            secrets_dir: None,
             allowed_origins: Vec::new(),
             session_idle_minutes: 60,
             session_max_hours: 12,
@@ -127,5 +134,12 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("qalf.sqlite3")
+    }
+
+    /// Where secrets live: their own folder if given, else the data folder.
+    pub fn secrets_path(&self) -> PathBuf {
+        self.secrets_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.clone())
     }
 }

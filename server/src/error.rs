@@ -22,6 +22,8 @@ pub enum AppError {
     BadCredentials,
     #[error("too many sign-in attempts: wait a minute and try again")]
     TooManyAttempts,
+    #[error("this request came from another website, so it was refused")]
+    OtherSite,
     #[error("something went wrong on the server")]
     Internal(#[from] anyhow::Error),
 }
@@ -36,7 +38,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::OtherSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,

@@ -21,7 +21,7 @@ pub mod relay;
 pub mod report;
 pub mod schedule;
 pub mod settings;
-mod web;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,13 +64,17 @@ impl AppState {
     /// needed, loads the organisation and the record registry, and starts the
     /// relay.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create the data folder {}: {e}",
-                config.data_dir.display()
-            )
-        })?;
+        db::create_private_dir(&config.data_dir)?;
         let db = Db::open(&config.database_path()).await?;
+        let wanted = if config.demo {
+            settings::Instance::Demo
+        } else {
+            settings::Instance::Live
+        };
+        let folder = config.data_dir.display().to_string();
+        let fresh = db
+            .call(move |conn| settings::check_instance(conn, wanted, &folder))
+            .await??;
         let org = directory::load(&db).await?;
         let records = db.call(records::load_all).await?;
         let access = Arc::new(AccessState::new(org, records));
@@ -93,7 +97,7 @@ impl AppState {
         )
         .await?;
         let settings = settings::SettingsStore::load(&db).await?;
-        let access_log = AccessLog::start(db.clone(), &config.data_dir)?;
+        let access_log = AccessLog::start(db.clone(), &config.secrets_path(), fresh)?;
         let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
         let state = AppState {
             inner: Arc::new(Inner {
@@ -233,6 +237,10 @@ pub fn app(state: AppState) -> Router {
         .merge(schedule::router())
         .merge(report::router())
         .merge(relay::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::origin::same_origin_writes,
+        ))
         .with_state(state)
         .merge(web::router(&dist));
     web::with_security_headers(router, tls)

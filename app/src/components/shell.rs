@@ -81,6 +81,7 @@ pub fn Shell(children: Children) -> impl IntoView {
 
     view! {
         <a class="skip-link" href="#main">"Skip to main content"</a>
+        <crate::settings::DemoBanner />
         <header class="app-header">
             <div class="app-header__inner">
                 <A href="/" attr:class="app-header__brand">

@@ -91,6 +91,7 @@ pub fn SignIn() -> impl IntoView {
     };
 
     view! {
+        <crate::settings::DemoBanner />
         <main id="main" class="main narrow">
             <h1>"Sign in to QALF"</h1>
             <p class="lead">"Quality Assurance and Learning Framework, Children's Services"</p>

@@ -65,3 +65,23 @@ async fn signing_out_returns_to_the_sign_in_page_and_stays_signed_out() -> anyho
     user.wait_for_text("h1", "Sign in to QALF").await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_sec_10_every_page_of_a_demo_says_it_is_a_demo() -> anyhow::Result<()> {
+    let server = ServerProcess::start().await?;
+    let browser = Browser::launch().await?;
+    let user = browser.new_user("visitor").await?;
+    user.open(&server.url("/sign-in")).await?;
+    user.wait_for_text("[data-testid=demo-banner]", "Demonstration")
+        .await?;
+    user.click_named_containing("Team Manager").await?;
+    user.wait_for_text("h1", "Welcome,").await?;
+    for path in ["/", "/notes", "/reports"] {
+        user.open(&server.url(path)).await?;
+        let banner = user
+            .wait_for_text("[data-testid=demo-banner]", "Never type real information")
+            .await?;
+        assert!(banner.contains("invented"), "{path}: {banner}");
+    }
+    Ok(())
+}

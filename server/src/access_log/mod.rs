@@ -93,10 +93,10 @@ pub struct AccessLog {
 }
 
 impl AccessLog {
-    /// Opens the log's key (creating it in `data_dir` on first run) and
-    /// starts the writer.
-    pub fn start(db: Db, data_dir: &Path) -> anyhow::Result<AccessLog> {
-        let key = seal::load_or_create_key(data_dir)?;
+    /// Opens the log's key from `secrets_dir` (making one only for a new
+    /// installation, `fresh`) and starts the writer.
+    pub fn start(db: Db, secrets_dir: &Path, fresh: bool) -> anyhow::Result<AccessLog> {
+        let key = seal::load_key(secrets_dir, fresh)?;
         let (commands, queue) = mpsc::unbounded_channel();
         tokio::spawn(store::run_writer(db, key, queue));
         Ok(AccessLog { commands })
@@ -118,7 +118,7 @@ impl AccessLog {
 }
 
 /// Checks the whole chain.
-pub async fn verify(db: &Db, data_dir: &Path) -> anyhow::Result<Verification> {
-    let key = seal::load_or_create_key(data_dir)?;
+pub async fn verify(db: &Db, secrets_dir: &Path) -> anyhow::Result<Verification> {
+    let key = seal::load_key(secrets_dir, false)?;
     Ok(db.call(move |conn| store::verify(conn, &key)).await?)
 }

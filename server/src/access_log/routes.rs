@@ -48,6 +48,6 @@ async fn verify(State(state): State<AppState>, user: CurrentUser) -> AppResult<J
     may_read_log(&state, &user)?;
     state.access_log().flush().await;
     Ok(Json(
-        super::verify(state.db(), &state.config().data_dir).await?,
+        super::verify(state.db(), &state.config().secrets_path()).await?,
     ))
 }

@@ -11,20 +11,32 @@ const KEY_FILE: &str = "access-log.key";
 
 pub type Key = Vec<u8>;
 
-pub fn load_or_create_key(data_dir: &Path) -> anyhow::Result<Key> {
-    let path = data_dir.join(KEY_FILE);
-    if let Ok(key) = std::fs::read(&path) {
-        anyhow::ensure!(
-            key.len() == 32,
-            "the access log key {} is damaged",
+/// The log's key from `dir`. A new installation (`create`) makes one;
+/// any other refuses to start without it: a new key would make every seal
+/// so far unverifiable, which is what someone hiding an edit would want.
+pub fn load_key(dir: &Path, create: bool) -> anyhow::Result<Key> {
+    let path = dir.join(KEY_FILE);
+    match std::fs::read(&path) {
+        Ok(key) => {
+            anyhow::ensure!(
+                key.len() == 32,
+                "the access log key {} is damaged",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            std::fs::create_dir_all(dir)?;
+            let mut key = vec![0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            write_private(&path, &key)?;
+            Ok(key)
+        }
+        Err(e) => anyhow::bail!(
+            "the access log key {} cannot be read ({e}): restore it from the backup of the secrets folder; without it the log's seals cannot be checked, so QALF will not start",
             path.display()
-        );
-        return Ok(key);
+        ),
     }
-    let mut key = vec![0u8; 32];
-    rand::rng().fill_bytes(&mut key);
-    write_private(&path, &key)?;
-    Ok(key)
 }
 
 #[cfg(unix)]

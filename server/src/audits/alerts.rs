@@ -58,7 +58,7 @@ pub async fn raise(
         "{raiser} raised this during an audit: {}",
         alert.concern.trim()
     );
-    let (head_id, case_text) = (head.id.clone(), case.to_string());
+    let head_id = head.id.clone();
     let row = alert.clone();
     let person = user.person.clone();
     let document = audit.clone();
@@ -106,7 +106,7 @@ pub async fn raise(
         .await?;
     let (alerted_at, new) = received_at;
     if new {
-        tracing::warn!(audit = %audit, case = %case_text, head = %head.id, "safety alert raised");
+        tracing::warn!(audit = %audit, head = %head.id, "safety alert raised");
         state
             .sender()
             .send(&head.id, "safety-alert", "Safety concern raised");

@@ -38,9 +38,29 @@ pub struct Db {
     pool: Pool,
 }
 
+/// Creates the data folder readable by the service user alone (R-SEC-11),
+/// or tightens an existing one.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create the data folder {}: {e}", dir.display()))?;
+    restrict(dir, 0o700)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| anyhow::anyhow!("cannot restrict {} to its owner: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path, _mode: u32) -> anyhow::Result<()> {
+    Ok(())
+}
+
 impl Db {
     /// Opens (creating if needed) the database file and brings its schema up
-    /// to date.
+    /// to date. The file and its journal are the service user's alone.
     pub async fn open(path: &Path) -> Result<Db, DbError> {
         let pool = Config::new(path)
             .builder(Runtime::Tokio1)
@@ -60,6 +80,15 @@ impl Db {
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let db = Db { pool };
         db.call(migrations::run).await?;
+        // SQLite makes its WAL and shared-memory files with the database
+        // file's permissions; all three are narrowed here in case any was
+        // made before.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                restrict(&file, 0o600).map_err(|e| DbError::Pool(e.to_string()))?;
+            }
+        }
         Ok(db)
     }
 

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
+use qalf_shared::access::directory_for;
 use qalf_shared::api::{Directory, PersonSummary};
 use qalf_shared::observation::quota::iro_meetings;
-use qalf_shared::org::OrganisationParts;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -17,14 +17,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/directory", get(directory))
 }
 
-async fn directory(State(state): State<AppState>, _user: CurrentUser) -> Json<Directory> {
+async fn directory(State(state): State<AppState>, user: CurrentUser) -> Json<Directory> {
     let org = state.org();
-    let parts = OrganisationParts {
-        service_areas: org.service_areas().cloned().collect(),
-        teams: org.teams().cloned().collect(),
-        people: org.people().cloned().collect(),
-        cases: Vec::new(),
-    };
+    let parts = directory_for(&org, &user.person);
     Json(Directory {
         org: parts,
         iro_meetings: iro_meetings(&org)
@@ -34,11 +29,13 @@ async fn directory(State(state): State<AppState>, _user: CurrentUser) -> Json<Di
     })
 }
 
-async fn people(State(state): State<AppState>, _user: CurrentUser) -> Json<Vec<PersonSummary>> {
+async fn people(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<PersonSummary>> {
     let org = state.org();
     let chairs = iro_meetings(&org);
+    let seen = directory_for(&org, &user.person);
     Json(
-        org.people()
+        seen.people
+            .iter()
             .map(|p| PersonSummary {
                 id: p.id.clone(),
                 name: p.name.clone(),

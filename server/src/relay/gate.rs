@@ -50,6 +50,8 @@ pub enum Route {
     /// To every shard this connection reaches (leave, and messages that
     /// name no document).
     Everywhere,
+    /// Nowhere: noted by the gate and dropped.
+    Nowhere,
 }
 
 /// What every gate shares.
@@ -121,6 +123,11 @@ impl Gate {
         };
         if sender.is_some_and(|s| s != &self.peer) {
             return Err(Refused::WrongSender);
+        }
+        if let Message::Error { .. } = &message {
+            // The client's own words stay out of the log (and out of samod's).
+            tracing::info!(peer = %self.peer, "the client reported an error");
+            return Ok(Route::Nowhere);
         }
         let (document, data) = match &message {
             Message::Request { document, data, .. } | Message::Sync { document, data, .. } => {

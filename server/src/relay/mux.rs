@@ -113,6 +113,7 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                 (_, None) => {
                     return refuse(&gate, Refused::Malformed("a message before join".into()));
                 }
+                (Route::Nowhere, _) => continue,
                 (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
                 (Route::Everywhere, Some(_)) => links.keys().copied().collect(),
             };

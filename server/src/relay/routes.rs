@@ -2,7 +2,7 @@
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -49,28 +49,13 @@ struct UpgradeQuery {
     ticket: Option<String>,
 }
 
-/// Same origin as the request, or on the configured allowlist. Requests with
-/// no `Origin` (not from a browser) still need a ticket.
-fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let scheme = if state.config().tls { "https" } else { "http" };
-    origin == format!("{scheme}://{host}")
-        || state.config().allowed_origins.iter().any(|o| o == origin)
-}
-
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<UpgradeQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !origin_allowed(&state, &headers) {
+    if !crate::web::origin::origin_allowed(&state, &headers) {
         tracing::warn!("sync upgrade refused: origin not allowed");
         return AppError::Forbidden.into_response();
     }

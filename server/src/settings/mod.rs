@@ -70,3 +70,67 @@ pub fn write(conn: &mut Connection, settings: &CouncilSettings) -> Result<(), Db
     )?;
     Ok(())
 }
+
+/// What a data folder holds: a demonstration (synthetic people, a published
+/// password) or a council's real installation. Set when the folder is first
+/// opened and never changed: the demo's password must never guard real
+/// data (R-SEC-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    Demo,
+    Live,
+}
+
+impl Instance {
+    fn code(self) -> &'static str {
+        match self {
+            Instance::Demo => "demo",
+            Instance::Live => "live",
+        }
+    }
+}
+
+const INSTANCE_KEY: &str = "instance";
+
+/// Why a data folder was not opened.
+#[derive(Debug, thiserror::Error)]
+pub enum InstanceMismatch {
+    #[error(
+        "the data folder {0} holds a demonstration with synthetic data and a published password: start it with --demo, and keep real data in a folder of its own"
+    )]
+    DemoAsLive(String),
+    #[error(
+        "the data folder {0} holds a real installation: a demonstration needs a new, empty data folder, so that its published password never guards real data"
+    )]
+    LiveAsDemo(String),
+}
+
+/// Checks the folder's kind against how it is being started, marking a new
+/// folder with it; `Ok(true)` when the folder is new.
+pub fn check_instance(
+    conn: &mut Connection,
+    wanted: Instance,
+    folder: &str,
+) -> Result<Result<bool, InstanceMismatch>, DbError> {
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [INSTANCE_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match found.as_deref() {
+        None => {
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                rusqlite::params![INSTANCE_KEY, wanted.code()],
+            )?;
+            Ok(Ok(true))
+        }
+        Some(code) if code == wanted.code() => Ok(Ok(false)),
+        Some(_) => Ok(Err(match wanted {
+            Instance::Live => InstanceMismatch::DemoAsLive(folder.to_string()),
+            Instance::Demo => InstanceMismatch::LiveAsDemo(folder.to_string()),
+        })),
+    }
+}

@@ -1,6 +1,7 @@
 //! The built front end and the headers every response carries.
 
 mod front_end;
+pub mod origin;
 
 use std::path::Path;
 
@@ -96,4 +97,16 @@ pub fn with_security_headers<S: Clone + Send + Sync + 'static>(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
 }
+
+/// The browser features the app never uses, turned off for it and anything
+/// it might be tricked into loading.
+const PERMISSIONS: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), display-capture=(), browsing-topics=()";

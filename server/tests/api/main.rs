@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod audits;
+mod hardening;
 mod harness;
 mod interop;
 mod panels;

@@ -272,6 +272,32 @@ impl Rules<'_> {
     }
 }
 
+/// The staff directory as `viewer` may see it (R-SEC-11): who everyone is
+/// and where they sit, to name colleagues; employment dates (which the
+/// observation quotas need) only for the viewer and the people they
+/// manage, or for the CPP; never a case.
+pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::OrganisationParts {
+    let cpp = org
+        .person(viewer)
+        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+    crate::org::OrganisationParts {
+        service_areas: org.service_areas().cloned().collect(),
+        teams: org.teams().cloned().collect(),
+        people: org
+            .people()
+            .map(|p| {
+                let mut p = p.clone();
+                if !(cpp || &p.id == viewer || org.manages(viewer, &p.id)) {
+                    p.started_on = None;
+                    p.in_post_since = None;
+                }
+                p
+            })
+            .collect(),
+        cases: Vec::new(),
+    }
+}
+
 /// Managers see figures-only reports (R-REP-8): everyone whose roles go
 /// beyond holding cases, chairing reviews, being an elected member or
 /// running the installation.

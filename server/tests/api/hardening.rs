@@ -1,0 +1,182 @@
+//! The security review's findings (DOMAIN.md §10), each proved against the
+//! real server over real HTTP and WebSockets; hostile clients are built
+//! from the shared sync client.
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use qalf_server::AppState;
+use qalf_server::clock::ManualClock;
+use qalf_server::config::Config;
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+    ))
+}
+
+#[tokio::test]
+async fn r_sec_10_a_demo_folder_never_opens_as_a_real_one_nor_a_real_one_as_a_demo() {
+    // A demonstration's folder.
+    let demo = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(demo.path().to_path_buf());
+    config.demo = true;
+    let state = AppState::open(config.clone(), clock()).await.unwrap();
+    qalf_server::demo::seed_if_empty(&state).await.unwrap();
+    drop(state);
+    config.demo = false;
+    let refused = AppState::open(config, clock())
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("holds a demonstration"),
+        "{refused}"
+    );
+
+    // A real installation's folder.
+    let live = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(live.path().to_path_buf());
+    AppState::open(config.clone(), clock()).await.unwrap();
+    config.demo = true;
+    let refused = AppState::open(config, clock())
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("holds a real installation"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn r_sec_11_a_state_changing_request_from_another_site_is_refused() {
+    let app = crate::harness::TestApp::spawn().await;
+    let http = app.client();
+    let sign_in = serde_json::json!({ "username": "nobody", "password": "wrong" });
+    for (origin, refused) in [
+        ("https://evil.example", true),
+        (app.server.url().as_str(), false),
+    ] {
+        let status = http
+            .post(app.url("/api/session"))
+            .header("origin", origin)
+            .json(&sign_in)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status == 403, refused, "{origin}: {status}");
+    }
+    let signed_in = app
+        .signed_in(qalf_shared::org::Role::CppServiceManager)
+        .await;
+    let status = signed_in
+        .delete(app.url("/api/session"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 403, "no sign-out from another site");
+    // Reads from anywhere are answered as before (the session still stands).
+    let status = signed_in
+        .get(app.url("/api/me"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn r_sec_11_the_data_folder_and_database_are_the_service_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("qalf-data");
+    AppState::open(Config::for_tests(data.clone()), clock())
+        .await
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    for file in ["qalf.sqlite3", "qalf.sqlite3-wal", "qalf.sqlite3-shm"] {
+        let path = data.join(file);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{file}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn r_sec_11_the_seal_key_lives_where_it_is_put_and_a_missing_key_is_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    let mut config = Config::for_tests(data.path().to_path_buf());
+    config.secrets_dir = Some(secrets.path().to_path_buf());
+    AppState::open(config.clone(), clock()).await.unwrap();
+    let key = secrets.path().join("access-log.key");
+    assert!(key.exists(), "the key is made in the secrets folder");
+    assert!(!data.path().join("access-log.key").exists());
+    std::fs::remove_file(&key).unwrap();
+    let refused = AppState::open(config, clock())
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.to_string().contains("access log key"), "{refused}");
+    assert!(!key.exists(), "no new key is made in its place");
+}
+
+#[tokio::test]
+async fn r_sec_11_every_response_says_what_the_page_may_use_and_who_may_embed_it() {
+    let app = crate::harness::TestApp::spawn().await;
+    for path in ["/", "/api/settings"] {
+        let response = app.client().get(app.url(path)).send().await.unwrap();
+        let headers = response.headers();
+        let policy = headers["permissions-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("camera=()") && policy.contains("geolocation=()"),
+            "{path}"
+        );
+        assert_eq!(
+            headers["cross-origin-resource-policy"], "same-origin",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn r_sec_11_the_directory_gives_each_role_only_the_fields_it_needs() {
+    let app = crate::harness::TestApp::spawn().await;
+    let practitioner_id = app.person(qalf_shared::org::Role::Practitioner);
+    let practitioner = app.signed_in(qalf_shared::org::Role::Practitioner).await;
+    let seen: qalf_shared::api::Directory = app.get_json(&practitioner, "/api/directory").await;
+    assert!(seen.org.cases.is_empty());
+    assert!(
+        seen.org
+            .people
+            .iter()
+            .filter(|p| p.id != practitioner_id)
+            .all(|p| p.started_on.is_none() && p.in_post_since.is_none()),
+        "a practitioner sees no one's employment dates"
+    );
+    let tm_id = app.person(qalf_shared::org::Role::TeamManager);
+    let tm = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let seen: qalf_shared::api::Directory = app.get_json(&tm, "/api/directory").await;
+    let org = app.server.state.org();
+    for p in &seen.org.people {
+        let theirs = p.id == tm_id || org.manages(&tm_id, &p.id);
+        if !theirs {
+            assert!(
+                p.started_on.is_none() && p.in_post_since.is_none(),
+                "{} is not in the Team Manager's line",
+                p.id
+            );
+        }
+    }
+    assert!(
+        seen.org.people.iter().any(|p| p.started_on.is_some()),
+        "the Team Manager sees their team's dates (for the observation quotas)"
+    );
+}
