@@ -50,6 +50,11 @@ pub struct Config {
     #[arg(long, env = "QALF_SESSION_MAX_HOURS", default_value_t = 12)]
     pub session_max_hours: u64,
 
+    /// Seconds between checks that every open sync socket's session is
+    /// still live (expired ones are closed).
+    #[arg(long, env = "QALF_SESSION_CHECK_SECONDS", default_value_t = 30)]
+    pub session_check_seconds: u64,
+
     /// Sync frames a session may send per second, sustained.
     #[arg(long, env = "QALF_SYNC_FRAMES_PER_SECOND", default_value_t = 500)]
     pub sync_frames_per_second: u32,
@@ -102,6 +107,7 @@ impl Config {
             allowed_origins: Vec::new(),
             session_idle_minutes: 60,
             session_max_hours: 12,
+            session_check_seconds: 30,
             sync_frames_per_second: 500,
             sync_frame_burst: 5000,
             max_document_bytes: 64 * 1024 * 1024,

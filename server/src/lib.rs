@@ -116,6 +116,7 @@ impl AppState {
             }),
         };
         tokio::spawn(report::projection::run(Arc::downgrade(&state.inner)));
+        tokio::spawn(auth::session::close_expired(Arc::downgrade(&state.inner)));
         Ok(state)
     }
 
@@ -205,6 +206,7 @@ impl AppState {
             log: self.inner.access_log.clone(),
             limits: self.inner.relay.limits().clone(),
             clock: self.inner.clock.clone(),
+            db: self.inner.db.clone(),
         }
     }
 

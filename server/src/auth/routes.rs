@@ -62,7 +62,6 @@ async fn sign_out(
     user: CurrentUser,
     jar: CookieJar,
 ) -> AppResult<(CookieJar, StatusCode)> {
-    state.connections().close_session(&user.session);
     session::end(&state, user.session).await?;
     tracing::info!(person = %user.person, "signed out");
     Ok((jar.add(session::removal(&state)), StatusCode::NO_CONTENT))

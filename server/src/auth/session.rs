@@ -118,8 +118,10 @@ pub async fn resume(
     })
 }
 
-/// Ends one session.
+/// Ends one session: its sockets close and its tickets go at once.
 pub async fn end(state: &AppState, key: SessionKey) -> anyhow::Result<()> {
+    state.connections().close_session(&key);
+    state.tickets().revoke_session(&key);
     state
         .db()
         .call(move |conn| {
@@ -130,8 +132,11 @@ pub async fn end(state: &AppState, key: SessionKey) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ends every session of a person (an account disabled, a person who left).
+/// Ends every session of a person (an account disabled, a person who left,
+/// a password changed), closing every socket and ticket of theirs.
 pub async fn end_all_for(state: &AppState, person: PersonId) -> anyhow::Result<()> {
+    state.connections().close_person(&person);
+    state.tickets().revoke_person(&person);
     state
         .db()
         .call(move |conn| {
@@ -143,6 +148,79 @@ pub async fn end_all_for(state: &AppState, person: PersonId) -> anyhow::Result<(
         })
         .await?;
     Ok(())
+}
+
+/// Whether a session is still live (not signed out, not expired), without
+/// counting the question as use.
+pub async fn is_live(state: &AppState, key: &SessionKey) -> anyhow::Result<bool> {
+    let now = state.clock().now().timestamp();
+    let idle = state.config().session_idle().as_secs() as i64;
+    let max = state.config().session_max().as_secs() as i64;
+    let key = key.clone();
+    Ok(state
+        .db()
+        .call(move |conn| {
+            let row: Option<(i64, i64)> = conn
+                .query_row(
+                    "SELECT created_at, last_seen_at FROM sessions WHERE token_hash = ?1",
+                    [&key.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            Ok(
+                row.is_some_and(|(created, last_seen)| {
+                    !expired(created, last_seen, now, idle, max)
+                }),
+            )
+        })
+        .await?)
+}
+
+/// Notes use of a session that did not come over HTTP (changes sent over a
+/// sync socket): typing in a record keeps a person signed in.
+pub async fn touch(
+    db: &crate::db::Db,
+    clock: &dyn crate::clock::Clock,
+    key: &SessionKey,
+) -> anyhow::Result<()> {
+    let now = clock.now().timestamp();
+    let key = key.clone();
+    db.call(move |conn| {
+        conn.execute(
+            "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1 AND last_seen_at < ?2",
+            params![key.0, now],
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Closes the sockets of sessions that have expired, every
+/// `session_check_seconds`, until the server stops.
+pub(crate) async fn close_expired(state: std::sync::Weak<crate::Inner>) {
+    loop {
+        let every = match state.upgrade() {
+            Some(inner) => {
+                std::time::Duration::from_secs(inner.config.session_check_seconds.max(1))
+            }
+            None => return,
+        };
+        tokio::time::sleep(every).await;
+        let Some(inner) = state.upgrade() else { return };
+        let state = AppState { inner };
+        for session in state.connections().sessions() {
+            match is_live(&state, &session).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!("a sync connection's session expired; closing it");
+                    state.connections().close_session(&session);
+                    state.tickets().revoke_session(&session);
+                }
+                Err(e) => tracing::error!(error = %e, "checking a session failed"),
+            }
+        }
+    }
 }
 
 /// A session expires after `idle` seconds without use or `max` seconds after

@@ -61,7 +61,12 @@ pub struct GateContext {
     pub log: AccessLog,
     pub limits: Arc<Limits>,
     pub clock: Arc<dyn Clock>,
+    /// For noting that a session is in use (changes sent keep it alive).
+    pub db: crate::db::Db,
 }
+
+/// How often changes sent over a socket count as use of its session.
+const TOUCH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct Gate {
     pub person: PersonId,
@@ -72,6 +77,7 @@ pub struct Gate {
     /// Records this connection has opened (logged once each).
     opened: HashSet<DocumentId>,
     denied: HashSet<DocumentId>,
+    last_touch: Option<std::time::Instant>,
 }
 
 impl Gate {
@@ -90,7 +96,27 @@ impl Gate {
             context,
             opened: HashSet::new(),
             denied: HashSet::new(),
+            last_touch: None,
         }
+    }
+
+    /// Someone typing keeps their session alive: changes count as use,
+    /// noted at most once a minute.
+    fn note_use(&mut self) {
+        if self.last_touch.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
+            return;
+        }
+        self.last_touch = Some(std::time::Instant::now());
+        let (db, clock, key) = (
+            self.context.db.clone(),
+            self.context.clock.clone(),
+            self.session.clone(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = crate::auth::session::touch(&db, clock.as_ref(), &key).await {
+                tracing::error!(error = %e, "noting a session's use failed");
+            }
+        });
     }
 
     fn log(&self, document: &DocumentId, action: Action, detail: String) {
@@ -172,6 +198,7 @@ impl Gate {
                 return Err(Refused::DocumentTooLarge);
             }
             self.log(document, Action::Write, format!("changes, {bytes} bytes"));
+            self.note_use();
         }
         Ok(route)
     }

@@ -65,8 +65,16 @@ async fn upgrade(
     else {
         return AppError::Unauthorized.into_response();
     };
+    // A ticket is worth no more than the session it came from.
+    match crate::auth::session::is_live(&state, &ticket.session).await {
+        Ok(true) => {}
+        Ok(false) => return AppError::Unauthorized.into_response(),
+        Err(e) => return AppError::Internal(e).into_response(),
+    }
     let cancel = CancellationToken::new();
-    state.connections().add(&ticket.session, cancel.clone());
+    state
+        .connections()
+        .add(&ticket.session, &ticket.person, cancel.clone());
     let gate = Gate::new(
         ticket.person,
         ticket.peer.clone(),

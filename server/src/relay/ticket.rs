@@ -56,6 +56,22 @@ impl Tickets {
         code
     }
 
+    /// Withdraws every ticket of a session that has ended.
+    pub fn revoke_session(&self, session: &SessionKey) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, t| &t.session != session);
+    }
+
+    /// Withdraws every ticket of a person's sessions.
+    pub fn revoke_person(&self, person: &PersonId) {
+        self.open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, t| &t.person != person);
+    }
+
     /// Spends a ticket: it works once, before it expires.
     pub fn redeem(&self, code: &str, now: DateTime<Utc>) -> Option<Ticket> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());

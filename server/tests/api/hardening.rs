@@ -180,3 +180,85 @@ async fn r_sec_11_the_directory_gives_each_role_only_the_fields_it_needs() {
         "the Team Manager sees their team's dates (for the observation quotas)"
     );
 }
+
+/// A ticket for `person`'s device, from their signed-in `http`.
+async fn ticket(app: &crate::harness::TestApp, http: &reqwest::Client, device: &str) -> String {
+    let ticket: qalf_shared::api::SyncTicket = http
+        .post(app.url("/api/sync/ticket"))
+        .json(&serde_json::json!({ "peer_id": device }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ticket.ticket
+}
+
+#[tokio::test]
+async fn r_sec_4_a_ticket_dies_with_its_session() {
+    let app = crate::harness::TestApp::spawn().await;
+    let tm = app.person(qalf_shared::org::Role::TeamManager);
+    let http = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let code = ticket(&app, &http, &format!("{tm}~old")).await;
+    let status = http
+        .delete(app.url("/api/session"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    let opened =
+        tokio_tungstenite::connect_async(format!("ws://{}/sync?ticket={code}", app.server.addr))
+            .await;
+    assert!(
+        opened.is_err(),
+        "a ticket from before sign-out opened a socket"
+    );
+}
+
+#[tokio::test]
+async fn r_sec_4_every_socket_ends_with_its_session_on_sign_out_expiry_and_deactivation() {
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.session_idle_minutes = 30;
+        c.session_check_seconds = 1;
+    })
+    .await;
+    let tm = app.person(qalf_shared::org::Role::TeamManager);
+
+    // Sign-out.
+    let http = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let mut a = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    let mut b = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    http.delete(app.url("/api/session")).send().await.unwrap();
+    a.pump_until("sign-out to close the socket", |p| p.closed)
+        .await;
+    b.pump_until("sign-out to close the other socket", |p| p.closed)
+        .await;
+
+    // Idle expiry, with the socket open and quiet.
+    let http = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let mut c = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    app.clock.advance(chrono::Duration::minutes(31));
+    c.pump_until("expiry to close the socket", |p| p.closed)
+        .await;
+
+    // Deactivation (a leaver, a password change): every session and socket.
+    let http = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let other = app.signed_in(qalf_shared::org::Role::TeamManager).await;
+    let mut d = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    let mut e = crate::sync_peer::SyncPeer::connect(&app, &other, &tm).await;
+    qalf_server::auth::session::end_all_for(&app.server.state, tm.clone())
+        .await
+        .unwrap();
+    d.pump_until("deactivation to close the socket", |p| p.closed)
+        .await;
+    e.pump_until("deactivation to close the other device's socket", |p| {
+        p.closed
+    })
+    .await;
+    let status = other.get(app.url("/api/me")).send().await.unwrap().status();
+    assert_eq!(status, 401);
+}
