@@ -68,6 +68,11 @@ pub struct Config {
     #[arg(long, env = "QALF_MAX_DOCUMENT_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_document_bytes: u64,
 
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed:
+    /// sign-in is throttled by the client address they report.
+    #[arg(long, env = "QALF_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Sign-in attempts per username per minute before refusing for a while.
     #[arg(long, env = "QALF_SIGN_IN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
     pub sign_in_attempts_per_minute: u32,
@@ -112,6 +117,7 @@ impl Config {
             sync_frame_burst: 5000,
             max_document_bytes: 64 * 1024 * 1024,
             sign_in_attempts_per_minute: 10,
+            trusted_proxies: Vec::new(),
             tls: false,
             relay_shards: 4,
             relay_unload_seconds: 15 * 60,

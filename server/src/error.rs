@@ -24,6 +24,8 @@ pub enum AppError {
     TooManyAttempts,
     #[error("this request came from another website, so it was refused")]
     OtherSite,
+    #[error("the server is busy: try again in a moment")]
+    Busy,
     #[error("something went wrong on the server")]
     Internal(#[from] anyhow::Error),
 }
@@ -42,6 +44,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -280,7 +280,14 @@ impl Server {
                 tracing::warn!("cannot set TCP_NODELAY: {e}");
             }
         });
-        let task = tokio::spawn(async move { axum::serve(listener, router).await });
+        // The peer's address reaches handlers (sign-in is throttled by it).
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
         Ok(Server { addr, state, task })
     }
 

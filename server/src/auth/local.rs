@@ -54,13 +54,17 @@ pub fn set_password(
     Ok(())
 }
 
+/// What a sign-in attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    Person(PersonId),
+    WrongPassword,
+    NoSuchAccount,
+}
+
 /// The person whose account this is, if the password is right and the person
 /// is still active.
-pub async fn authenticate(
-    db: &Db,
-    username: String,
-    password: String,
-) -> anyhow::Result<Option<PersonId>> {
+pub async fn authenticate(db: &Db, username: String, password: String) -> anyhow::Result<Checked> {
     let account: Option<(String, String)> = db
         .call(move |conn| {
             Ok(conn
@@ -74,15 +78,57 @@ pub async fn authenticate(
                 .optional()?)
         })
         .await?;
-    let verified = tokio::task::spawn_blocking(move || match account {
-        Some((person, hash)) => verify_password(&password, &hash).then_some(person),
+    let checked = tokio::task::spawn_blocking(move || match account {
+        Some((person, hash)) => match verify_password(&password, &hash) {
+            true => PersonId::parse(person)
+                .map(Checked::Person)
+                .unwrap_or(Checked::NoSuchAccount),
+            false => Checked::WrongPassword,
+        },
         None => {
             verify_password(&password, decoy_hash());
-            None
+            Checked::NoSuchAccount
         }
     })
     .await?;
-    Ok(verified.map(PersonId::parse).transpose()?)
+    Ok(checked)
+}
+
+/// Notes a failed sign-in (R-SEC-5). An account that does not exist is not
+/// written down as typed: people type passwords into the username box.
+pub async fn record_failure(
+    db: &Db,
+    at: i64,
+    account: Option<String>,
+    client: std::net::IpAddr,
+    outcome: &'static str,
+) -> anyhow::Result<()> {
+    let account = account.unwrap_or_else(|| "(no such account)".to_string());
+    db.call(move |conn| {
+        conn.execute(
+            "INSERT INTO sign_in_events (at, account, client, outcome) VALUES (?1, ?2, ?3, ?4)",
+            params![at, account, client.to_string(), outcome],
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Whether an account of this name exists (for recording failures).
+pub async fn account_exists(db: &Db, username: String) -> anyhow::Result<bool> {
+    Ok(db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT 1 FROM accounts WHERE username = ?1",
+                    [&username],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
+        })
+        .await?)
 }
 
 #[cfg(test)]

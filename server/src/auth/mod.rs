@@ -5,6 +5,7 @@
 //! person id. Everything after that (the cookie, timeouts, sign-out, the
 //! [`CurrentUser`] extractor) is the same whichever way the person came in.
 
+pub mod client;
 mod current_user;
 pub mod local;
 mod routes;

@@ -8,6 +8,7 @@ use axum_extra::extract::CookieJar;
 use qalf_shared::api::{DemoPersona, DemoPersonas, Me, SignIn};
 use qalf_shared::org::Role;
 
+use super::client::ClientAddress;
 use super::{CurrentUser, local, session};
 use crate::AppState;
 use crate::demo;
@@ -36,6 +37,7 @@ const MAX_CREDENTIAL_LEN: usize = 256;
 
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     jar: CookieJar,
     Json(body): Json<SignIn>,
 ) -> AppResult<(CookieJar, Json<Me>)> {
@@ -45,12 +47,37 @@ async fn sign_in(
     {
         return Err(AppError::BadCredentials);
     }
-    if !state.sign_in_attempts().allow(&body.username) {
+    let username = body.username.trim().to_lowercase();
+    let now = state.clock().now().timestamp();
+    let failed = |outcome: &'static str, known: bool| {
+        let (db, account) = (state.db().clone(), known.then(|| username.clone()));
+        async move {
+            tracing::warn!(%client, outcome, "sign-in failed");
+            local::record_failure(&db, now, account, client, outcome).await
+        }
+    };
+    if !state.sign_in_attempts().allow(&username, client) {
+        let known = local::account_exists(state.db(), username.clone()).await?;
+        failed("refused: too many attempts", known).await?;
         return Err(AppError::TooManyAttempts);
     }
-    let person = local::authenticate(state.db(), body.username, body.password)
-        .await?
-        .ok_or(AppError::BadCredentials)?;
+    let Some(slot) = state.sign_in_attempts().hash_slot().await else {
+        failed("refused: busy", false).await?;
+        return Err(AppError::Busy);
+    };
+    let checked = local::authenticate(state.db(), username.clone(), body.password).await?;
+    drop(slot);
+    let person = match checked {
+        local::Checked::Person(person) => person,
+        local::Checked::WrongPassword => {
+            failed("wrong password", true).await?;
+            return Err(AppError::BadCredentials);
+        }
+        local::Checked::NoSuchAccount => {
+            failed("no such account", false).await?;
+            return Err(AppError::BadCredentials);
+        }
+    };
     tracing::info!(person = %person, "signed in");
     let me = me_for(&state, &person)?;
     let cookie = session::start(&state, person).await?;

@@ -314,6 +314,23 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (report, first_month, months)
     );
     ",
+    // 8: failed sign-ins (R-SEC-5): when, which account (or that none
+    // matched: what was typed may be a password), from where, and why.
+    // Append-only, like the access log.
+    "
+    CREATE TABLE sign_in_events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        client TEXT NOT NULL,
+        outcome TEXT NOT NULL
+    );
+    CREATE INDEX sign_in_events_by_account ON sign_in_events(account, id);
+    CREATE TRIGGER sign_in_events_no_update BEFORE UPDATE ON sign_in_events
+    BEGIN SELECT RAISE(ABORT, 'sign-in events are append-only'); END;
+    CREATE TRIGGER sign_in_events_no_delete BEFORE DELETE ON sign_in_events
+    BEGIN SELECT RAISE(ABORT, 'sign-in events are append-only'); END;
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

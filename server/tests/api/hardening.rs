@@ -262,3 +262,114 @@ async fn r_sec_4_every_socket_ends_with_its_session_on_sign_out_expiry_and_deact
     let status = other.get(app.url("/api/me")).send().await.unwrap().status();
     assert_eq!(status, 401);
 }
+
+/// Signs in as `username` from `client` (as a trusted proxy reports it).
+async fn attempt(
+    app: &crate::harness::TestApp,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> u16 {
+    app.client()
+        .post(app.url("/api/session"))
+        .header("x-forwarded-for", client)
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn r_sec_5_guessing_is_throttled_by_account_and_address_without_locking_the_person_out() {
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let victim = app.persona(qalf_shared::org::Role::Practitioner);
+    let password = qalf_server::demo::DEMO_PASSWORD;
+    // Someone guesses from one address until refused.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(attempt(&app, &victim, "guess", "203.0.113.7").await);
+    }
+    assert_eq!(statuses[0], 401);
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
+    // The person themselves, elsewhere, is not locked out.
+    assert_eq!(attempt(&app, &victim, password, "198.51.100.20").await, 200);
+    // One address trying many accounts is refused too.
+    let mut sprayed = Vec::new();
+    for n in 0..40 {
+        sprayed.push(attempt(&app, &format!("someone.{n}"), "Password1", "203.0.113.99").await);
+    }
+    assert_eq!(*sprayed.last().unwrap(), 429, "{sprayed:?}");
+    // Every failure is an event, with the address and no password.
+    let events: Vec<(String, String, String)> = app
+        .server
+        .state
+        .db()
+        .call(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT account, client, outcome FROM sign_in_events ORDER BY id")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+    let against_victim = events
+        .iter()
+        .filter(|(account, client, outcome)| {
+            account == &victim && client == "203.0.113.7" && outcome == "wrong password"
+        })
+        .count();
+    assert!(against_victim >= 10, "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|(_, _, outcome)| outcome == "refused: too many attempts")
+    );
+    assert!(
+        events
+            .iter()
+            .all(|(account, ..)| !account.contains("Password1") && !account.contains("guess"))
+    );
+    // An unknown account is not written down as typed (it may be a
+    // mistyped password).
+    assert!(
+        events
+            .iter()
+            .all(|(account, ..)| !account.starts_with("someone."))
+    );
+}
+
+#[tokio::test]
+async fn r_sec_5_password_hashing_is_bounded_and_a_flood_is_turned_away() {
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let attempts: Vec<_> =
+        (0..48)
+            .map(|n| {
+                let app = &app;
+                async move {
+                    attempt(app, &format!("flood.{n}"), "wrong", &format!("192.0.2.{n}")).await
+                }
+            })
+            .collect();
+    let statuses = futures::future::join_all(attempts).await;
+    let state = &app.server.state;
+    assert!(
+        state.sign_in_attempts().hashing_peak() <= state.sign_in_attempts().hashing_limit(),
+        "at most {} hashes at once, saw {}",
+        state.sign_in_attempts().hashing_limit(),
+        state.sign_in_attempts().hashing_peak()
+    );
+    assert!(
+        statuses.iter().all(|s| [401, 503].contains(s)),
+        "{statuses:?}"
+    );
+}
