@@ -1,9 +1,14 @@
 //! Every frame a client sends passes here before samod sees it.
 //!
-//! The gate closes a connection (that one only) for a frame that is not a
+//! The gate reads each frame once, in its one plain form (no key twice, no
+//! unstated lengths, nothing after the message), and hands samod that
+//! reading encoded afresh, so samod acts on exactly what was checked. It
+//! closes a connection (that one only) for a frame that is not a
 //! well-formed protocol message, claims another sender, exceeds the session's
 //! rate, or adds to a document already over the size limit; the log says
-//! which peer and why, never what the frame held. It writes the access log:
+//! which peer and why, never what the frame held. Presence is passed on only
+//! for records the person may read, only as that person, under the
+//! directory's name (samod passes it only to connections that may read). It writes the access log:
 //! the first time a connection opens a record (read), every frame carrying
 //! changes (write), and attempts on records the person may not see (denied).
 //! Closing a session (sign-out) cancels its connections through the same
@@ -14,7 +19,7 @@ use std::sync::Arc;
 
 use qalf_shared::access::Access;
 use qalf_shared::org::PersonId;
-use qalf_shared::sync::{DocumentId, Message, PeerId};
+use qalf_shared::sync::{DocumentId, Message, PeerId, Presence};
 use tokio_util::sync::CancellationToken;
 
 use super::limits::Limits;
@@ -52,6 +57,30 @@ pub enum Route {
     Everywhere,
     /// Nowhere: noted by the gate and dropped.
     Nowhere,
+}
+
+/// A frame that passed the gate: where it goes, and the bytes to send.
+#[derive(Debug)]
+pub struct Checked {
+    pub route: Route,
+    pub frame: Vec<u8>,
+}
+
+impl Checked {
+    fn new(route: Route, message: &Message) -> Checked {
+        let frame = match route {
+            Route::Nowhere => Vec::new(),
+            _ => message.encode(),
+        };
+        Checked { route, frame }
+    }
+
+    fn nowhere() -> Checked {
+        Checked {
+            route: Route::Nowhere,
+            frame: Vec::new(),
+        }
+    }
 }
 
 /// What every gate shares.
@@ -131,12 +160,15 @@ impl Gate {
         ));
     }
 
-    /// Checks one frame from the client and says where it goes.
-    pub fn check(&mut self, frame: &[u8]) -> Result<Route, Refused> {
+    /// Checks one frame from the client and says where it goes, with the
+    /// frame to send there: the message the gate read, encoded afresh, so
+    /// samod cannot read the client's bytes differently from the gate.
+    pub fn check(&mut self, frame: &[u8]) -> Result<Checked, Refused> {
         if !self.context.limits.allow_frame(&self.session) {
             return Err(Refused::RateLimited);
         }
-        let message = Message::decode(frame).map_err(|e| Refused::Malformed(e.to_string()))?;
+        let message =
+            Message::decode_canonical(frame).map_err(|e| Refused::Malformed(e.to_string()))?;
         let sender = match &message {
             Message::Join { sender, .. }
             | Message::Peer { sender, .. }
@@ -150,25 +182,29 @@ impl Gate {
         if sender.is_some_and(|s| s != &self.peer) {
             return Err(Refused::WrongSender);
         }
-        if let Message::Error { .. } = &message {
-            // The client's own words stay out of the log (and out of samod's).
-            tracing::info!(peer = %self.peer, "the client reported an error");
-            return Ok(Route::Nowhere);
-        }
-        let (document, data) = match &message {
+        let route = match &message {
+            Message::Join { versions, .. } => Route::Join {
+                versions: versions.clone(),
+            },
+            Message::Leave { .. } => Route::Everywhere,
             Message::Request { document, data, .. } | Message::Sync { document, data, .. } => {
-                (document, data)
+                self.check_sync(document, data)?
             }
-            Message::Join { versions, .. } => {
-                return Ok(Route::Join {
-                    versions: versions.clone(),
-                });
+            Message::DocUnavailable { document, .. } => Route::Document(document.clone()),
+            Message::Ephemeral { .. } => return Ok(self.check_presence(message)),
+            Message::Error { .. } => {
+                // The client's own words stay out of the log (and out of samod's).
+                tracing::info!(peer = %self.peer, "the client reported an error");
+                Route::Nowhere
             }
-            Message::Ephemeral { document, .. } | Message::DocUnavailable { document, .. } => {
-                return Ok(Route::Document(document.clone()));
-            }
-            _ => return Ok(Route::Everywhere),
+            // A client has no business answering a handshake, and samod acts
+            // on no other kind.
+            Message::Peer { .. } | Message::Other { .. } => Route::Nowhere,
         };
+        Ok(Checked::new(route, &message))
+    }
+
+    fn check_sync(&mut self, document: &DocumentId, data: &[u8]) -> Result<Route, Refused> {
         let route = Route::Document(document.clone());
         let access = self.context.access.decide(&self.person, document);
         if access == Access::None {
@@ -201,5 +237,53 @@ impl Gate {
             self.note_use();
         }
         Ok(route)
+    }
+
+    /// Presence goes where the document may be read, and says who the
+    /// connection's person is: a claim to be someone else, or presence on a
+    /// record the person may not see, goes nowhere. The name others see is
+    /// the directory's, not the client's.
+    fn check_presence(&mut self, message: Message) -> Checked {
+        let Message::Ephemeral {
+            sender,
+            target,
+            document,
+            session,
+            count,
+            data,
+        } = message
+        else {
+            return Checked::nowhere();
+        };
+        if self.context.access.decide(&self.person, &document) == Access::None {
+            if self.denied.insert(document.clone()) {
+                self.log(&document, Action::Denied, "presence".into());
+            }
+            return Checked::nowhere();
+        }
+        let org = self.context.access.org();
+        let presence = match Presence::decode(&data) {
+            Some(presence) if presence.person == self.person => presence,
+            _ => {
+                tracing::warn!(peer = %self.peer, "presence claiming another person, dropped");
+                return Checked::nowhere();
+            }
+        };
+        let Some(person) = org.person(&self.person) else {
+            return Checked::nowhere();
+        };
+        let presence = Presence {
+            name: person.name.clone(),
+            ..presence
+        };
+        let message = Message::Ephemeral {
+            sender,
+            target,
+            document: document.clone(),
+            session,
+            count,
+            data: presence.encode(),
+        };
+        Checked::new(Route::Document(document), &message)
     }
 }

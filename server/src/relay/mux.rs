@@ -20,7 +20,7 @@ use qalf_shared::sync::message::PeerMetadata;
 use qalf_shared::sync::{Message, PeerId};
 
 use super::Relay;
-use super::gate::{Gate, Refused, Route};
+use super::gate::{Checked, Gate, Refused, Route};
 
 /// Frames queued towards one shard before the client is made to wait.
 const TO_SHARD: usize = 16;
@@ -80,8 +80,8 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                 Some(Ok(WsMessage::Text(_))) => return refuse(&gate, Refused::Text),
                 Some(Err(e)) => return refuse(&gate, Refused::Socket(e.to_string())),
             };
-            let route = match gate.check(&frame) {
-                Ok(route) => route,
+            let Checked { route, mut frame } = match gate.check(&frame) {
+                Ok(checked) => checked,
                 Err(refused) => return refuse(&gate, refused),
             };
             let targets: Vec<usize> = match (&route, &join) {
@@ -95,7 +95,7 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                             Refused::Malformed("no protocol version in common".into()),
                         );
                     }
-                    join = Some(frame.to_vec());
+                    join = Some(frame);
                     let peer = Message::Peer {
                         sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
                         target: gate.peer.clone(),
@@ -117,7 +117,8 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                 (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
                 (Route::Everywhere, Some(_)) => links.keys().copied().collect(),
             };
-            for shard in targets {
+            let last = targets.len().saturating_sub(1);
+            for (i, shard) in targets.into_iter().enumerate() {
                 let tx = match links.entry(shard) {
                     std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
                     std::collections::hash_map::Entry::Vacant(slot) => {
@@ -136,7 +137,13 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                         slot.insert(tx)
                     }
                 };
-                if tx.send(Ok(frame.to_vec())).await.is_err() {
+                // Most frames go to one shard: the last one takes the frame itself.
+                let frame = if i == last {
+                    std::mem::take(&mut frame)
+                } else {
+                    frame.clone()
+                };
+                if tx.send(Ok(frame)).await.is_err() {
                     return;
                 }
             }

@@ -373,3 +373,292 @@ async fn r_sec_5_password_hashing_is_bounded_and_a_flood_is_turned_away() {
         "{statuses:?}"
     );
 }
+
+/// The presence frames `peer` received about `document`, as (who they say
+/// they are).
+fn presence_received(
+    peer: &crate::sync_peer::SyncPeer,
+    document: &qalf_shared::sync::DocumentId,
+) -> Vec<String> {
+    use qalf_shared::sync::{Message, Presence};
+    peer.received
+        .iter()
+        .filter_map(|f| match Message::decode(f) {
+            Ok(Message::Ephemeral {
+                document: d, data, ..
+            }) if &d == document => Presence::decode(&data).map(|p| p.person.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A presence frame from `peer` about `document` claiming to be `person`.
+fn presence_frame(
+    peer: &crate::sync_peer::SyncPeer,
+    document: &qalf_shared::sync::DocumentId,
+    person: &qalf_shared::org::PersonId,
+    count: u64,
+) -> Vec<u8> {
+    use qalf_shared::sync::{Message, PeerId, Presence};
+    Message::Ephemeral {
+        sender: peer.client.peer_id().clone(),
+        target: PeerId::from_wire("qalf-relay".into()),
+        document: document.clone(),
+        session: format!("{}-tab", peer.client.peer_id().as_str()),
+        count,
+        data: Presence {
+            person: person.clone(),
+            name: "Someone Else".into(),
+            field: Some("body".into()),
+        }
+        .encode(),
+    }
+    .encode()
+}
+
+#[tokio::test]
+async fn r_sec_2_presence_obeys_the_documents_access_in_both_directions() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let (owner, member, outsider) = (
+        app.person(Role::TeamManager),
+        app.person(Role::Practitioner),
+        app.person(Role::FamilySolutionsManager),
+    );
+    let (owner_http, member_http, outsider_http) = (
+        app.signed_in(Role::TeamManager).await,
+        app.signed_in(Role::Practitioner).await,
+        app.signed_in(Role::FamilySolutionsManager).await,
+    );
+    let id = qalf_shared::sync::DocumentId::from_bytes([77; 16]);
+    crate::sync::register_note(&app, &owner_http, &id, &owner, vec![member.clone()]).await;
+    let mut a = crate::sync_peer::SyncPeer::connect(&app, &owner_http, &owner).await;
+    a.create(
+        id.clone(),
+        qalf_shared::document::note::new_note("Shared", owner.as_str(), 0).unwrap(),
+    )
+    .await;
+    a.synced(&id).await;
+    let mut b = crate::sync_peer::SyncPeer::connect(&app, &member_http, &member).await;
+    b.request(id.clone()).await;
+    b.synced(&id).await;
+    let mut c = crate::sync_peer::SyncPeer::connect(&app, &outsider_http, &outsider).await;
+    c.request(id.clone()).await;
+    c.pump_until("a refusal", |p| {
+        p.client
+            .status(&id)
+            .is_some_and(|s| s.availability == qalf_shared::sync::Availability::Unavailable)
+    })
+    .await;
+
+    // The owner says where they are: the member hears it, the outsider not.
+    let effects = a.client.set_presence(
+        &id,
+        qalf_shared::sync::Presence {
+            person: owner.clone(),
+            name: "Owner".into(),
+            field: Some("body".into()),
+        },
+        1,
+    );
+    a.apply(effects).await;
+    b.pump_until("the owner's presence", |p| {
+        presence_received(p, &id).contains(&owner.to_string())
+    })
+    .await;
+    c.pump_for(std::time::Duration::from_millis(500)).await;
+    assert!(
+        presence_received(&c, &id).is_empty(),
+        "presence leaked to an outsider"
+    );
+
+    // The outsider's presence on the note reaches no one; the member's own
+    // reaches the owner; the member claiming to be the owner is refused.
+    let frame = presence_frame(&c, &id, &outsider, 1);
+    c.send_raw(frame).await;
+    let honest = presence_frame(&b, &id, &member, 1);
+    b.send_raw(honest).await;
+    let forged = presence_frame(&b, &id, &owner, 2);
+    b.send_raw(forged).await;
+    a.pump_until("the member's presence", |p| {
+        presence_received(p, &id).contains(&member.to_string())
+    })
+    .await;
+    a.pump_for(std::time::Duration::from_millis(500)).await;
+    let heard = presence_received(&a, &id);
+    assert!(
+        !heard.contains(&outsider.to_string()),
+        "an outsider's presence was passed on"
+    );
+    assert_eq!(
+        heard,
+        vec![member.to_string()],
+        "a forged presence was passed on"
+    );
+    // The name shown is the directory's, not the one the client wrote.
+    let names: Vec<String> = a
+        .received
+        .iter()
+        .filter_map(|f| match qalf_shared::sync::Message::decode(f) {
+            Ok(qalf_shared::sync::Message::Ephemeral { data, .. }) => {
+                qalf_shared::sync::Presence::decode(&data).map(|p| p.name)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !names.is_empty() && !names.iter().any(|n| n == "Someone Else"),
+        "{names:?}"
+    );
+}
+
+/// Hand-made CBOR, for frames no honest encoder writes.
+mod cbor {
+    pub fn head(major: u8, n: u64) -> Vec<u8> {
+        match n {
+            0..=23 => vec![major << 5 | n as u8],
+            24..=0xff => vec![major << 5 | 24, n as u8],
+            _ => {
+                let mut v = vec![major << 5 | 25];
+                v.extend_from_slice(&(n as u16).to_be_bytes());
+                v
+            }
+        }
+    }
+    pub fn text(s: &str) -> Vec<u8> {
+        let mut v = head(3, s.len() as u64);
+        v.extend_from_slice(s.as_bytes());
+        v
+    }
+    pub fn bytes(b: &[u8]) -> Vec<u8> {
+        let mut v = head(2, b.len() as u64);
+        v.extend_from_slice(b);
+        v
+    }
+    /// A map of the given entries, keys in order, duplicates and all.
+    pub fn map(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut v = head(5, entries.len() as u64);
+        for (k, value) in entries {
+            v.extend(text(k));
+            v.extend_from_slice(value);
+        }
+        v
+    }
+}
+
+#[tokio::test]
+async fn r_sec_3_the_relay_serves_exactly_the_frame_the_gate_checked() {
+    use qalf_shared::org::Role;
+    use qalf_shared::sync::{DocumentId, Message};
+    let app = crate::harness::TestApp::spawn().await;
+    let (owner, member) = (
+        app.person(Role::TeamManager),
+        app.person(Role::Practitioner),
+    );
+    let (owner_http, member_http) = (
+        app.signed_in(Role::TeamManager).await,
+        app.signed_in(Role::Practitioner).await,
+    );
+    // Two notes the member may read: opening the second through the first's
+    // name would go unlogged.
+    let (first, second) = (
+        DocumentId::from_bytes([81; 16]),
+        DocumentId::from_bytes([82; 16]),
+    );
+    let mut a = crate::sync_peer::SyncPeer::connect(&app, &owner_http, &owner).await;
+    for (id, title) in [(&first, "First"), (&second, "Second")] {
+        crate::sync::register_note(&app, &owner_http, id, &owner, vec![member.clone()]).await;
+        a.create(
+            id.clone(),
+            qalf_shared::document::note::new_note(title, owner.as_str(), 0).unwrap(),
+        )
+        .await;
+        a.synced(id).await;
+    }
+    let empty_request = {
+        let mut state = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        automerge::Automerge::new()
+            .generate_sync_message(&mut state)
+            .expect("a first message")
+            .encode()
+    };
+
+    let sent_about = |peer: &crate::sync_peer::SyncPeer, id: &DocumentId| {
+        peer.received.iter().any(
+            |f| matches!(Message::decode(f), Ok(Message::Sync { document, .. }) if &document == id),
+        )
+    };
+    type Frame<'a> = Box<dyn Fn(&str) -> Vec<u8> + 'a>;
+    let hostile: Vec<(&str, Frame)> = vec![
+        (
+            "a document id given twice, as text then as bytes",
+            Box::new(|me: &str| {
+                cbor::map(&[
+                    ("type", cbor::text("request")),
+                    ("senderId", cbor::text(me)),
+                    ("targetId", cbor::text("qalf-relay")),
+                    ("documentId", cbor::text(&first.to_string())),
+                    ("documentId", cbor::bytes(second.as_bytes())),
+                    ("data", cbor::bytes(&empty_request)),
+                ])
+            }),
+        ),
+        (
+            "a document id given twice, both as text",
+            Box::new(|me: &str| {
+                cbor::map(&[
+                    ("type", cbor::text("request")),
+                    ("senderId", cbor::text(me)),
+                    ("targetId", cbor::text("qalf-relay")),
+                    ("documentId", cbor::text(&first.to_string())),
+                    ("data", cbor::bytes(&empty_request)),
+                    ("documentId", cbor::text(&second.to_string())),
+                ])
+            }),
+        ),
+        (
+            "a map of unstated length",
+            Box::new(|me: &str| {
+                let mut frame = cbor::map(&[
+                    ("type", cbor::text("request")),
+                    ("senderId", cbor::text(me)),
+                    ("targetId", cbor::text("qalf-relay")),
+                    ("documentId", cbor::text(&second.to_string())),
+                    ("data", cbor::bytes(&empty_request)),
+                ]);
+                frame[0] = 0xbf;
+                frame.push(0xff);
+                frame
+            }),
+        ),
+        (
+            "bytes after the message",
+            Box::new(|me: &str| {
+                let mut frame = cbor::map(&[
+                    ("type", cbor::text("request")),
+                    ("senderId", cbor::text(me)),
+                    ("targetId", cbor::text("qalf-relay")),
+                    ("documentId", cbor::text(&second.to_string())),
+                    ("data", cbor::bytes(&empty_request)),
+                ]);
+                frame.extend(cbor::text("more"));
+                frame
+            }),
+        ),
+    ];
+    for (what, frame) in hostile {
+        let mut b = crate::sync_peer::SyncPeer::connect(&app, &member_http, &member).await;
+        // A real request first, so the connection is known to work.
+        b.request(first.clone()).await;
+        b.synced(&first).await;
+        let me = b.client.peer_id().as_str().to_string();
+        b.send_raw(frame(&me)).await;
+        b.pump_for(std::time::Duration::from_millis(800)).await;
+        assert!(
+            !sent_about(&b, &second),
+            "{what}: the relay served a frame the gate did not check"
+        );
+        assert!(b.closed, "{what}: the connection stayed open");
+    }
+}

@@ -87,6 +87,8 @@ pub enum DecodeError {
     MissingField { kind: String, field: &'static str },
     #[error("bad document id")]
     BadDocumentId,
+    #[error("not in canonical form: {0}")]
+    NotCanonical(#[from] super::canonical::NotCanonical),
 }
 
 impl From<minicbor::decode::Error> for DecodeError {
@@ -137,6 +139,14 @@ fn decode_metadata(d: &mut Decoder<'_>) -> Result<Option<PeerMetadata>, DecodeEr
 }
 
 impl Message {
+    /// Decodes a frame from an untrusted peer: only its one plain form is
+    /// accepted (see [`super::canonical`]), so whoever reads it next reads
+    /// the same message.
+    pub fn decode_canonical(bytes: &[u8]) -> Result<Message, DecodeError> {
+        super::canonical::check(bytes)?;
+        Message::decode(bytes)
+    }
+
     pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
         let mut d = Decoder::new(bytes);
         if d.datatype()? != Type::Map {

@@ -2,6 +2,7 @@
 //! keys, presence and the client state machine. No I/O here; `app/` adapts
 //! it to the browser's WebSocket and IndexedDB.
 
+pub mod canonical;
 mod client;
 mod document_id;
 pub mod message;
