@@ -210,7 +210,9 @@ impl Worker {
             Command::Create(docs) => {
                 let mut effects = Vec::new();
                 for (id, doc) in docs {
-                    effects.extend(self.client.create(id, doc));
+                    // The benchmark registers its records before it makes them.
+                    effects.extend(self.client.create(id.clone(), doc));
+                    effects.extend(self.client.registration_accepted(&id));
                 }
                 self.apply(effects, None).await;
             }

@@ -68,6 +68,34 @@ pub struct Config {
     #[arg(long, env = "QALF_MAX_DOCUMENT_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_document_bytes: u64,
 
+    /// Records one person may register in a day (a runaway or hostile
+    /// client cannot fill the registry).
+    #[arg(
+        long,
+        env = "QALF_MAX_RECORDS_PER_PERSON_PER_DAY",
+        default_value_t = 500
+    )]
+    pub max_records_per_person_per_day: u32,
+
+    /// Bytes of changes one person may send in a day; beyond it their
+    /// changes wait on their device until the next day.
+    #[arg(long, env = "QALF_MAX_BYTES_PER_PERSON_PER_DAY", default_value_t = 256 * 1024 * 1024)]
+    pub max_bytes_per_person_per_day: u64,
+
+    /// Sessions one person may hold at once; a new sign-in beyond it ends
+    /// their oldest.
+    #[arg(long, env = "QALF_MAX_SESSIONS_PER_PERSON", default_value_t = 10)]
+    pub max_sessions_per_person: usize,
+
+    /// Sync sockets one person may have open at once (tabs and devices).
+    #[arg(long, env = "QALF_MAX_SOCKETS_PER_PERSON", default_value_t = 20)]
+    pub max_sockets_per_person: usize,
+
+    /// Unspent sync tickets one person may hold; a new one beyond it
+    /// withdraws their oldest.
+    #[arg(long, env = "QALF_MAX_TICKETS_PER_PERSON", default_value_t = 8)]
+    pub max_tickets_per_person: usize,
+
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed:
     /// sign-in is throttled by the client address they report.
     #[arg(long, env = "QALF_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -116,6 +144,11 @@ impl Config {
             sync_frames_per_second: 500,
             sync_frame_burst: 5000,
             max_document_bytes: 64 * 1024 * 1024,
+            max_records_per_person_per_day: 500,
+            max_bytes_per_person_per_day: 256 * 1024 * 1024,
+            max_sessions_per_person: 10,
+            max_sockets_per_person: 20,
+            max_tickets_per_person: 8,
             sign_in_attempts_per_minute: 10,
             trusted_proxies: Vec::new(),
             tls: false,

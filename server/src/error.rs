@@ -26,6 +26,8 @@ pub enum AppError {
     OtherSite,
     #[error("the server is busy: try again in a moment")]
     Busy,
+    #[error("{0}")]
+    OverQuota(String),
     #[error("something went wrong on the server")]
     Internal(#[from] anyhow::Error),
 }
@@ -43,7 +45,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden | AppError::OtherSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts | AppError::OverQuota(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");

@@ -82,7 +82,12 @@ impl AppState {
             config.sync_frames_per_second,
             config.sync_frame_burst,
             config.max_document_bytes,
+            config.max_bytes_per_person_per_day,
         ));
+        {
+            let limits = limits.clone();
+            db.call(move |conn| limits.load_sizes(conn)).await?;
+        }
         let projector = Arc::new(report::Projector::default());
         let on_change: relay::OnChange = {
             let projector = projector.clone();

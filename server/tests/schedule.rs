@@ -5,6 +5,7 @@
 //! re-audits and compliance; and none of it for anyone but the CPP.
 
 #[path = "api/harness.rs"]
+#[allow(dead_code)] // helpers for the api tests
 mod harness;
 
 use qalf_shared::access::{Parties, RecordMeta};

@@ -207,7 +207,8 @@ impl World {
         let mut devices: Vec<Device> = (0..count).map(Device::new).collect();
         let mut to_relay: Vec<VecDeque<Vec<u8>>> = vec![VecDeque::new(); count];
         // Device 0 creates the note; the others will find it through the relay.
-        let effects = devices[0].client.create(document.clone(), genesis);
+        let mut effects = devices[0].client.create(document.clone(), genesis);
+        effects.extend(devices[0].client.registration_accepted(&document));
         devices[0].apply(effects, &mut to_relay[0]);
         for (i, device) in devices.iter_mut().enumerate().skip(1) {
             let effects = device.client.request(document.clone());

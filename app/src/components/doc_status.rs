@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use qalf_shared::sync::{Availability, DocumentId};
+use qalf_shared::sync::{Availability, DocumentId, Registration};
 
 use crate::repo::use_repo;
 
@@ -15,6 +15,14 @@ pub fn DocStatus(
         Some(s) if s.availability == Availability::Unavailable => {
             ("tag tag--red", "Not available to you".to_string())
         }
+        Some(s) if s.registration == Registration::Refused => (
+            "tag tag--red",
+            "Not accepted by the server — kept on this device only".to_string(),
+        ),
+        Some(s) if s.registration == Registration::Waiting => (
+            "tag tag--orange",
+            "Saved on this device — the server has not accepted it yet".to_string(),
+        ),
         Some(s) if s.availability == Availability::Requesting => {
             ("tag tag--grey", "Fetching…".to_string())
         }

@@ -373,13 +373,16 @@ pub async fn register_outbox(repo: &Repo) {
                 {
                     repo.storage_failed(&e);
                 }
-                let effects = repo.client().borrow_mut().resync(&id);
+                let effects = repo.client().borrow_mut().registration_accepted(&id);
                 repo.apply(effects);
             }
             Err(ApiError::Unreachable | ApiError::Unauthorized) => return,
             Err(ApiError::Server(message)) => {
-                // Kept, so nothing is lost; it is tried again next time.
+                // Kept, so nothing is lost, and never sent (the id may be
+                // someone else's); the registration is tried again next time.
                 leptos::logging::error!("the server refused a record registration: {message}");
+                let effects = repo.client().borrow_mut().registration_refused(&id);
+                repo.apply(effects);
             }
         }
     }

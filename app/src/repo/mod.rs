@@ -221,7 +221,18 @@ impl Repo {
         }
         let loaded = self.0.client.borrow_mut().load(id.clone(), chunks);
         match loaded {
-            Ok(effects) => {
+            Ok(mut effects) => {
+                // Made here (or in another tab) and not registered yet: it
+                // stays on the device until the server accepts it.
+                let unregistered = self
+                    .0
+                    .store
+                    .queue(idb::OUTBOX)
+                    .await
+                    .is_ok_and(|outbox| outbox.iter().any(|(key, _)| *key == id.to_string()));
+                if unregistered {
+                    effects.extend(self.0.client.borrow_mut().hold_until_registered(id));
+                }
                 self.note_document(id);
                 self.apply(effects);
                 true

@@ -91,7 +91,7 @@ pub async fn create_audit(
     let stored = meta.clone();
     state
         .db()
-        .call(move |conn| records::insert(conn, &stored).map(|_| ()))
+        .call(move |conn| records::insert(conn, &stored, stored.created_at).map(|_| ()))
         .await?;
     state.access().put_record(meta);
     Ok(id)

@@ -30,24 +30,45 @@ impl SessionKey {
 /// write to the database.
 const TOUCH_EVERY_SECS: i64 = 60;
 
-/// Starts a session for `person`; returns the cookie to set.
+/// Starts a session for `person`; returns the cookie to set. A person holds
+/// at most `max_sessions_per_person` sessions: beyond it their oldest ends
+/// (its sockets and tickets with it).
 pub async fn start(state: &AppState, person: PersonId) -> anyhow::Result<Cookie<'static>> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let key = SessionKey::of(&token);
     let now = state.clock().now().timestamp();
-    state
+    let keep = state.config().max_sessions_per_person.max(1) as i64;
+    let ended: Vec<SessionKey> = state
         .db()
         .call(move |conn| {
-            conn.execute(
+            let tx = conn.transaction()?;
+            tx.execute(
                 "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at)
                  VALUES (?1, ?2, ?3, ?3)",
                 params![key.0, person.as_str(), now],
             )?;
-            Ok(())
+            let oldest: Vec<Vec<u8>> = {
+                let mut stmt = tx.prepare(
+                    "SELECT token_hash FROM sessions WHERE person_id = ?1
+                     ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?2",
+                )?;
+                stmt.query_map(params![person.as_str(), keep], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?
+            };
+            for hash in &oldest {
+                tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [hash])?;
+            }
+            tx.commit()?;
+            Ok(oldest.into_iter().map(SessionKey).collect())
         })
         .await?;
+    for session in ended {
+        tracing::info!("a sign-in beyond the person's sessions ended their oldest");
+        state.connections().close_session(&session);
+        state.tickets().revoke_session(&session);
+    }
     Ok(cookie(state, token))
 }
 

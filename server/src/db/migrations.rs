@@ -331,6 +331,13 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER sign_in_events_no_delete BEFORE DELETE ON sign_in_events
     BEGIN SELECT RAISE(ABORT, 'sign-in events are append-only'); END;
     ",
+    // 9: when the server registered each record (its own clock, not the
+    // client's), for each person's daily quota of new records (R-SEC-9).
+    "
+    ALTER TABLE records ADD COLUMN registered_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE records SET registered_at = created_at;
+    CREATE INDEX records_by_creator ON records(created_by, registered_at);
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

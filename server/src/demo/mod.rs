@@ -113,13 +113,13 @@ pub async fn store_history(
         .ok_or_else(|| anyhow::anyhow!("the council has no CPP Service Manager"))?;
     let now = state.clock().now().timestamp();
     let records = made.records.clone();
-    state
+    let sizes = state
         .db()
         .call(move |conn| {
-            crate::relay::insert_new(conn, &made.documents)?;
+            let sizes = crate::relay::insert_new(conn, &made.documents)?;
             let tx = conn.transaction()?;
             for meta in &made.records {
-                crate::records::insert(&tx, meta)?;
+                crate::records::insert(&tx, meta, meta.created_at)?;
             }
             if with_facts {
                 crate::report::rows::insert(&tx, &made.facts)?;
@@ -145,9 +145,12 @@ pub async fn store_history(
                 )?;
             }
             tx.commit()?;
-            Ok(())
+            Ok(sizes)
         })
         .await?;
+    for (document, bytes) in sizes {
+        state.relay().limits().set_size(&document, bytes);
+    }
     for meta in records {
         state.access().put_record(meta);
     }

@@ -110,10 +110,24 @@ async fn register(
         };
     }
     let stored = meta.clone();
+    let now = state.clock().now().timestamp();
+    let quota = state.config().max_records_per_person_per_day;
     let inserted = state
         .db()
-        .call(move |conn| super::insert(conn, &stored))
+        .call(move |conn| {
+            let today = super::registered_since(conn, &stored.created_by, now - 86_400)?;
+            if today >= quota {
+                return Ok(None);
+            }
+            super::insert(conn, &stored, now).map(Some)
+        })
         .await?;
+    let Some(inserted) = inserted else {
+        tracing::warn!(person = %user.person, "a person's daily quota of new records was reached");
+        return Err(AppError::OverQuota(format!(
+            "You have made {quota} records today, the most one person may make in a day. The record is kept on this device and will be sent tomorrow."
+        )));
+    };
     if !inserted {
         return Err(AppError::BadRequest(
             RecordError::AlreadyRegistered.to_string(),

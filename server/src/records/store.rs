@@ -1,4 +1,5 @@
 use qalf_shared::access::RecordMeta;
+use qalf_shared::org::PersonId;
 use rusqlite::{Connection, params};
 
 use crate::db::DbError;
@@ -21,21 +22,33 @@ pub fn load_all(conn: &mut Connection) -> Result<Vec<RecordMeta>, DbError> {
     Ok(records)
 }
 
-/// Stores a registration. Returns false if the id was already registered.
-pub fn insert(conn: &Connection, meta: &RecordMeta) -> Result<bool, DbError> {
+/// Stores a registration made at `registered_at` (the server's clock).
+/// Returns false if the id was already registered.
+pub fn insert(conn: &Connection, meta: &RecordMeta, registered_at: i64) -> Result<bool, DbError> {
     let json = serde_json::to_string(meta).map_err(bad_row)?;
     let inserted = conn.execute(
-        "INSERT INTO records (id, kind, created_by, created_at, meta) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO records (id, kind, created_by, created_at, meta, registered_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO NOTHING",
         params![
             meta.id.to_string(),
             meta.kind().code(),
             meta.created_by.as_str(),
             meta.created_at,
-            json
+            json,
+            registered_at
         ],
     )?;
     Ok(inserted == 1)
+}
+
+/// How many records `person` has registered since `since`.
+pub fn registered_since(conn: &Connection, person: &PersonId, since: i64) -> Result<u32, DbError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM records WHERE created_by = ?1 AND registered_at >= ?2",
+        params![person.as_str(), since],
+        |r| r.get(0),
+    )?)
 }
 
 /// Replaces a registration's parties (e.g. a note's members).

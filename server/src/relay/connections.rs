@@ -21,12 +21,27 @@ pub struct Connections {
 }
 
 impl Connections {
-    pub fn add(&self, session: &SessionKey, person: &PersonId, connection: CancellationToken) {
+    /// Adds a connection, unless the person already has `most` open.
+    pub fn add(
+        &self,
+        session: &SessionKey,
+        person: &PersonId,
+        connection: CancellationToken,
+        most: usize,
+    ) -> bool {
         let mut map = self.by_session.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, open| {
             open.tokens.retain(|t| !t.is_cancelled());
             !open.tokens.is_empty()
         });
+        let theirs: usize = map
+            .values()
+            .filter(|o| &o.person == person)
+            .map(|o| o.tokens.len())
+            .sum();
+        if theirs >= most {
+            return false;
+        }
         map.entry(session.clone())
             .or_insert_with(|| Open {
                 person: person.clone(),
@@ -34,6 +49,7 @@ impl Connections {
             })
             .tokens
             .push(connection);
+        true
     }
 
     /// Closes every connection opened under `session`.

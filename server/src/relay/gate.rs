@@ -57,6 +57,8 @@ pub enum Route {
     Everywhere,
     /// Nowhere: noted by the gate and dropped.
     Nowhere,
+    /// Back to the client: the gate answers it itself.
+    Answer,
 }
 
 /// A frame that passed the gate: where it goes, and the bytes to send.
@@ -69,7 +71,7 @@ pub struct Checked {
 impl Checked {
     fn new(route: Route, message: &Message) -> Checked {
         let frame = match route {
-            Route::Nowhere => Vec::new(),
+            Route::Nowhere | Route::Answer => Vec::new(),
             _ => message.encode(),
         };
         Checked { route, frame }
@@ -106,6 +108,7 @@ pub struct Gate {
     /// Records this connection has opened (logged once each).
     opened: HashSet<DocumentId>,
     denied: HashSet<DocumentId>,
+    refusals: HashSet<(DocumentId, &'static str)>,
     last_touch: Option<std::time::Instant>,
 }
 
@@ -125,6 +128,7 @@ impl Gate {
             context,
             opened: HashSet::new(),
             denied: HashSet::new(),
+            refusals: HashSet::new(),
             last_touch: None,
         }
     }
@@ -188,7 +192,7 @@ impl Gate {
             },
             Message::Leave { .. } => Route::Everywhere,
             Message::Request { document, data, .. } | Message::Sync { document, data, .. } => {
-                self.check_sync(document, data)?
+                return self.check_sync(&message, document, data);
             }
             Message::DocUnavailable { document, .. } => Route::Document(document.clone()),
             Message::Ephemeral { .. } => return Ok(self.check_presence(message)),
@@ -204,15 +208,29 @@ impl Gate {
         Ok(Checked::new(route, &message))
     }
 
-    fn check_sync(&mut self, document: &DocumentId, data: &[u8]) -> Result<Route, Refused> {
-        let route = Route::Document(document.clone());
+    fn check_sync(
+        &mut self,
+        message: &Message,
+        document: &DocumentId,
+        data: &[u8],
+    ) -> Result<Checked, Refused> {
+        let pass = || Ok(Checked::new(Route::Document(document.clone()), message));
         let access = self.context.access.decide(&self.person, document);
         if access == Access::None {
-            // samod's share policy refuses it; the attempt is logged once.
+            // Not there and not yours get the same answer, from the gate:
+            // samod loads nothing for an id no one may read.
             if self.denied.insert(document.clone()) {
                 self.log(document, Action::Denied, "relay".into());
             }
-            return Ok(route);
+            let unavailable = Message::DocUnavailable {
+                sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
+                target: self.peer.clone(),
+                document: document.clone(),
+            };
+            return Ok(Checked {
+                route: Route::Answer,
+                frame: unavailable.encode(),
+            });
         }
         if self.opened.insert(document.clone()) {
             self.log(document, Action::Read, "relay".into());
@@ -220,23 +238,51 @@ impl Gate {
         let changes = automerge::sync::Message::decode(data)
             .map_err(|e| Refused::Malformed(e.to_string()))?
             .changes;
-        let bytes: usize = changes.iter().map(<[u8]>::len).sum();
-        if bytes > 0 {
-            if !access.can_write() {
-                self.log(
-                    document,
-                    Action::Denied,
-                    "changes refused: read only".into(),
-                );
-                return Ok(route);
-            }
-            if self.context.limits.over_size(document) {
-                return Err(Refused::DocumentTooLarge);
-            }
-            self.log(document, Action::Write, format!("changes, {bytes} bytes"));
-            self.note_use();
+        let bytes: u64 = changes.iter().map(|c| c.len() as u64).sum();
+        if bytes == 0 {
+            return pass();
         }
-        Ok(route)
+        if !access.can_write() {
+            // samod's share policy ignores them; the heads it carries still
+            // count.
+            self.log_refusal(document, "changes refused: read only");
+            return pass();
+        }
+        let limits = &self.context.limits;
+        let creator = self
+            .context
+            .access
+            .record(document)
+            .map(|meta| meta.created_by);
+        if limits.stored_bytes(document) == 0 && creator.as_ref() != Some(&self.person) {
+            // Whoever registered an id, its content comes from its creator:
+            // someone else's device cannot fill a record squatted on.
+            self.log_refusal(
+                document,
+                "changes refused: the first content is its creator's",
+            );
+            return Ok(Checked::nowhere());
+        }
+        if limits.would_exceed(document, bytes) {
+            return Err(Refused::DocumentTooLarge);
+        }
+        let day = self.context.clock.now().timestamp().div_euclid(86_400);
+        if !limits.take_from_quota(&self.person, day, bytes) {
+            // They wait on the device (nothing is lost) until tomorrow.
+            self.log_refusal(document, "changes refused: over the day's quota");
+            return Ok(Checked::nowhere());
+        }
+        self.log(document, Action::Write, format!("changes, {bytes} bytes"));
+        self.note_use();
+        pass()
+    }
+
+    /// Logs a refused change once per connection, record and reason: a
+    /// client retrying does not fill the log.
+    fn log_refusal(&mut self, document: &DocumentId, reason: &'static str) {
+        if self.refusals.insert((document.clone(), reason)) {
+            self.log(document, Action::Denied, reason.into());
+        }
     }
 
     /// Presence goes where the document may be read, and says who the

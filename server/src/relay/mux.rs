@@ -114,6 +114,12 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                     return refuse(&gate, Refused::Malformed("a message before join".into()));
                 }
                 (Route::Nowhere, _) => continue,
+                (Route::Answer, _) => {
+                    if out_tx.clone().send((None, frame)).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
                 (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
                 (Route::Everywhere, Some(_)) => links.keys().copied().collect(),
             };

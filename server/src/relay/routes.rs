@@ -38,9 +38,13 @@ async fn ticket(
     if person != user.person {
         return Err(AppError::Forbidden);
     }
-    let ticket = state
-        .tickets()
-        .issue(person, peer, user.session, state.clock().now());
+    let ticket = state.tickets().issue(
+        person,
+        peer,
+        user.session,
+        state.clock().now(),
+        state.config().max_tickets_per_person,
+    );
     Ok(Json(SyncTicket { ticket }))
 }
 
@@ -72,9 +76,19 @@ async fn upgrade(
         Err(e) => return AppError::Internal(e).into_response(),
     }
     let cancel = CancellationToken::new();
-    state
-        .connections()
-        .add(&ticket.session, &ticket.person, cancel.clone());
+    let added = state.connections().add(
+        &ticket.session,
+        &ticket.person,
+        cancel.clone(),
+        state.config().max_sockets_per_person,
+    );
+    if !added {
+        tracing::warn!(person = %ticket.person, "a sync socket beyond the person's limit refused");
+        return AppError::OverQuota(
+            "You have too many windows or devices connected: close one and try again".into(),
+        )
+        .into_response();
+    }
     let gate = Gate::new(
         ticket.person,
         ticket.peer.clone(),

@@ -170,20 +170,25 @@ impl samod::storage::Storage for SqliteStorage {
 /// them when they are first asked for. Snapshots are stored uncompressed:
 /// compressing a year of records took most of the demo's start-up, and
 /// samod compacts a document again once it changes.
+///
+/// Returns each document's stored size, for the relay's [`Limits`].
 pub fn insert_new(
     conn: &mut rusqlite::Connection,
     documents: &[(qalf_shared::sync::DocumentId, automerge::Automerge)],
-) -> Result<(), DbError> {
+) -> Result<Vec<(String, u64)>, DbError> {
     let tx = conn.transaction()?;
+    let mut sizes = Vec::with_capacity(documents.len());
     {
         let mut insert = tx.prepare_cached("INSERT INTO chunks (key, data) VALUES (?1, ?2)")?;
         for (id, doc) in documents {
             let key = qalf_shared::sync::StorageKey::snapshot(id, &doc.get_heads());
-            insert.execute(rusqlite::params![key.to_string(), doc.save_nocompress()])?;
+            let data = doc.save_nocompress();
+            sizes.push((id.to_string(), data.len() as u64));
+            insert.execute(rusqlite::params![key.to_string(), data])?;
         }
     }
     tx.commit()?;
-    Ok(())
+    Ok(sizes)
 }
 
 /// Every stored chunk of a document, read in one statement (so a
@@ -237,7 +242,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::new(
             Db::open(&dir.path().join("t.db")).await.unwrap(),
-            Arc::new(Limits::new(10, 10, 1 << 20)),
+            Arc::new(Limits::new(10, 10, 1 << 20, 1 << 30)),
         );
         storage
             .put(key(&["abc", "incremental", "1"]), vec![1])
@@ -263,7 +268,7 @@ mod tests {
         {
             let storage = SqliteStorage::new(
                 Db::open(&path).await.unwrap(),
-                Arc::new(Limits::new(10, 10, 1 << 20)),
+                Arc::new(Limits::new(10, 10, 1 << 20, 1 << 30)),
             );
             storage
                 .put(key(&["doc", "incremental", "h"]), vec![9; 100])
@@ -271,7 +276,7 @@ mod tests {
         }
         let storage = SqliteStorage::new(
             Db::open(&path).await.unwrap(),
-            Arc::new(Limits::new(10, 10, 1 << 20)),
+            Arc::new(Limits::new(10, 10, 1 << 20, 1 << 30)),
         );
         assert_eq!(
             storage.load(key(&["doc", "incremental", "h"])).await,

@@ -32,18 +32,31 @@ pub struct Tickets {
 }
 
 impl Tickets {
+    /// Issues a ticket; a person holds at most `most` unspent, so beyond
+    /// it their oldest is withdrawn.
     pub fn issue(
         &self,
         person: PersonId,
         peer: PeerId,
         session: SessionKey,
         now: DateTime<Utc>,
+        most: usize,
     ) -> String {
         let mut bytes = [0u8; 24];
         rand::rng().fill_bytes(&mut bytes);
         let code = URL_SAFE_NO_PAD.encode(bytes);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.retain(|_, t| t.expires > now);
+        let mut theirs: Vec<(DateTime<Utc>, String)> = open
+            .iter()
+            .filter(|(_, t)| t.person == person)
+            .map(|(code, t)| (t.expires, code.clone()))
+            .collect();
+        theirs.sort();
+        let excess = (theirs.len() + 1).saturating_sub(most.max(1));
+        for (_, old) in theirs.into_iter().take(excess) {
+            open.remove(&old);
+        }
         open.insert(
             code.clone(),
             Ticket {

@@ -51,7 +51,7 @@ pub async fn make(
     let stored = meta.clone();
     state
         .db()
-        .call(move |conn| records::insert(conn, &stored).map(|_| ()))
+        .call(move |conn| records::insert(conn, &stored, stored.created_at).map(|_| ()))
         .await?;
     state.access().put_record(meta);
     state.log_access(&user.person, &id, Action::Create, "briefing");

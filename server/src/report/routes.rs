@@ -248,7 +248,7 @@ pub async fn make_document(
             if let Some(existing) = existing {
                 return Ok(existing);
             }
-            records::insert(&tx, &stored)?;
+            records::insert(&tx, &stored, stored.created_at)?;
             tx.execute(
                 "INSERT INTO report_documents (report, first_month, months, document)
                  VALUES (?1, ?2, ?3, ?4)",

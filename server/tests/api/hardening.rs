@@ -662,3 +662,306 @@ async fn r_sec_3_the_relay_serves_exactly_the_frame_the_gate_checked() {
         assert!(b.closed, "{what}: the connection stayed open");
     }
 }
+
+#[tokio::test]
+async fn r_sec_8_an_id_registered_by_a_squatter_gains_them_nothing() {
+    use qalf_shared::org::Role;
+    use qalf_shared::sync::{DocumentId, Registration};
+    let app = crate::harness::TestApp::spawn().await;
+    let (victim, squatter) = (
+        app.person(Role::TeamManager),
+        app.person(Role::Practitioner),
+    );
+    let (victim_http, squatter_http) = (
+        app.signed_in(Role::TeamManager).await,
+        app.signed_in(Role::Practitioner).await,
+    );
+    let id = DocumentId::from_bytes([88; 16]);
+    // The victim's tablet made a note offline; the squatter, knowing its id,
+    // registers it first as theirs, shared with the victim.
+    let mut tablet = crate::sync_peer::SyncPeer::connect(&app, &victim_http, &victim).await;
+    tablet
+        .create_unregistered(
+            id.clone(),
+            qalf_shared::document::note::new_note("Home visit", victim.as_str(), 0).unwrap(),
+        )
+        .await;
+    crate::sync::register_note(&app, &squatter_http, &id, &squatter, vec![victim.clone()]).await;
+    let refused = victim_http
+        .post(app.url("/api/records"))
+        .json(&qalf_shared::access::RecordMeta {
+            id: id.clone(),
+            created_by: victim.clone(),
+            created_at: 0,
+            parties: qalf_shared::access::Parties::Note { members: vec![] },
+        })
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(refused.is_client_error(), "{refused}");
+
+    // The honest app keeps the note on the tablet.
+    let effects = tablet.client.registration_refused(&id);
+    tablet.apply(effects).await;
+    let effects = tablet.client.resync(&id);
+    tablet.apply(effects).await;
+    tablet.pump_for(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        tablet.client.status(&id).unwrap().registration,
+        Registration::Refused
+    );
+
+    // A modified app sends it anyway: the relay takes a record's first
+    // content only from its creator.
+    let effects = tablet.client.registration_accepted(&id);
+    tablet.apply(effects).await;
+    tablet.pump_for(std::time::Duration::from_millis(500)).await;
+
+    let mut thief = crate::sync_peer::SyncPeer::connect(&app, &squatter_http, &squatter).await;
+    thief.request(id.clone()).await;
+    thief.pump_for(std::time::Duration::from_millis(800)).await;
+    let got = thief
+        .client
+        .doc(&id)
+        .and_then(qalf_shared::document::note::read)
+        .map(|n| n.title);
+    assert_eq!(got, None, "the squatter read the victim's note");
+    let logged = app.logged(&victim).await;
+    assert!(
+        logged.iter().any(|(action, _)| action == "denied"),
+        "the refused first content was not logged: {logged:?}"
+    );
+}
+
+/// Text that does not compress, `chars` long (three bytes a character).
+fn noise(chars: u32, seed: u32) -> String {
+    (0..chars)
+        .map(|i| char::from_u32(0x4E00 + (i * 7919 + seed * 104_729) % 20_000).unwrap())
+        .collect()
+}
+
+/// Bytes the relay has stored for `id`.
+async fn stored_bytes(app: &crate::harness::TestApp, id: &qalf_shared::sync::DocumentId) -> i64 {
+    let prefix = id.to_string();
+    app.server
+        .state
+        .db()
+        .call(move |conn| {
+            Ok(conn.query_row(
+                "SELECT COALESCE(SUM(length(data)), 0) FROM chunks
+                 WHERE key >= ?1 || '/' AND key < ?1 || '0'",
+                [&prefix],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap()
+}
+
+/// Makes and registers a note of `person`'s, synced to the relay.
+async fn synced_note(
+    app: &crate::harness::TestApp,
+    http: &reqwest::Client,
+    peer: &mut crate::sync_peer::SyncPeer,
+    person: &qalf_shared::org::PersonId,
+    byte: u8,
+) -> qalf_shared::sync::DocumentId {
+    let id = qalf_shared::sync::DocumentId::from_bytes([byte; 16]);
+    crate::sync::register_note(app, http, &id, person, vec![]).await;
+    peer.create(
+        id.clone(),
+        qalf_shared::document::note::new_note("Note", person.as_str(), 0).unwrap(),
+    )
+    .await;
+    peer.synced(&id).await;
+    id
+}
+
+#[tokio::test]
+async fn r_sec_9_a_documents_size_limit_is_checked_on_the_incoming_frame() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn_with(|c| c.max_document_bytes = 40_000).await;
+    let tm = app.person(Role::TeamManager);
+    let http = app.signed_in(Role::TeamManager).await;
+    let mut peer = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    let id = synced_note(&app, &http, &mut peer, &tm, 91).await;
+    // 27 KB: under the limit, kept.
+    crate::security::append(&mut peer, &id, &noise(9_000, 1)).await;
+    peer.synced(&id).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored_bytes(&app, &id).await < 20_000 {
+        assert!(tokio::time::Instant::now() < deadline, "never stored");
+        peer.pump_for(std::time::Duration::from_millis(50)).await;
+    }
+    // Another 27 KB would take it over: refused before it is stored.
+    crate::security::append(&mut peer, &id, &noise(9_000, 2)).await;
+    peer.pump_for(std::time::Duration::from_secs(1)).await;
+    assert!(peer.closed, "the connection carrying it stayed open");
+    let stored = stored_bytes(&app, &id).await;
+    assert!(stored <= 40_000, "the relay stored {stored} bytes");
+}
+
+#[tokio::test]
+async fn r_sec_9_each_person_has_daily_quotas_of_records_and_bytes() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.max_records_per_person_per_day = 3;
+        c.max_bytes_per_person_per_day = 30_000;
+    })
+    .await;
+    let tm = app.person(Role::TeamManager);
+    let http = app.signed_in(Role::TeamManager).await;
+    let mut peer = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    let first = synced_note(&app, &http, &mut peer, &tm, 101).await;
+    let second = synced_note(&app, &http, &mut peer, &tm, 102).await;
+    let _third = synced_note(&app, &http, &mut peer, &tm, 103).await;
+    let fourth = qalf_shared::access::RecordMeta {
+        id: qalf_shared::sync::DocumentId::from_bytes([104; 16]),
+        created_by: tm.clone(),
+        created_at: 0,
+        parties: qalf_shared::access::Parties::Note { members: vec![] },
+    };
+    let response = http
+        .post(app.url("/api/records"))
+        .json(&fourth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429, "a fourth record in a day");
+    let message = response.text().await.unwrap();
+    assert!(message.contains("records today"), "{message}");
+
+    // 27 KB, then 27 KB more in another record: over the day's 30 KB, so
+    // the second is not taken (and stays waiting on the device).
+    crate::security::append(&mut peer, &first, &noise(9_000, 3)).await;
+    peer.synced(&first).await;
+    crate::security::append(&mut peer, &second, &noise(9_000, 4)).await;
+    peer.pump_for(std::time::Duration::from_secs(1)).await;
+    assert!(
+        !peer.client.status(&second).unwrap().synced,
+        "changes over the day's quota were taken"
+    );
+    assert!(stored_bytes(&app, &second).await < 20_000);
+    let logged = app.logged(&tm).await;
+    assert!(
+        logged
+            .iter()
+            .any(|(action, detail)| action == "denied" && detail.contains("quota")),
+        "{logged:?}"
+    );
+}
+
+#[tokio::test]
+async fn r_sec_9_unknown_ids_are_answered_without_loading_a_document() {
+    use qalf_shared::org::Role;
+    use qalf_shared::sync::{Availability, DocumentId};
+    let app = crate::harness::TestApp::spawn().await;
+    let tm = app.person(Role::TeamManager);
+    let http = app.signed_in(Role::TeamManager).await;
+    let mut peer = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    let ids: Vec<DocumentId> = (0..20u8)
+        .map(|i| {
+            DocumentId::from_bytes([
+                200 + i / 10,
+                i,
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7,
+                8,
+                9,
+                10,
+                11,
+                12,
+                13,
+                14,
+            ])
+        })
+        .collect();
+    for id in &ids {
+        peer.request(id.clone()).await;
+    }
+    peer.pump_until("every answer", |p| {
+        ids.iter().all(|id| {
+            p.client
+                .status(id)
+                .is_some_and(|s| s.availability == Availability::Unavailable)
+        })
+    })
+    .await;
+    let loaded: usize = app
+        .server
+        .state
+        .relay()
+        .stats()
+        .await
+        .iter()
+        .map(|s| s.loaded)
+        .sum();
+    assert_eq!(
+        loaded, 0,
+        "the relay loaded documents for ids no one registered"
+    );
+}
+
+#[tokio::test]
+async fn r_sec_9_sessions_sockets_and_tickets_per_person_are_capped() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.max_sessions_per_person = 3;
+        c.max_sockets_per_person = 2;
+        c.max_tickets_per_person = 2;
+    })
+    .await;
+    let tm = app.person(Role::TeamManager);
+    // A fourth sign-in ends the oldest session.
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(app.signed_in(Role::TeamManager).await);
+    }
+    let me = |http: &reqwest::Client| {
+        let request = http.get(app.url("/api/me")).send();
+        async move { request.await.unwrap().status().as_u16() }
+    };
+    assert_eq!(me(&sessions[0]).await, 401, "the oldest session lived on");
+    for http in &sessions[1..] {
+        assert_eq!(me(http).await, 200);
+    }
+
+    // A third outstanding ticket withdraws the first.
+    let http = &sessions[3];
+    let ticket = |http: &reqwest::Client| {
+        let request = http
+            .post(app.url("/api/sync/ticket"))
+            .json(&serde_json::json!({ "peer_id": format!("{tm}~t") }))
+            .send();
+        async move {
+            request
+                .await
+                .unwrap()
+                .json::<qalf_shared::api::SyncTicket>()
+                .await
+                .unwrap()
+                .ticket
+        }
+    };
+    let tickets = [ticket(http).await, ticket(http).await, ticket(http).await];
+    let open = |code: &str| {
+        let url = format!("ws://{}/sync?ticket={code}", app.server.addr);
+        async move { tokio_tungstenite::connect_async(url).await }
+    };
+    assert!(
+        open(&tickets[0]).await.is_err(),
+        "the first ticket still worked"
+    );
+    // Two sockets at once, not three.
+    let a = open(&tickets[1]).await.expect("a first socket");
+    let b = open(&tickets[2]).await.expect("a second socket");
+    let third = ticket(http).await;
+    assert!(open(&third).await.is_err(), "a third socket was opened");
+    drop((a, b));
+}

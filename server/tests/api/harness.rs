@@ -140,4 +140,24 @@ impl TestApp {
         assert_eq!(response.status(), 200, "sign-in as {role:?}");
         client
     }
+
+    /// The access log's rows for `person`, as (action, detail), oldest first.
+    pub async fn logged(&self, person: &qalf_shared::org::PersonId) -> Vec<(String, String)> {
+        self.server.state.access_log().flush().await;
+        let person = person.to_string();
+        self.server
+            .state
+            .db()
+            .call(move |conn| {
+                let mut stmt = conn.prepare(
+                    "SELECT action, detail FROM access_log WHERE person = ?1 ORDER BY seq",
+                )?;
+                let rows = stmt
+                    .query_map([&person], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .await
+            .expect("the access log reads")
+    }
 }

@@ -92,7 +92,15 @@ impl SyncPeer {
         }
     }
 
+    /// Makes a record the test has registered over HTTP.
     pub async fn create(&mut self, id: DocumentId, doc: Automerge) {
+        let mut effects = self.client.create(id.clone(), doc);
+        effects.extend(self.client.registration_accepted(&id));
+        self.apply(effects).await;
+    }
+
+    /// Makes a record on this device without its registration yet.
+    pub async fn create_unregistered(&mut self, id: DocumentId, doc: Automerge) {
         let effects = self.client.create(id, doc);
         self.apply(effects).await;
     }

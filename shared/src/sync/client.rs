@@ -68,6 +68,21 @@ pub struct DocStatus {
     /// Changes we have that the server is not known to hold.
     pub waiting: usize,
     pub availability: Availability,
+    pub registration: Registration,
+}
+
+/// Whether the server has accepted this device's registration of a record
+/// it made. Until it has, nothing of the record leaves the device: an id
+/// someone else registered first must not bring them its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Registered (or not made here: the server gave it to us).
+    Accepted,
+    /// Made here; the server has not accepted its registration yet.
+    Waiting,
+    /// The server refused the registration: the record stays on this
+    /// device and is never sent.
+    Refused,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +142,7 @@ struct Entry {
     /// Keys we loaded or wrote: the only ones compaction may delete.
     on_disk: BTreeSet<StorageKey>,
     availability: Availability,
+    registration: Registration,
     presence: BTreeMap<PeerId, (Presence, u64)>,
     /// What we last said about ourselves here, to repeat as a heartbeat.
     my_presence: Option<(Presence, u64)>,
@@ -142,6 +158,7 @@ impl Entry {
                 synced: false,
                 waiting: 0,
                 availability,
+                registration: Registration::Accepted,
             },
             sync: sync::State::new(),
             server_heads: Vec::new(),
@@ -149,6 +166,7 @@ impl Entry {
             written_heads: Vec::new(),
             on_disk: BTreeSet::new(),
             availability,
+            registration: Registration::Accepted,
             presence: BTreeMap::new(),
             my_presence: None,
         }
@@ -207,6 +225,7 @@ impl Entry {
             synced: waiting == 0 && self.availability == Availability::Ready,
             waiting,
             availability: self.availability,
+            registration: self.registration,
         };
     }
 }
@@ -316,16 +335,45 @@ impl Client {
         Ok(out)
     }
 
-    /// Adds a document made on this device.
+    /// Adds a document made on this device. It is kept here until the
+    /// server accepts its registration ([`registration_accepted`](Self::registration_accepted)).
     pub fn create(&mut self, id: DocumentId, doc: Automerge) -> Vec<Effect> {
         let doc = AutoCommit::load_with_options(&doc.save(), crate::document::load_options())
             .expect("a document saved in memory loads");
-        self.docs
-            .insert(id.clone(), Entry::new(doc, Availability::Ready));
+        let mut entry = Entry::new(doc, Availability::Ready);
+        entry.registration = Registration::Waiting;
+        self.docs.insert(id.clone(), entry);
         let mut out = Vec::new();
         self.persist(&id, &mut out);
         self.refresh(&id, &mut out);
-        self.sync_doc(&id, &mut out);
+        out
+    }
+
+    /// A document loaded from storage whose registration the server has
+    /// not accepted yet (made here offline, or in another tab): kept here.
+    pub fn hold_until_registered(&mut self, id: &DocumentId) -> Vec<Effect> {
+        self.set_registration(id, Registration::Waiting)
+    }
+
+    /// The server accepted the registration: the document may sync.
+    pub fn registration_accepted(&mut self, id: &DocumentId) -> Vec<Effect> {
+        let mut out = self.set_registration(id, Registration::Accepted);
+        out.extend(self.resync(id));
+        out
+    }
+
+    /// The server refused the registration (the id is someone else's):
+    /// the document stays on this device and is never sent.
+    pub fn registration_refused(&mut self, id: &DocumentId) -> Vec<Effect> {
+        self.set_registration(id, Registration::Refused)
+    }
+
+    fn set_registration(&mut self, id: &DocumentId, registration: Registration) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if let Some(entry) = self.docs.get_mut(id) {
+            entry.registration = registration;
+            self.refresh(id, &mut out);
+        }
         out
     }
 
@@ -731,8 +779,12 @@ impl Client {
         let Some(entry) = self.docs.get_mut(id) else {
             return;
         };
-        if entry.availability == Availability::Unavailable || entry.pending.is_some() {
-            // Pending edits go out when committed.
+        if entry.availability == Availability::Unavailable
+            || entry.pending.is_some()
+            || entry.registration != Registration::Accepted
+        {
+            // Pending edits go out when committed; a record not registered
+            // goes out once it is.
             return;
         }
         let Some(message) = entry.doc.sync().generate_sync_message(&mut entry.sync) else {
@@ -788,6 +840,9 @@ impl Client {
         let Some(entry) = self.docs.get_mut(id) else {
             return;
         };
+        if entry.registration != Registration::Accepted {
+            return;
+        }
         let Some((presence, sent_at)) = &mut entry.my_presence else {
             return;
         };

@@ -10,7 +10,7 @@ mod peer_id;
 pub mod presence;
 mod storage_key;
 
-pub use client::{Availability, Client, ClientError, DocStatus, Effect, Write};
+pub use client::{Availability, Client, ClientError, DocStatus, Effect, Registration, Write};
 pub use document_id::{BadDocumentId, DocumentId};
 pub use message::Message;
 pub use peer_id::{BadPeerId, PeerId};
