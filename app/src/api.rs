@@ -187,6 +187,17 @@ pub struct LogEntry {
 pub struct LogCheck {
     pub rows: i64,
     pub first_broken: Option<i64>,
+    /// The newest entry the checkpoint outside the database vouches for,
+    /// and when the checkpoint was written.
+    pub checkpoint: Option<(i64, String)>,
+    /// Set when entries the checkpoint vouched for are gone.
+    pub cut_short: Option<CutShort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct CutShort {
+    pub checkpoint: i64,
+    pub at: String,
 }
 
 /// Searches the access log (CPP and administrators only).

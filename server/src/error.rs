@@ -28,6 +28,8 @@ pub enum AppError {
     Busy,
     #[error("{0}")]
     OverQuota(String),
+    #[error("the access log cannot be written, so records cannot be shown: tell your IT team")]
+    LogUnavailable,
     #[error("something went wrong on the server")]
     Internal(#[from] anyhow::Error),
 }
@@ -46,7 +48,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts | AppError::OverQuota(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::LogUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR

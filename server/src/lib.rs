@@ -172,23 +172,52 @@ impl AppState {
     }
 
     /// Logs `person`'s access to a record the server knows of, with its
-    /// kind from the registry (ids only, as every access log row).
-    pub fn log_access(
+    /// kind from the registry (ids only, as every access log row). A read
+    /// is on disk before this returns, and refused when the log cannot be
+    /// written: call it before serving what was read.
+    pub async fn log_access(
         &self,
         person: &qalf_shared::org::PersonId,
         id: &qalf_shared::sync::DocumentId,
         action: access_log::Action,
         detail: &str,
-    ) {
-        let meta = self.access().record(id);
-        self.access_log().record(access_log::Event::new(
-            self.clock().now(),
-            person,
-            id,
-            meta.as_ref(),
-            action,
-            detail,
-        ));
+    ) -> Result<(), error::AppError> {
+        self.log_accesses(person, [id], action, detail).await
+    }
+
+    /// [`log_access`](Self::log_access) for several records at once (one
+    /// write to the log).
+    pub async fn log_accesses<'a>(
+        &self,
+        person: &qalf_shared::org::PersonId,
+        ids: impl IntoIterator<Item = &'a qalf_shared::sync::DocumentId>,
+        action: access_log::Action,
+        detail: &str,
+    ) -> Result<(), error::AppError> {
+        let now = self.clock().now();
+        let events = ids.into_iter().map(|id| {
+            let meta = self.access().record(id);
+            access_log::Event::new(now, person, id, meta.as_ref(), action, detail)
+        });
+        self.log_events(events.collect()).await
+    }
+
+    /// Logs events as their action asks: reads on disk before this
+    /// returns (or an error), refusals rate-limited, the rest queued.
+    pub async fn log_events(&self, events: Vec<access_log::Event>) -> Result<(), error::AppError> {
+        let log = self.access_log();
+        let (reads, others): (Vec<_>, Vec<_>) = events
+            .into_iter()
+            .partition(|e| e.action == access_log::Action::Read);
+        for event in others {
+            match event.action {
+                access_log::Action::Denied => log.record_refusal(event),
+                _ => log.record(event).await,
+            }
+        }
+        log.record_durably(reads)
+            .await
+            .map_err(|_| error::AppError::LogUnavailable)
     }
 
     /// Where notifications go beyond the app (e-mail, when plugged in).

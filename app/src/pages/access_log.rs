@@ -102,10 +102,16 @@ pub fn AccessLogPage() -> impl IntoView {
     let check_result = move || {
         check.get().map(|result| match result {
             Ok(LogCheck {
-                rows,
-                first_broken: None,
+                cut_short: Some(cut),
+                ..
             }) => view! {
-                <p class="tag tag--green" role="status">{format!("All {rows} entries are intact.")}</p>
+                <p class="error-message" role="alert" data-testid="log-cut-short">
+                    {format!(
+                        "Entries are missing from the end of the log: the checkpoint kept outside the database, written {}, vouches for entry #{}, which is no longer as it was. Tell your IT team and restore the database from a backup.",
+                        cut.at,
+                        cut.checkpoint,
+                    )}
+                </p>
             }
             .into_any(),
             Ok(LogCheck {
@@ -117,6 +123,17 @@ pub fn AccessLogPage() -> impl IntoView {
                 </p>
             }
             .into_any(),
+            Ok(LogCheck {
+                rows, checkpoint, ..
+            }) => {
+                let vouched = checkpoint
+                    .map(|(seq, at)| format!(" The checkpoint kept outside the database, written {at}, confirms the newest entries up to #{seq}."))
+                    .unwrap_or_default();
+                view! {
+                    <p class="tag tag--green" role="status">{format!("All {rows} entries are intact.{vouched}")}</p>
+                }
+                .into_any()
+            }
             Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };

@@ -1,38 +1,123 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use chrono::SecondsFormat;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
+use super::anchor::{self, Checkpoint};
 use super::seal::{Key, seal};
-use super::{Command, Event};
+use super::{Command, Event, QUEUE};
 use crate::db::{Db, DbError};
 
 /// The most rows written in one transaction.
 const BATCH: usize = 500;
 
-pub async fn run_writer(db: Db, key: Key, mut queue: mpsc::UnboundedReceiver<Command>) {
-    let mut batch = Vec::new();
-    let mut waiting = Vec::new();
-    while let Some(command) = queue.recv().await {
-        let mut next = Some(command);
-        while let Some(command) = next.take() {
-            match command {
-                Command::Log(event) => batch.push(event),
-                Command::Flush(done) => waiting.push(done),
+/// The writer: one task, appending in order, in batches.
+pub struct Writer {
+    pub db: Db,
+    pub key: Key,
+    pub checkpoint: PathBuf,
+    pub healthy: Arc<AtomicBool>,
+}
+
+/// The chain's head as this writer last left it, when it can vouch for
+/// it: a head in the database that differs means rows were cut off or
+/// rewritten behind the writer's back, and the checkpoint is then left
+/// alone as the evidence.
+#[derive(Clone)]
+enum Head {
+    Known(i64, Vec<u8>),
+    /// Nothing written or checkpointed yet.
+    Unknown,
+    Contradicted,
+}
+
+impl Writer {
+    pub async fn run(self, mut queue: mpsc::Receiver<Command>) {
+        let mut head = match anchor::read(&self.checkpoint, &self.key) {
+            Ok(Some(c)) => c
+                .seal_bytes()
+                .map_or(Head::Contradicted, |seal| Head::Known(c.seq, seal)),
+            Ok(None) => Head::Unknown,
+            Err(e) => {
+                tracing::error!(error = %e, "the access log checkpoint cannot be trusted");
+                Head::Contradicted
             }
-            if batch.len() < BATCH {
-                next = queue.try_recv().ok();
+        };
+        // Changes and creations whose rows could not be written yet: kept,
+        // up to the queue's size, and tried again with the next batch.
+        let mut pending: Vec<Event> = Vec::new();
+        while let Some(command) = queue.recv().await {
+            let mut batch = std::mem::take(&mut pending);
+            let mut durable: Vec<(std::ops::Range<usize>, oneshot::Sender<bool>)> = Vec::new();
+            let mut flushed = Vec::new();
+            let mut next = Some(command);
+            while let Some(command) = next.take() {
+                match command {
+                    Command::Log(events, Some(done)) => {
+                        let range = batch.len()..batch.len() + events.len();
+                        batch.extend(events);
+                        durable.push((range, done));
+                    }
+                    Command::Log(events, None) => batch.extend(events),
+                    Command::Flush(done) => flushed.push(done),
+                }
+                if batch.len() < BATCH {
+                    next = queue.try_recv().ok();
+                }
             }
-        }
-        if !batch.is_empty() {
-            let events = std::mem::take(&mut batch);
-            let key = key.clone();
-            if let Err(e) = db.call(move |conn| append(conn, &key, &events)).await {
-                tracing::error!(error = %e, "writing the access log failed");
+            if !batch.is_empty() {
+                let (db, key, checkpoint, before) = (
+                    self.db.clone(),
+                    self.key.clone(),
+                    self.checkpoint.clone(),
+                    head.clone(),
+                );
+                let events = batch.clone();
+                let appended = db
+                    .call(move |conn| append(conn, &key, &events, &before, &checkpoint))
+                    .await;
+                match appended {
+                    Ok(after) => {
+                        head = after;
+                        self.healthy.store(true, Ordering::Relaxed);
+                        for (_, done) in durable {
+                            let _told = done.send(true);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "writing the access log failed; reads are refused until it works");
+                        self.healthy.store(false, Ordering::Relaxed);
+                        // Reads were refused, so their rows are not wanted;
+                        // the rest wait for the next try.
+                        let mut keep = vec![true; batch.len()];
+                        for (range, done) in durable {
+                            keep[range].iter_mut().for_each(|k| *k = false);
+                            let _told = done.send(false);
+                        }
+                        pending = batch
+                            .into_iter()
+                            .zip(keep)
+                            .filter_map(|(event, keep)| keep.then_some(event))
+                            .collect();
+                        if pending.len() > QUEUE {
+                            tracing::error!(
+                                lost = pending.len() - QUEUE,
+                                "access log rows dropped after repeated failures"
+                            );
+                            pending.truncate(QUEUE);
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
             }
-        }
-        for done in waiting.drain(..) {
-            let _told = done.send(());
+            for done in flushed {
+                let _told = done.send(());
+            }
         }
     }
 }
@@ -42,14 +127,22 @@ fn fields(seq: i64, at: &str, e: &Event) -> [String; 7] {
         seq.to_string(),
         at.to_string(),
         e.person.to_string(),
-        e.document.to_string(),
+        e.subject.clone(),
         e.record_kind.clone(),
         e.action.code().to_string(),
         e.detail.clone(),
     ]
 }
 
-fn append(conn: &mut Connection, key: &Key, events: &[Event]) -> Result<(), DbError> {
+/// Appends `events` to the chain and moves the checkpoint to its new head
+/// (unless the head found contradicts the one the writer left).
+fn append(
+    conn: &mut Connection,
+    key: &Key,
+    events: &[Event],
+    before: &Head,
+    checkpoint: &std::path::Path,
+) -> Result<Head, DbError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let last: Option<(i64, Vec<u8>)> = tx
         .query_row(
@@ -58,7 +151,18 @@ fn append(conn: &mut Connection, key: &Key, events: &[Event]) -> Result<(), DbEr
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (mut seq, mut previous) = last.unwrap_or((0, Vec::new()));
+    let (mut seq, mut previous) = last.clone().unwrap_or((0, Vec::new()));
+    let vouched = match before {
+        Head::Known(s, seal) => last.as_ref() == Some(&(*s, seal.clone())),
+        Head::Unknown => true,
+        Head::Contradicted => false,
+    };
+    if !vouched && !matches!(before, Head::Contradicted) {
+        tracing::error!(
+            "the access log's newest rows differ from its checkpoint: rows were removed or rewritten"
+        );
+    }
+    let mut newest_at = String::new();
     for event in events {
         seq += 1;
         let at = event.at.to_rfc3339_opts(SecondsFormat::Millis, true);
@@ -72,7 +176,7 @@ fn append(conn: &mut Connection, key: &Key, events: &[Event]) -> Result<(), DbEr
                 seq,
                 at,
                 event.person.as_str(),
-                event.document.to_string(),
+                event.subject,
                 event.record_kind,
                 event.action.code(),
                 event.detail,
@@ -80,9 +184,20 @@ fn append(conn: &mut Connection, key: &Key, events: &[Event]) -> Result<(), DbEr
             ],
         )?;
         previous = sealed;
+        newest_at = at;
     }
     tx.commit()?;
-    Ok(())
+    if !vouched {
+        return Ok(Head::Contradicted);
+    }
+    let written = Checkpoint::new(key, seq, &previous, newest_at);
+    if let Err(e) = anchor::write(checkpoint, &written) {
+        // The rows are on disk; the checkpoint lags behind them (which is
+        // not mistaken for rows cut off) until the next write works.
+        tracing::error!(error = %e, "writing the access log checkpoint failed");
+        return Ok(Head::Unknown);
+    }
+    Ok(Head::Known(seq, previous))
 }
 
 /// One row, as the log page shows it.
@@ -103,9 +218,26 @@ pub struct Verification {
     pub rows: i64,
     /// The first row whose seal does not match (edited, or after a gap).
     pub first_broken: Option<i64>,
+    /// The newest row the checkpoint vouches for, and when it was written.
+    pub checkpoint: Option<(i64, String)>,
+    /// Set when the log no longer holds the row the checkpoint names as it
+    /// was: its newest rows were cut off (or rewritten).
+    pub cut_short: Option<CutShort>,
 }
 
-pub fn verify(conn: &mut Connection, key: &Key) -> Result<Verification, DbError> {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CutShort {
+    /// The row the checkpoint names.
+    pub checkpoint: i64,
+    /// When the checkpoint was written.
+    pub at: String,
+}
+
+pub fn verify(
+    conn: &mut Connection,
+    key: &Key,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<Verification, DbError> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, person, document, record_kind, action, detail, seal
          FROM access_log ORDER BY seq",
@@ -114,26 +246,40 @@ pub fn verify(conn: &mut Connection, key: &Key) -> Result<Verification, DbError>
     let mut previous = Vec::new();
     let mut expected_seq = 1;
     let mut count = 0;
+    let mut first_broken = None;
+    let mut at_checkpoint: Option<Vec<u8>> = None;
     while let Some(row) = rows.next()? {
         count += 1;
         let seq: i64 = row.get(0)?;
         let texts: Vec<String> = (1..7).map(|i| row.get(i)).collect::<Result<_, _>>()?;
         let stored: Vec<u8> = row.get(7)?;
+        if checkpoint.is_some_and(|c| c.seq == seq) {
+            at_checkpoint = Some(stored.clone());
+        }
+        if first_broken.is_some() {
+            continue;
+        }
         let mut fields = vec![seq.to_string()];
         fields.extend(texts);
         let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
         if seq != expected_seq || seal(key, &previous, &refs) != stored {
-            return Ok(Verification {
-                rows: count,
-                first_broken: Some(seq),
-            });
+            first_broken = Some(seq);
+            continue;
         }
         previous = stored;
         expected_seq += 1;
     }
+    let cut_short = checkpoint.and_then(|c| {
+        (at_checkpoint.as_ref() != c.seal_bytes().as_ref()).then(|| CutShort {
+            checkpoint: c.seq,
+            at: c.at.clone(),
+        })
+    });
     Ok(Verification {
         rows: count,
-        first_broken: None,
+        first_broken,
+        checkpoint: checkpoint.map(|c| (c.seq, c.at.clone())),
+        cut_short,
     })
 }
 

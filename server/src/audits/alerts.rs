@@ -110,14 +110,17 @@ pub async fn raise(
         state
             .sender()
             .send(&head.id, "safety-alert", "Safety concern raised");
-        state.access_log().record(Event::new(
-            state.clock().now(),
-            &user.person,
-            &audit,
-            Some(&meta),
-            Action::Write,
-            "safety alert raised",
-        ));
+        state
+            .access_log()
+            .record(Event::new(
+                state.clock().now(),
+                &user.person,
+                &audit,
+                Some(&meta),
+                Action::Write,
+                "safety alert raised",
+            ))
+            .await;
     }
     Ok(Json(AlertDelivered {
         head_of_service: head.id.to_string(),

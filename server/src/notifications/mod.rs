@@ -12,6 +12,7 @@ use qalf_shared::sync::DocumentId;
 use rusqlite::{Connection, params};
 
 use crate::AppState;
+use crate::access_log::Action;
 use crate::auth::CurrentUser;
 use crate::db::DbError;
 use crate::error::AppResult;
@@ -91,6 +92,16 @@ async fn mine(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
+        .await?;
+    // A notification names a record (a safety alert, an audit): showing it
+    // is a read of that record.
+    let about: Vec<DocumentId> = rows
+        .iter()
+        .filter_map(|n| n.document.as_deref())
+        .filter_map(|d| DocumentId::parse(d).ok())
+        .collect();
+    state
+        .log_accesses(&user.person, &about, Action::Read, "notification")
         .await?;
     Ok(Json(rows))
 }

@@ -42,6 +42,14 @@ async fn set_members(
     if let Some(unknown) = members.iter().find(|m| org.person(m).is_none()) {
         return Err(AppError::BadRequest(format!("unknown person `{unknown}`")));
     }
+    let detail = format!(
+        "members now {}",
+        members
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     *current = members;
     let stored = meta.clone();
     state
@@ -49,6 +57,9 @@ async fn set_members(
         .call(move |conn| super::store::update(conn, &stored))
         .await?;
     state.access().put_record(meta);
+    state
+        .log_access(&user.person, &id, Action::Access, &detail)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -66,14 +77,16 @@ async fn one(
     } else {
         Action::Denied
     };
-    state.access_log().record(Event::new(
-        state.clock().now(),
-        &user.person,
-        &id,
-        meta.as_ref(),
-        action,
-        "http",
-    ));
+    state
+        .log_events(vec![Event::new(
+            state.clock().now(),
+            &user.person,
+            &id,
+            meta.as_ref(),
+            action,
+            "http",
+        )])
+        .await?;
     match meta {
         Some(meta) if allowed => Ok(Json(meta)),
         // Not there and not yours look the same.
@@ -81,10 +94,23 @@ async fn one(
     }
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Json<Vec<RecordMeta>> {
+/// Every record listed is a read of its registration (which names the
+/// child's case), logged before the list is sent.
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<RecordMeta>>> {
     let mut records = state.access().readable_by(&user.person);
     records.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-    Json(records)
+    state
+        .log_accesses(
+            &user.person,
+            records.iter().map(|r| &r.id),
+            Action::Read,
+            "listed",
+        )
+        .await?;
+    Ok(Json(records))
 }
 
 async fn register(
@@ -134,14 +160,16 @@ async fn register(
         ));
     }
     tracing::info!(record = %meta.id, kind = meta.kind().code(), person = %user.person, "record registered");
-    state.access_log().record(Event::new(
-        state.clock().now(),
-        &user.person,
-        &meta.id,
-        Some(&meta),
-        Action::Create,
-        "http",
-    ));
+    state
+        .log_events(vec![Event::new(
+            state.clock().now(),
+            &user.person,
+            &meta.id,
+            Some(&meta),
+            Action::Create,
+            "http",
+        )])
+        .await?;
     state.access().put_record(meta.clone());
     // Its document may have arrived first (a device syncing what it made
     // offline): project it now it has parties.

@@ -43,6 +43,8 @@ pub enum Refused {
     DocumentTooLarge,
     #[error("socket error: {0}")]
     Socket(String),
+    #[error("the access log cannot be written")]
+    LogUnavailable,
 }
 
 /// Where a frame that passed the gate goes.
@@ -152,22 +154,28 @@ impl Gate {
         });
     }
 
-    fn log(&self, document: &DocumentId, action: Action, detail: String) {
+    fn event(&self, document: &DocumentId, action: Action, detail: String) -> Event {
         let meta = self.context.access.record(document);
-        self.context.log.record(Event::new(
+        Event::new(
             self.context.clock.now(),
             &self.person,
             document,
             meta.as_ref(),
             action,
             detail,
-        ));
+        )
+    }
+
+    /// A refusal: logged within the person's rate of refusals.
+    fn log_denied(&self, document: &DocumentId, detail: String) {
+        let event = self.event(document, Action::Denied, detail);
+        self.context.log.record_refusal(event);
     }
 
     /// Checks one frame from the client and says where it goes, with the
     /// frame to send there: the message the gate read, encoded afresh, so
     /// samod cannot read the client's bytes differently from the gate.
-    pub fn check(&mut self, frame: &[u8]) -> Result<Checked, Refused> {
+    pub async fn check(&mut self, frame: &[u8]) -> Result<Checked, Refused> {
         if !self.context.limits.allow_frame(&self.session) {
             return Err(Refused::RateLimited);
         }
@@ -192,7 +200,7 @@ impl Gate {
             },
             Message::Leave { .. } => Route::Everywhere,
             Message::Request { document, data, .. } | Message::Sync { document, data, .. } => {
-                return self.check_sync(&message, document, data);
+                return self.check_sync(&message, document, data).await;
             }
             Message::DocUnavailable { document, .. } => Route::Document(document.clone()),
             Message::Ephemeral { .. } => return Ok(self.check_presence(message)),
@@ -208,7 +216,7 @@ impl Gate {
         Ok(Checked::new(route, &message))
     }
 
-    fn check_sync(
+    async fn check_sync(
         &mut self,
         message: &Message,
         document: &DocumentId,
@@ -220,7 +228,7 @@ impl Gate {
             // Not there and not yours get the same answer, from the gate:
             // samod loads nothing for an id no one may read.
             if self.denied.insert(document.clone()) {
-                self.log(document, Action::Denied, "relay".into());
+                self.log_denied(document, "relay".into());
             }
             let unavailable = Message::DocUnavailable {
                 sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
@@ -232,8 +240,16 @@ impl Gate {
                 frame: unavailable.encode(),
             });
         }
-        if self.opened.insert(document.clone()) {
-            self.log(document, Action::Read, "relay".into());
+        if !self.opened.contains(document) {
+            // Logged before anything of the record is served: a read the
+            // log cannot record is not made.
+            let read = self.event(document, Action::Read, "relay".into());
+            self.context
+                .log
+                .record_durably(vec![read])
+                .await
+                .map_err(|_| Refused::LogUnavailable)?;
+            self.opened.insert(document.clone());
         }
         let changes = automerge::sync::Message::decode(data)
             .map_err(|e| Refused::Malformed(e.to_string()))?
@@ -241,6 +257,10 @@ impl Gate {
         let bytes: u64 = changes.iter().map(|c| c.len() as u64).sum();
         if bytes == 0 {
             return pass();
+        }
+        if !self.context.log.healthy() {
+            // A change the log cannot record is not taken.
+            return Err(Refused::LogUnavailable);
         }
         if !access.can_write() {
             // samod's share policy ignores them; the heads it carries still
@@ -272,7 +292,8 @@ impl Gate {
             self.log_refusal(document, "changes refused: over the day's quota");
             return Ok(Checked::nowhere());
         }
-        self.log(document, Action::Write, format!("changes, {bytes} bytes"));
+        let write = self.event(document, Action::Write, format!("changes, {bytes} bytes"));
+        self.context.log.record(write).await;
         self.note_use();
         pass()
     }
@@ -281,7 +302,7 @@ impl Gate {
     /// client retrying does not fill the log.
     fn log_refusal(&mut self, document: &DocumentId, reason: &'static str) {
         if self.refusals.insert((document.clone(), reason)) {
-            self.log(document, Action::Denied, reason.into());
+            self.log_denied(document, reason.into());
         }
     }
 
@@ -303,7 +324,7 @@ impl Gate {
         };
         if self.context.access.decide(&self.person, &document) == Access::None {
             if self.denied.insert(document.clone()) {
-                self.log(&document, Action::Denied, "presence".into());
+                self.log_denied(&document, "presence".into());
             }
             return Checked::nowhere();
         }

@@ -80,7 +80,7 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                 Some(Ok(WsMessage::Text(_))) => return refuse(&gate, Refused::Text),
                 Some(Err(e)) => return refuse(&gate, Refused::Socket(e.to_string())),
             };
-            let Checked { route, mut frame } = match gate.check(&frame) {
+            let Checked { route, mut frame } = match gate.check(&frame).await {
                 Ok(checked) => checked,
                 Err(refused) => return refuse(&gate, refused),
             };

@@ -24,11 +24,14 @@ pub struct Ticket {
     pub peer: PeerId,
     pub session: SessionKey,
     expires: DateTime<Utc>,
+    /// Issue order (times can tie).
+    issued: u64,
 }
 
 #[derive(Default)]
 pub struct Tickets {
     open: Mutex<HashMap<String, Ticket>>,
+    issued: std::sync::atomic::AtomicU64,
 }
 
 impl Tickets {
@@ -47,10 +50,10 @@ impl Tickets {
         let code = URL_SAFE_NO_PAD.encode(bytes);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.retain(|_, t| t.expires > now);
-        let mut theirs: Vec<(DateTime<Utc>, String)> = open
+        let mut theirs: Vec<(u64, String)> = open
             .iter()
             .filter(|(_, t)| t.person == person)
-            .map(|(code, t)| (t.expires, code.clone()))
+            .map(|(code, t)| (t.issued, code.clone()))
             .collect();
         theirs.sort();
         let excess = (theirs.len() + 1).saturating_sub(most.max(1));
@@ -64,6 +67,9 @@ impl Tickets {
                 peer,
                 session,
                 expires: now + Duration::seconds(LIFETIME_SECS),
+                issued: self
+                    .issued
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             },
         );
         code

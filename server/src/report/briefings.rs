@@ -54,7 +54,9 @@ pub async fn make(
         .call(move |conn| records::insert(conn, &stored, stored.created_at).map(|_| ()))
         .await?;
     state.access().put_record(meta);
-    state.log_access(&user.person, &id, Action::Create, "briefing");
+    state
+        .log_access(&user.person, &id, Action::Create, "briefing")
+        .await?;
     Ok(Json(RecordCreated { document: id }))
 }
 

@@ -36,12 +36,19 @@ pub async fn drill(
         if out.records.len() == MOST {
             break;
         }
-        state.log_access(&user.person, &document, Action::Read, "report drill-down");
         out.records.push(RecordLink {
             document,
             kind,
             label,
         });
     }
+    state
+        .log_accesses(
+            &user.person,
+            out.records.iter().map(|r| &r.document),
+            Action::Read,
+            "report drill-down",
+        )
+        .await?;
     Ok(Json(out))
 }

@@ -128,7 +128,7 @@ pub async fn report(
         )
             .into_response());
     }
-    let withheld = keep_readable_quotes(&state, &user.person, &mut report);
+    let withheld = keep_readable_quotes(&state, &user.person, &mut report).await?;
     let document = report_document(&state, kind, period).await?;
     let writes_section = kind.has_owner_sections()
         && org
@@ -147,20 +147,28 @@ pub async fn report(
 
 /// Leaves in each section only the quotes whose record `person` may read,
 /// logging each shown as a read; returns how many were left out.
-fn keep_readable_quotes(state: &AppState, person: &PersonId, report: &mut Report) -> usize {
+async fn keep_readable_quotes(
+    state: &AppState,
+    person: &PersonId,
+    report: &mut Report,
+) -> AppResult<usize> {
     let mut withheld = 0;
+    let mut shown = Vec::new();
     for section in &mut report.sections {
         section.quotes.retain(|q| {
             let readable = state.access().decide(person, &q.record).can_read();
             if readable {
-                state.log_access(person, &q.record, Action::Read, "report quote");
+                shown.push(q.record.clone());
             } else {
                 withheld += 1;
             }
             readable
         });
     }
-    withheld
+    state
+        .log_accesses(person, &shown, Action::Read, "report quote")
+        .await?;
+    Ok(withheld)
 }
 
 /// The report's co-edited document, if it has been made.
@@ -260,7 +268,9 @@ pub async fn make_document(
         .await?;
     if winner == id.to_string() {
         state.access().put_record(meta);
-        state.log_access(&user.person, &id, Action::Create, "report");
+        state
+            .log_access(&user.person, &id, Action::Create, "report")
+            .await?;
     }
     let document = DocumentId::parse(&winner).map_err(|e| AppError::Internal(e.into()))?;
     Ok(Json(RecordCreated { document }))

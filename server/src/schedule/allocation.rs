@@ -27,7 +27,7 @@ use rand::Rng;
 use super::records::{self, AuditFacts};
 use super::{cpp_only, name, parse_month, policy, staff, store, today};
 use crate::AppState;
-use crate::access_log::Action;
+use crate::access_log::{Action, Event};
 use crate::audits::{AuditAllocation, create_audit};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -276,6 +276,13 @@ pub async fn preview(
         .iter()
         .filter_map(|a| row(&org, a, false))
         .collect();
+    // Every case the preview names is shown to the CPP: each a read.
+    let now = state.clock().now();
+    let shown = selection
+        .cases()
+        .map(|case| Event::case(now, &user.person, case, Action::Read, "allocation preview"))
+        .collect();
+    state.log_events(shown).await?;
     Ok(Json(AllocationPreview {
         month: basis.month,
         ask: basis.ask.clone(),
@@ -450,7 +457,9 @@ pub async fn confirm(
             .db()
             .call(move |conn| store::insert_allocated(conn, month, &audit))
             .await?;
-        state.log_access(&user.person, &id, Action::Create, "allocation");
+        state
+            .log_access(&user.person, &id, Action::Create, "allocation")
+            .await?;
         created += 1;
     }
     tracing::info!(%month, audits = created, person = %user.person, "month allocated");

@@ -76,6 +76,6 @@ pub async fn person(
         .done
         .iter()
         .chain(&found.re_audits.year.done);
-    log_reads(&state, &user.person, year.map(|c| c.id.as_str()));
+    log_reads(&state, &user.person, year.map(|c| c.id.as_str())).await?;
     Ok(Json(found))
 }

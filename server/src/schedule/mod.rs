@@ -116,17 +116,19 @@ impl MonthQuery {
 }
 
 /// Logs that `person` read these audit documents through the schedule's
-/// screens (ids only, as every access log row).
-fn log_reads<'a>(
+/// screens (ids only, as every access log row), before they are shown.
+async fn log_reads<'a>(
     state: &AppState,
     person: &PersonId,
     documents: impl IntoIterator<Item = &'a str>,
-) {
-    for id in documents {
-        if let Ok(id) = DocumentId::parse(id) {
-            state.log_access(person, &id, Action::Read, "schedule");
-        }
-    }
+) -> AppResult<()> {
+    let ids: Vec<DocumentId> = documents
+        .into_iter()
+        .filter_map(|id| DocumentId::parse(id).ok())
+        .collect();
+    state
+        .log_accesses(person, &ids, Action::Read, "schedule")
+        .await
 }
 
 fn name(org: &Organisation, id: &PersonId) -> String {

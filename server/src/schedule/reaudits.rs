@@ -210,7 +210,7 @@ pub async fn overview(
                 .flat_map(|a| [a.audit.as_str(), a.original.as_str()]),
         )
         .collect();
-    log_reads(&state, &user.person, shown);
+    log_reads(&state, &user.person, shown).await?;
 
     let mut named: BTreeSet<PersonId> = BTreeSet::new();
     for q in &queue {
@@ -431,7 +431,9 @@ pub async fn allocate(
         .db()
         .call(move |conn| store::insert_reaudit(conn, &kept))
         .await?;
-    state.log_access(&user.person, &id, Action::Create, "re-audit allocation");
+    state
+        .log_access(&user.person, &id, Action::Create, "re-audit allocation")
+        .await?;
     tracing::info!(reaudit = %id, original = %original_id, person = %user.person, "re-audit allocated");
     Ok(Json(AllocatedReAudit {
         audit: record.audit,

@@ -965,3 +965,281 @@ async fn r_sec_9_sessions_sockets_and_tickets_per_person_are_capped() {
     assert!(open(&third).await.is_err(), "a third socket was opened");
     drop((a, b));
 }
+
+#[tokio::test]
+async fn r_sec_7_every_read_of_child_level_data_is_logged_before_it_is_served() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let tm = app.person(Role::TeamManager);
+    let tm_http = app.signed_in(Role::TeamManager).await;
+
+    // The records list: each record it names is a read.
+    let listed: Vec<qalf_shared::access::RecordMeta> = app.get_json(&tm_http, "/api/records").await;
+    assert!(!listed.is_empty());
+    let logged = app.logged_about(&tm).await;
+    let was_logged = |logged: &[(String, String, String)], subject: &str, detail: &str| {
+        logged
+            .iter()
+            .any(|(a, s, d)| a == "read" && s == subject && d == detail)
+    };
+    for meta in &listed {
+        assert!(
+            was_logged(&logged, &meta.id.to_string(), "listed"),
+            "{} listed but not logged",
+            meta.id
+        );
+    }
+
+    // Notifications about a record: a read of that record.
+    let about = listed[0].id.clone();
+    {
+        let (tm, about) = (tm.clone(), about.clone());
+        app.server
+            .state
+            .db()
+            .call(move |conn| {
+                qalf_server::notifications::insert(
+                    conn,
+                    &qalf_server::notifications::New {
+                        person: &tm,
+                        kind: "follow-up",
+                        document: Some(&about),
+                        title: "A follow-up is due",
+                        body: "",
+                        at: 0,
+                    },
+                )
+            })
+            .await
+            .unwrap();
+    }
+    let _: Vec<serde_json::Value> = app.get_json(&tm_http, "/api/notifications").await;
+    let logged = app.logged_about(&tm).await;
+    assert!(
+        was_logged(&logged, &about.to_string(), "notification"),
+        "{logged:?}"
+    );
+
+    // The allocation preview shows children's cases: each is a read.
+    let cpp = app.person(Role::CppServiceManager);
+    let cpp_http = app.signed_in(Role::CppServiceManager).await;
+    let theme = qalf_shared::schedule::ThemeEntry {
+        month: "2026-12".parse().unwrap(),
+        theme: "Planning".into(),
+        cohorts: Default::default(),
+        notes: String::new(),
+    };
+    let status = cpp_http
+        .put(app.url("/api/schedule/themes/2026-12"))
+        .json(&theme)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+    let response = cpp_http
+        .post(app.url("/api/schedule/months/2026-12/preview"))
+        .json(&qalf_shared::api::schedule::SelectionAsk {
+            seed: Some(7),
+            count: 5,
+            on_purpose: Vec::new(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let text = response.text().await.unwrap();
+    let preview: qalf_shared::api::schedule::AllocationPreview =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let logged = app.logged_about(&cpp).await;
+    assert!(!preview.allocation.allocations.is_empty());
+    for allocation in &preview.allocation.allocations {
+        assert!(
+            was_logged(
+                &logged,
+                &format!("case:{}", allocation.case),
+                "allocation preview"
+            ),
+            "case {} shown but not logged",
+            allocation.case
+        );
+    }
+
+    // Who may see a record changing is logged.
+    let note = qalf_shared::sync::DocumentId::from_bytes([120; 16]);
+    crate::sync::register_note(&app, &tm_http, &note, &tm, vec![]).await;
+    let member = app.person(Role::Practitioner);
+    let status = tm_http
+        .put(app.url(&format!("/api/records/{note}/members")))
+        .json(&vec![member.clone()])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    let logged = app.logged(&tm).await;
+    assert!(
+        logged
+            .iter()
+            .any(|(a, d)| a == "access" && d == &format!("members now {member}")),
+        "{logged:?}"
+    );
+}
+
+/// Makes every write to the access log fail (as a full disk would), or
+/// lets writes through again.
+async fn break_the_log(app: &crate::harness::TestApp, broken: bool) {
+    let sql = if broken {
+        "CREATE TRIGGER access_log_broken BEFORE INSERT ON access_log
+         BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+    } else {
+        "DROP TRIGGER access_log_broken;"
+    };
+    app.server
+        .state
+        .db()
+        .call(move |conn| Ok(conn.execute_batch(sql)?))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn r_sec_7_a_read_that_cannot_be_logged_is_refused() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let tm = app.person(Role::TeamManager);
+    let http = app.signed_in(Role::TeamManager).await;
+    let id = qalf_shared::sync::DocumentId::from_bytes([121; 16]);
+    crate::sync::register_note(&app, &http, &id, &tm, vec![]).await;
+    let mut writer = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    writer
+        .create(
+            id.clone(),
+            qalf_shared::document::note::new_note("Kept", tm.as_str(), 0).unwrap(),
+        )
+        .await;
+    writer.synced(&id).await;
+    app.server.state.access_log().flush().await;
+
+    break_the_log(&app, true).await;
+    let status = http
+        .get(app.url(&format!("/api/records/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 503, "a read was served unlogged");
+    let status = http
+        .get(app.url("/api/records"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 503, "the records list was served unlogged");
+    let mut reader = crate::sync_peer::SyncPeer::connect(&app, &http, &tm).await;
+    reader.request(id.clone()).await;
+    reader.pump_for(std::time::Duration::from_millis(800)).await;
+    let title = reader
+        .client
+        .doc(&id)
+        .and_then(qalf_shared::document::note::read)
+        .map(|n| n.title);
+    assert_eq!(title, None, "the relay served a record it could not log");
+
+    break_the_log(&app, false).await;
+    let status = http
+        .get(app.url(&format!("/api/records/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200, "the log works again and so do reads");
+}
+
+#[tokio::test]
+async fn r_sec_7_refused_requests_are_rate_limited_in_the_log() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let prying = app.person(Role::Practitioner);
+    let http = app.signed_in(Role::Practitioner).await;
+    for i in 0..200u8 {
+        let id = qalf_shared::sync::DocumentId::from_bytes([i; 16]);
+        let status = http
+            .get(app.url(&format!("/api/records/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 403);
+    }
+    let denied: Vec<String> = app
+        .logged(&prying)
+        .await
+        .into_iter()
+        .filter(|(a, _)| a == "denied")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(
+        denied.len() <= 61,
+        "{} refusals logged one by one",
+        denied.len()
+    );
+    assert!(
+        denied.len() >= 30,
+        "too few refusals logged: {}",
+        denied.len()
+    );
+    // A minute on, the next refusal says how many went unlogged.
+    app.clock.advance(chrono::Duration::seconds(61));
+    let unknown = qalf_shared::sync::DocumentId::from_bytes([250; 16]);
+    let status = http
+        .get(app.url(&format!("/api/records/{unknown}")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_client_error());
+    let last = app
+        .logged(&prying)
+        .await
+        .into_iter()
+        .rev()
+        .find(|(a, _)| a == "denied")
+        .map(|(_, d)| d)
+        .unwrap();
+    assert!(last.contains("more refused requests not logged"), "{last}");
+}
+
+#[tokio::test]
+async fn r_sec_7_cutting_off_the_newest_rows_of_the_log_is_detected() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let cpp = app.signed_in(Role::CppServiceManager).await;
+    let _: Vec<qalf_shared::access::RecordMeta> = app.get_json(&cpp, "/api/records").await;
+    let verified: serde_json::Value = app.get_json(&cpp, "/api/access-log/verify").await;
+    assert_eq!(
+        verified["first_broken"],
+        serde_json::Value::Null,
+        "{verified}"
+    );
+    assert_eq!(verified["cut_short"], serde_json::Value::Null, "{verified}");
+    let rows = verified["rows"].as_i64().unwrap();
+    assert!(rows > 3);
+
+    // Someone with the database, not the secrets folder, removes the
+    // newest rows: every seal left still checks out.
+    let path = app.data_dir().join("qalf.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(&format!(
+        "DROP TRIGGER access_log_no_delete;
+         DELETE FROM access_log WHERE seq > {};",
+        rows - 3
+    ))
+    .unwrap();
+    drop(conn);
+    let verified: serde_json::Value = app.get_json(&cpp, "/api/access-log/verify").await;
+    assert_eq!(verified["first_broken"], serde_json::Value::Null);
+    assert!(
+        verified["cut_short"]["checkpoint"].as_i64().unwrap() >= rows - 2,
+        "{verified}"
+    );
+}

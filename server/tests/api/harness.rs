@@ -143,6 +143,19 @@ impl TestApp {
 
     /// The access log's rows for `person`, as (action, detail), oldest first.
     pub async fn logged(&self, person: &qalf_shared::org::PersonId) -> Vec<(String, String)> {
+        self.logged_about(person)
+            .await
+            .into_iter()
+            .map(|(action, _, detail)| (action, detail))
+            .collect()
+    }
+
+    /// The access log's rows for `person`, as (action, record or case,
+    /// detail), oldest first.
+    pub async fn logged_about(
+        &self,
+        person: &qalf_shared::org::PersonId,
+    ) -> Vec<(String, String, String)> {
         self.server.state.access_log().flush().await;
         let person = person.to_string();
         self.server
@@ -150,10 +163,11 @@ impl TestApp {
             .db()
             .call(move |conn| {
                 let mut stmt = conn.prepare(
-                    "SELECT action, detail FROM access_log WHERE person = ?1 ORDER BY seq",
+                    "SELECT action, document, detail FROM access_log WHERE person = ?1
+                     ORDER BY seq",
                 )?;
                 let rows = stmt
-                    .query_map([&person], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .query_map([&person], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(rows)
             })
