@@ -29,6 +29,11 @@ pub enum SessionState {
         me: Me,
         confirmed: bool,
     },
+    /// Offline, and the last person to sign in here must show it is them
+    /// before their records open.
+    Confirming {
+        me: Me,
+    },
     SignedOut,
 }
 
@@ -92,17 +97,21 @@ impl Session {
         let next = match api::me().await {
             Ok(me) => {
                 remember(&me);
+                crate::identity::mark_confirmed_here(&me.id);
                 SessionState::SignedIn {
                     me,
                     confirmed: true,
                 }
             }
+            // Offline: only the person remembered, once they confirm it is
+            // them (without a way to check, they must sign in online).
             Err(ApiError::Unreachable) => match remembered() {
-                Some(me) => SessionState::SignedIn {
+                Some(me) if crate::identity::confirmed_here(&me.id) => SessionState::SignedIn {
                     me,
                     confirmed: false,
                 },
-                None => SessionState::SignedOut,
+                Some(me) if crate::identity::can_confirm(&me.id) => SessionState::Confirming { me },
+                _ => SessionState::SignedOut,
             },
             Err(_) => SessionState::SignedOut,
         };
@@ -112,8 +121,19 @@ impl Session {
         self.state.set(next);
     }
 
+    /// The remembered person confirmed who they are, offline.
+    pub async fn confirmed_offline(self, me: Me) {
+        crate::identity::mark_confirmed_here(&me.id);
+        self.start_repo(me.clone()).await;
+        self.state.set(SessionState::SignedIn {
+            me,
+            confirmed: false,
+        });
+    }
+
     pub async fn signed_in(self, me: Me) {
         remember(&me);
+        crate::identity::mark_confirmed_here(&me.id);
         self.start_repo(me.clone()).await;
         self.state.set(SessionState::SignedIn {
             me,
@@ -155,6 +175,8 @@ impl Session {
             repo.stop();
         }
         LocalStorage::delete(STORAGE_KEY);
+        crate::identity::forget_confirmed_here();
+        crate::directory::forget();
         self.repo.set(RepoState::Idle);
         self.state.set(SessionState::SignedOut);
     }
@@ -167,11 +189,15 @@ impl Session {
     }
 }
 
-/// Deletes a person's records and device identity from this device.
+/// Deletes a person's records and everything else their sessions kept on
+/// this device (notifications, directory, storage id, offline check).
 async fn wipe(person: &qalf_shared::org::PersonId) {
+    crate::device::wipe(person);
+    crate::directory::forget();
     match repo::idb::delete_database(person).await {
         Ok(()) => {
-            repo::forget_device(person);
+            // Anything kept for them while the database was being deleted.
+            crate::device::wipe(person);
             LocalStorage::delete(PENDING_WIPE);
         }
         Err(e) => leptos::logging::error!("this device's copy could not be deleted: {e}"),

@@ -30,6 +30,33 @@ impl User {
         Ok(())
     }
 
+    /// The localStorage keys this page's origin holds.
+    pub async fn local_storage_keys(&self) -> anyhow::Result<Vec<String>> {
+        self.eval("Object.keys(localStorage)").await
+    }
+
+    /// Waits until this device can check, offline, that the person signed
+    /// in is who they say (made just after an online sign-in).
+    pub async fn offline_check_kept(&self) -> anyhow::Result<()> {
+        eventually(&format!("{}: the offline identity check", self.name), || async {
+            let kept: bool = self
+                .eval(
+                    "(() => { const me = JSON.parse(localStorage.getItem('qalf.me') || 'null');                        return !!me && localStorage.getItem('qalf.' + me.id + '.offline-verifier') !== null; })()",
+                )
+                .await?;
+            Ok(kept.then_some(()))
+        })
+        .await
+    }
+
+    /// Offline, answers "Confirm it is you" with `password`.
+    pub async fn confirm_identity(&self, password: &str) -> anyhow::Result<()> {
+        self.wait_for_text("h1", "Confirm it is you").await?;
+        self.fill("Password", password).await?;
+        self.click_named("Open my records").await?;
+        Ok(())
+    }
+
     /// Signs in as the demo persona whose button mentions `role`.
     pub async fn sign_in_as(&self, base: &str, role: &str) -> anyhow::Result<()> {
         self.open(&format!("{base}/sign-in")).await?;

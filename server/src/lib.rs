@@ -277,6 +277,12 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             web::origin::same_origin_writes,
         ))
+        // What the API answers is about people and children: no browser
+        // or proxy keeps a copy for the next user of the device.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
         .merge(web::router(&dist));
     web::with_security_headers(router, tls)

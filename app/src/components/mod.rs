@@ -2,6 +2,7 @@
 
 pub mod check_field;
 pub mod choice_field;
+pub mod confirm_identity;
 pub mod date_field;
 pub mod doc_status;
 pub mod figure_table;

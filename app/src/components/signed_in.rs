@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+use crate::components::confirm_identity::ConfirmIdentity;
 use crate::components::shell::Shell;
 use crate::session::{RepoState, SessionState, use_session};
 
@@ -12,6 +13,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     move || {
         match (session.state.get(), session.repo.get()) {
         (SessionState::SignedOut, _) => view! { <Redirect path="/sign-in" /> }.into_any(),
+        (SessionState::Confirming { me }, _) => view! { <ConfirmIdentity me=me /> }.into_any(),
         (SessionState::SignedIn { .. }, RepoState::Ready) => {
             let children = children.clone();
             view! { <Shell>{children()}</Shell> }.into_any()

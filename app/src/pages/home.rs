@@ -1,4 +1,3 @@
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use qalf_shared::api::{Me, Notification};
@@ -9,11 +8,14 @@ use qalf_shared::sync::DocumentId;
 
 use crate::api;
 use crate::clock;
+use crate::device;
 use crate::pages::observations::start::ObservationWork;
 use crate::repo::use_repo;
 use crate::session::use_session;
 
-const NOTIFICATIONS_KEY: &str = "qalf.notifications";
+/// Notifications kept among the person's things on the device, for
+/// offline use (safety alerts among them: gone at sign-out).
+const NOTIFICATIONS: &str = "notifications";
 
 /// "My work": alerts and messages, the audits I am doing, audits of my work
 /// and my team's, overdue follow-ups; and who I am.
@@ -181,12 +183,17 @@ fn AuditList(
 /// the last ones seen stay readable offline.
 #[component]
 fn Notifications() -> impl IntoView {
+    let me = use_session().me().map(|me| me.id);
     let notes = RwSignal::new(
-        LocalStorage::get::<Vec<Notification>>(NOTIFICATIONS_KEY).unwrap_or_default(),
+        me.as_ref()
+            .and_then(|me| device::get::<Vec<Notification>>(me, NOTIFICATIONS))
+            .unwrap_or_default(),
     );
     leptos::task::spawn_local(async move {
         if let Ok(fresh) = api::notifications().await {
-            if LocalStorage::set(NOTIFICATIONS_KEY, &fresh).is_err() {
+            if let Some(me) = &me
+                && !device::set(me, NOTIFICATIONS, &fresh)
+            {
                 leptos::logging::warn!("could not keep notifications for offline use");
             }
             notes.set(fresh);

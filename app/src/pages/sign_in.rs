@@ -23,10 +23,15 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::sign_in(user, pass).await {
+            match api::sign_in(user, pass.clone()).await {
                 Ok(me) => {
+                    let person = me.id.clone();
                     session.signed_in(me).await;
                     navigate("/", Default::default());
+                    // For confirming who is here when offline later; after
+                    // the page has moved on, as the hash takes a moment.
+                    gloo_timers::future::TimeoutFuture::new(50).await;
+                    crate::identity::remember(&person, &pass);
                 }
                 Err(ApiError::Unreachable) => error.set(Some(
                     "The server cannot be reached. Check your connection and try again.".into(),

@@ -182,6 +182,20 @@ impl DocStore {
         Ok(())
     }
 
+    /// Deletes every chunk of one document (its access was withdrawn).
+    pub async fn delete_document(&self, document: &DocumentId) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[DOCUMENTS], TransactionMode::ReadWrite)
+            .map_err(failed)?;
+        let store = tx.object_store(DOCUMENTS).map_err(failed)?;
+        store
+            .delete(Query::KeyRange(document_range(document)?))
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?.await.map_err(failed)?;
+        Ok(())
+    }
+
     /// Puts an entry (JSON) in a queue kept until the server accepts it.
     pub async fn queue_put(&self, queue: &str, id: &str, json: &str) -> Result<(), StoreError> {
         let tx = self

@@ -7,6 +7,7 @@
 use futures::StreamExt;
 use futures::channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use js_sys::{ArrayBuffer, Uint8Array};
+use leptos::prelude::GetUntracked;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
@@ -389,11 +390,35 @@ pub async fn register_outbox(repo: &Repo) {
 }
 
 /// Asks the relay for every record the server lists for us that this
-/// device does not hold yet (new allocations, shared notes).
+/// device does not hold yet (new allocations, shared notes), and deletes
+/// from the device those it holds that the server no longer lists (access
+/// withdrawn) — apart from records made here whose registration has not
+/// been accepted, which are the device's own until it is.
 async fn fetch_listed_records(repo: &Repo) {
+    // Taken before asking: a record registered after the question is not
+    // in the answer, and must not be mistaken for one withdrawn. Only
+    // records with content here count (one asked for and refused is shown
+    // as such, not deleted).
+    let held: Vec<DocumentId> = repo
+        .index()
+        .get_untracked()
+        .into_iter()
+        .filter(|id| {
+            repo.client().borrow().status(id).is_some_and(|s| {
+                s.registration == qalf_shared::sync::Registration::Accepted
+                    && s.availability == qalf_shared::sync::Availability::Ready
+            })
+        })
+        .collect();
     let Ok(records) = api::records().await else {
         return;
     };
+    let listed: std::collections::BTreeSet<DocumentId> =
+        records.iter().map(|meta| meta.id.clone()).collect();
+    let withdrawn: Vec<DocumentId> = held.into_iter().filter(|id| !listed.contains(id)).collect();
+    for id in withdrawn {
+        repo.forget_withdrawn(&id).await;
+    }
     for meta in records {
         repo.open(&meta.id).await;
     }

@@ -14,6 +14,8 @@ pub mod idb;
 mod link;
 mod random;
 mod tabs;
+
+pub use random::bytes as random_bytes;
 mod writer;
 
 use std::cell::{Cell, RefCell};
@@ -264,6 +266,23 @@ impl Repo {
         let known = self.0.index.with_untracked(|ids| ids.contains(id));
         if !known {
             self.0.index.update(|ids| ids.push(id.clone()));
+        }
+    }
+
+    /// Deletes a record this person may no longer see from the device.
+    /// Changes to it not yet sent go too: the server would refuse them.
+    pub async fn forget_withdrawn(&self, id: &DocumentId) {
+        self.0.client.borrow_mut().close(id);
+        self.0.index.update(|ids| ids.retain(|d| d != id));
+        if let Some(signals) = self.0.signals.borrow().get(id) {
+            signals.status.set(None);
+            signals.revision.update(|r| *r += 1);
+        }
+        match self.0.store.delete_document(id).await {
+            Ok(()) => leptos::logging::log!(
+                "a record no longer shared with you was removed from this device"
+            ),
+            Err(e) => self.storage_failed(&e),
         }
     }
 
@@ -589,11 +608,6 @@ impl Repo {
         self.0.store.close();
         CURRENT.with(|c| *c.borrow_mut() = None);
     }
-}
-
-/// Forgets this device's identity for a person (their storage id).
-pub fn forget_device(person: &qalf_shared::org::PersonId) {
-    random::forget_storage_id(person);
 }
 
 /// Asks the browser not to evict our storage under pressure (records typed

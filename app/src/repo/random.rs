@@ -1,11 +1,11 @@
 //! Randomness from the browser's crypto: tab peer ids, storage ids, new
 //! document ids.
 
-use gloo_storage::{LocalStorage, Storage};
 use qalf_shared::org::PersonId;
 use qalf_shared::sync::DocumentId;
 
-fn bytes<const N: usize>() -> [u8; N] {
+/// `N` random bytes.
+pub fn bytes<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -35,19 +35,15 @@ pub fn document_id() -> DocumentId {
     DocumentId::from_bytes(bytes::<16>())
 }
 
-/// This browser profile's storage id for a person, kept in localStorage.
+/// This browser profile's storage id for a person, kept among their
+/// things on the device.
 pub fn storage_id(person: &PersonId) -> String {
-    let key = format!("qalf.storage-id.{person}");
-    if let Ok(id) = LocalStorage::get::<String>(&key) {
+    if let Some(id) = crate::device::get::<String>(person, "storage-id") {
         return id;
     }
     let id = token(16);
-    if LocalStorage::set(&key, &id).is_err() {
+    if !crate::device::set(person, "storage-id", &id) {
         leptos::logging::warn!("could not keep this device's storage id");
     }
     id
-}
-
-pub fn forget_storage_id(person: &PersonId) {
-    LocalStorage::delete(format!("qalf.storage-id.{person}"));
 }

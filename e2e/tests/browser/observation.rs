@@ -49,11 +49,15 @@ async fn a_manager_observes_offline_and_the_practitioner_adds_a_reflection() -> 
         .wait_for_text("[data-testid=sync-status]", "All changes synced")
         .await?;
     // The year's observations already done arrive as the device syncs:
-    // count once every one the server lists is on the tablet.
+    // count once every one the server lists with the manager in it (as
+    // observer or observed; a senior manager's visit to the team is
+    // readable too, but not theirs) is on the tablet.
     let listed: usize = manager
         .eval(
-            "fetch('/api/records').then(r => r.json()).then(rs => \
-             rs.filter(r => r.parties.kind === 'observation').length)",
+            "(() => { const me = JSON.parse(localStorage.getItem('qalf.me')).id; \
+             return fetch('/api/records').then(r => r.json()).then(rs => \
+             rs.filter(r => r.parties.kind === 'observation' && \
+               (r.parties.observer === me || r.parties.subject === me)).length); })()",
         )
         .await?;
     eventually("the year's observations on the tablet", || async {
@@ -143,6 +147,10 @@ async fn a_manager_observes_offline_and_the_practitioner_adds_a_reflection() -> 
     manager.as_tablet(Tablet).await?;
     manager.set_offline(true).await?;
     manager.open(&format!("{base}/")).await?;
+    // A new tab, offline: the app asks who is there before opening records.
+    manager
+        .confirm_identity(qalf_e2e::pages::DEMO_PASSWORD)
+        .await?;
     manager
         .wait_for_text("[data-testid=my-observations]", &subject)
         .await?;

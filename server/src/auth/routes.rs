@@ -88,10 +88,17 @@ async fn sign_out(
     State(state): State<AppState>,
     user: CurrentUser,
     jar: CookieJar,
-) -> AppResult<(CookieJar, StatusCode)> {
+) -> AppResult<(CookieJar, [(&'static str, &'static str); 1], StatusCode)> {
     session::end(&state, user.session).await?;
     tracing::info!(person = %user.person, "signed out");
-    Ok((jar.add(session::removal(&state)), StatusCode::NO_CONTENT))
+    // The browser's HTTP cache goes too. Not its storage: another person's
+    // records not yet sent may be on this device; the app deletes the one
+    // signing out's itself.
+    Ok((
+        jar.add(session::removal(&state)),
+        [("clear-site-data", "\"cache\"")],
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Me>> {

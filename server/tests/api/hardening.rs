@@ -1245,3 +1245,26 @@ async fn r_sec_7_cutting_off_the_newest_rows_of_the_log_is_detected() {
         "{verified}"
     );
 }
+
+#[tokio::test]
+async fn r_sec_6_api_answers_are_never_kept_and_sign_out_clears_the_browsers_cache() {
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let http = app.signed_in(Role::TeamManager).await;
+    for path in [
+        "/api/me",
+        "/api/records",
+        "/api/notifications",
+        "/api/people",
+    ] {
+        let response = http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(
+            response.headers()["cache-control"],
+            "no-store",
+            "{path} may be kept by the browser"
+        );
+    }
+    let response = http.delete(app.url("/api/session")).send().await.unwrap();
+    assert!(response.status().is_success());
+    assert_eq!(response.headers()["clear-site-data"], "\"cache\"");
+}

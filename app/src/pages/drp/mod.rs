@@ -2,7 +2,6 @@
 //! tablet and offline if need be, and takes it through its stages until it
 //! ends; the quarterly DRP report counts them.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -21,14 +20,13 @@ use crate::components::choice_field::ChoiceField;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
 use crate::components::text_field::TextField;
+use crate::device;
 use crate::repo::{self, use_repo};
 use crate::session::use_session;
 
-/// The cases this IRO chairs, kept on this device (under their own key) so
+/// The cases this IRO chairs, kept among their things on this device so
 /// an alert can be raised with no signal.
-fn cases_key(person: &str) -> String {
-    format!("qalf.{person}.chaired-cases")
-}
+const CHAIRED_CASES: &str = "chaired-cases";
 
 fn category_options() -> Vec<(&'static str, &'static str)> {
     DrpCategory::ALL
@@ -89,19 +87,23 @@ pub fn DrpListPage() -> impl IntoView {
 #[component]
 fn RaiseAlert(me: String) -> impl IntoView {
     let navigate = use_navigate();
-    let key = cases_key(&me);
-    let cases = RwSignal::new(LocalStorage::get::<Vec<ChairedCase>>(&key).unwrap_or_default());
-    {
-        let key = key.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(fresh) = api::chaired_cases().await {
-                if LocalStorage::set(&key, &fresh).is_err() {
-                    leptos::logging::warn!("could not keep the chaired cases for offline use");
-                }
-                cases.set(fresh);
+    let person = qalf_shared::org::PersonId::parse(me).ok();
+    let cases = RwSignal::new(
+        person
+            .as_ref()
+            .and_then(|p| device::get::<Vec<ChairedCase>>(p, CHAIRED_CASES))
+            .unwrap_or_default(),
+    );
+    leptos::task::spawn_local(async move {
+        if let Ok(fresh) = api::chaired_cases().await {
+            if let Some(person) = &person
+                && !device::set(person, CHAIRED_CASES, &fresh)
+            {
+                leptos::logging::warn!("could not keep the chaired cases for offline use");
             }
-        });
-    }
+            cases.set(fresh);
+        }
+    });
     let chosen = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
