@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     leptos::task::spawn_local(session.check());
-    let demo = RwSignal::new(crate::settings::current().demo);
+    let demo = RwSignal::new(crate::settings::current().demo || crate::settings::page_says_demo());
     provide_context(crate::settings::Demo(demo));
     leptos::task::spawn_local(async move {
         crate::settings::refresh().await;

@@ -19,11 +19,20 @@ pub fn current() -> Settings {
         .with(|c| c.borrow().clone())
         .or_else(|| LocalStorage::get(KEY).ok())
         .unwrap_or(Settings {
-            demo: false,
+            demo: page_says_demo(),
             audit_policy: AuditPolicy::default(),
             practice_themes: qalf_shared::settings::default_practice_themes(),
             year_start_month: 4,
         })
+}
+
+/// Whether the server marked the page as a demonstration's (`data-demo`
+/// on `<html>`): known at the first paint, before any settings arrive.
+pub fn page_says_demo() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .is_some_and(|html| html.has_attribute("data-demo"))
 }
 
 /// Asks the server (when reachable) and keeps the answer.

@@ -468,7 +468,7 @@ impl User {
         let element = self
             .find(&xpath, &format!("a field labelled {label:?}"))
             .await?;
-        element.click().await?;
+        self.click_steady(&element).await?;
         element.type_str(text).await?;
         Ok(())
     }

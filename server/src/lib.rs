@@ -57,6 +57,8 @@ struct Inner {
     sender: Box<dyn notifications::Sender>,
     settings: settings::SettingsStore,
     projector: Arc<report::Projector>,
+    /// Who made each change the relay took (R-SEC-1).
+    authors: Arc<relay::rights::Authors>,
 }
 
 impl AppState {
@@ -104,6 +106,7 @@ impl AppState {
         let settings = settings::SettingsStore::load(&db).await?;
         let access_log = AccessLog::start(db.clone(), &config.secrets_path(), fresh)?;
         let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
+        let authors = Arc::new(relay::rights::Authors::load(db.clone()).await?);
         let state = AppState {
             inner: Arc::new(Inner {
                 config,
@@ -118,6 +121,7 @@ impl AppState {
                 sender: Box::new(notifications::LogSender),
                 settings,
                 projector,
+                authors,
             }),
         };
         tokio::spawn(report::projection::run(Arc::downgrade(&state.inner)));
@@ -241,6 +245,8 @@ impl AppState {
             limits: self.inner.relay.limits().clone(),
             clock: self.inner.clock.clone(),
             db: self.inner.db.clone(),
+            relay: self.inner.relay.clone(),
+            authors: self.inner.authors.clone(),
         }
     }
 
@@ -261,7 +267,7 @@ impl AppState {
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
     let dist = state.config().dist.clone();
-    let tls = state.config().tls;
+    let (tls, demo) = (state.config().tls, state.config().demo);
     let router = Router::new()
         .merge(auth::router())
         .merge(access_log::router())
@@ -284,7 +290,7 @@ pub fn app(state: AppState) -> Router {
             axum::http::HeaderValue::from_static("no-store"),
         ))
         .with_state(state)
-        .merge(web::router(&dist));
+        .merge(web::router(&dist, demo));
     web::with_security_headers(router, tls)
 }
 

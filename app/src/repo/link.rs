@@ -357,7 +357,26 @@ pub async fn send_alerts(repo: &Repo) {
 }
 
 /// Registers records made on this device that the server does not know yet.
+/// One sender at a time: a call while the outbox is being sent makes the
+/// sender go through it once more instead.
 pub async fn register_outbox(repo: &Repo) {
+    use super::Registering;
+    let state = repo.registering();
+    if state.get() != Registering::Idle {
+        state.set(Registering::SendingThenAgain);
+        return;
+    }
+    loop {
+        state.set(Registering::Sending);
+        send_outbox(repo).await;
+        if state.get() == Registering::Sending {
+            break;
+        }
+    }
+    state.set(Registering::Idle);
+}
+
+async fn send_outbox(repo: &Repo) {
     let Ok(outbox) = repo.store().queue(idb::OUTBOX).await else {
         return;
     };

@@ -88,6 +88,16 @@ pub(crate) struct Inner {
     commit_timers: RefCell<HashMap<DocumentId, Timeout>>,
     tabs: Option<tabs::Tabs>,
     stopped: Cell<bool>,
+    /// The outbox is being sent; a second sender only asks it to go again
+    /// (two at once would register one record twice).
+    registering: Cell<Registering>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Registering {
+    Idle,
+    Sending,
+    SendingThenAgain,
 }
 
 thread_local! {
@@ -140,6 +150,7 @@ impl Repo {
             commit_timers: RefCell::new(HashMap::new()),
             tabs: None,
             stopped: Cell::new(false),
+            registering: Cell::new(Registering::Idle),
         }));
         let repo = repo.with_tabs();
         CURRENT.with(|c| *c.borrow_mut() = Some(repo.clone()));
@@ -579,6 +590,10 @@ impl Repo {
 
     pub(crate) fn tabs(&self) -> Option<&tabs::Tabs> {
         self.0.tabs.as_ref()
+    }
+
+    pub(crate) fn registering(&self) -> &Cell<Registering> {
+        &self.0.registering
     }
 
     pub(crate) fn is_stopped(&self) -> bool {

@@ -89,6 +89,21 @@ async fn record_position(user: &User, grade: &str, quality: &str) -> anyhow::Res
     Ok(())
 }
 
+/// Once their own is recorded, a member's device receives the other two
+/// positions; a failure says what the page showed and logged.
+async fn sees_both_other_positions(user: &User) -> anyhow::Result<()> {
+    let seen = eventually(
+        &format!("{} to see both other positions", user.name),
+        || async { Ok((user.count("[data-testid=position]").await? == 2).then_some(())) },
+    )
+    .await;
+    if let Err(e) = seen {
+        let shown = user.text_of("main").await?.unwrap_or_default();
+        return Err(user.with_context(e.context(format!("the page showed: {shown}"))));
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> anyhow::Result<()> {
     let server = ServerProcess::start().await?;
@@ -190,17 +205,10 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
     // The Team Manager records theirs and may now see the others'; the
     // others still receive nothing of it.
     record_position(&tm, "Inadequate", "Good").await?;
-    eventually("the Team Manager to see both other positions", || async {
-        Ok((tm.count("[data-testid=position]").await? == 2).then_some(()))
-    })
-    .await?;
+    sees_both_other_positions(&tm).await?;
     assert!(tm.documents_stored().await?.contains(p_sm));
     record_position(&sm, "Requires improvement to be good", "Good").await?;
-    eventually(
-        "the Service Manager to see both other positions",
-        || async { Ok((sm.count("[data-testid=position]").await? == 2).then_some(())) },
-    )
-    .await?;
+    sees_both_other_positions(&sm).await?;
     chair
         .wait_for_text("[data-testid=doc-status]", "Synced")
         .await?;

@@ -338,6 +338,14 @@ const STEPS: &[&str] = &[
     UPDATE records SET registered_at = created_at;
     CREATE INDEX records_by_creator ON records(created_by, registered_at);
     ",
+    // 10: who made each change (R-SEC-1): an Automerge actor id is bound
+    // to the first person whose connection sent a change by it.
+    "
+    CREATE TABLE change_authors (
+        actor TEXT PRIMARY KEY,
+        person TEXT NOT NULL
+    );
+    ",
 ];
 
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {

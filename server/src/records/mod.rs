@@ -6,4 +6,4 @@ mod routes;
 mod store;
 
 pub use routes::router;
-pub use store::{insert, load_all, registered_since, update};
+pub use store::{Stored, insert, load_all, registered_since, update};

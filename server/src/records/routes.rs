@@ -148,16 +148,25 @@ async fn register(
             super::insert(conn, &stored, now).map(Some)
         })
         .await?;
-    let Some(inserted) = inserted else {
+    let Some(stored) = inserted else {
         tracing::warn!(person = %user.person, "a person's daily quota of new records was reached");
         return Err(AppError::OverQuota(format!(
             "You have made {quota} records today, the most one person may make in a day. The record is kept on this device and will be sent tomorrow."
         )));
     };
-    if !inserted {
-        return Err(AppError::BadRequest(
-            RecordError::AlreadyRegistered.to_string(),
-        ));
+    match stored {
+        super::Stored::New => {}
+        // The same registration, sent twice at once: the first request does
+        // the rest, but the record is readable as soon as either answers.
+        super::Stored::Again => {
+            state.access().put_record(meta);
+            return Ok(StatusCode::OK);
+        }
+        super::Stored::Taken => {
+            return Err(AppError::BadRequest(
+                RecordError::AlreadyRegistered.to_string(),
+            ));
+        }
     }
     tracing::info!(record = %meta.id, kind = meta.kind().code(), person = %user.person, "record registered");
     state

@@ -22,9 +22,20 @@ pub fn load_all(conn: &mut Connection) -> Result<Vec<RecordMeta>, DbError> {
     Ok(records)
 }
 
+/// What storing a registration did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// A new record.
+    New,
+    /// The same registration was already stored (a retry, or the same
+    /// device sending it twice at once).
+    Again,
+    /// The id is registered with other parties or to someone else.
+    Taken,
+}
+
 /// Stores a registration made at `registered_at` (the server's clock).
-/// Returns false if the id was already registered.
-pub fn insert(conn: &Connection, meta: &RecordMeta, registered_at: i64) -> Result<bool, DbError> {
+pub fn insert(conn: &Connection, meta: &RecordMeta, registered_at: i64) -> Result<Stored, DbError> {
     let json = serde_json::to_string(meta).map_err(bad_row)?;
     let inserted = conn.execute(
         "INSERT INTO records (id, kind, created_by, created_at, meta, registered_at)
@@ -39,7 +50,20 @@ pub fn insert(conn: &Connection, meta: &RecordMeta, registered_at: i64) -> Resul
             registered_at
         ],
     )?;
-    Ok(inserted == 1)
+    if inserted == 1 {
+        return Ok(Stored::New);
+    }
+    let existing: String = conn.query_row(
+        "SELECT meta FROM records WHERE id = ?1",
+        params![meta.id.to_string()],
+        |r| r.get(0),
+    )?;
+    let existing: RecordMeta = serde_json::from_str(&existing).map_err(bad_row)?;
+    Ok(if existing == *meta {
+        Stored::Again
+    } else {
+        Stored::Taken
+    })
 }
 
 /// How many records `person` has registered since `since`.

@@ -96,6 +96,10 @@ pub struct GateContext {
     pub clock: Arc<dyn Clock>,
     /// For noting that a session is in use (changes sent keep it alive).
     pub db: crate::db::Db,
+    /// The relay's copies of documents, which changes are checked against.
+    pub relay: super::Relay,
+    /// Which person each change's actor belongs to.
+    pub authors: Arc<super::rights::Authors>,
 }
 
 /// How often changes sent over a socket count as use of its session.
@@ -111,6 +115,8 @@ pub struct Gate {
     opened: HashSet<DocumentId>,
     denied: HashSet<DocumentId>,
     refusals: HashSet<(DocumentId, &'static str)>,
+    /// Objects this connection's changes made, for placing the next ones.
+    made: super::rights::Made,
     last_touch: Option<std::time::Instant>,
 }
 
@@ -131,6 +137,7 @@ impl Gate {
             opened: HashSet::new(),
             denied: HashSet::new(),
             refusals: HashSet::new(),
+            made: super::rights::Made::default(),
             last_touch: None,
         }
     }
@@ -172,15 +179,53 @@ impl Gate {
         self.context.log.record_refusal(event);
     }
 
-    /// Checks one frame from the client and says where it goes, with the
-    /// frame to send there: the message the gate read, encoded afresh, so
-    /// samod cannot read the client's bytes differently from the gate.
-    pub async fn check(&mut self, frame: &[u8]) -> Result<Checked, Refused> {
+    /// Reads one frame from the client, within the connection's rate, in
+    /// the one form that samod cannot read differently from the gate.
+    pub fn read(&self, frame: &[u8]) -> Result<Message, Refused> {
         if !self.context.limits.allow_frame(&self.session) {
             return Err(Refused::RateLimited);
         }
-        let message =
-            Message::decode_canonical(frame).map_err(|e| Refused::Malformed(e.to_string()))?;
+        Message::decode_canonical(frame).map_err(|e| Refused::Malformed(e.to_string()))
+    }
+
+    /// Logs the first reads among frames that arrived together, in one
+    /// write that is on disk before any of them is served. A device that
+    /// connects asks for every record it holds at once: one write for all
+    /// of them, not one disk flush per record while the others wait.
+    pub async fn open_first_reads(&mut self, messages: &[Message]) -> Result<(), Refused> {
+        let mut first = Vec::new();
+        for message in messages {
+            if let Message::Request { document, .. } | Message::Sync { document, .. } = message
+                && !self.opened.contains(document)
+                && self.context.access.decide(&self.person, document) != Access::None
+            {
+                self.opened.insert(document.clone());
+                first.push(document.clone());
+            }
+        }
+        if first.is_empty() {
+            return Ok(());
+        }
+        let reads = first
+            .iter()
+            .map(|document| self.event(document, Action::Read, "relay".into()))
+            .collect();
+        let written = self.context.log.record_durably(reads).await;
+        if written.is_err() {
+            for document in &first {
+                self.opened.remove(document);
+            }
+            return Err(Refused::LogUnavailable);
+        }
+        Ok(())
+    }
+
+    /// Says where a message read by [`read`](Self::read) goes, with the
+    /// frame to send there: the message the gate read, encoded afresh, so
+    /// samod cannot read the client's bytes differently from the gate. Its
+    /// first read is logged here if [`open_first_reads`](Self::open_first_reads)
+    /// has not logged it already.
+    pub async fn route(&mut self, message: Message) -> Result<Checked, Refused> {
         let sender = match &message {
             Message::Join { sender, .. }
             | Message::Peer { sender, .. }
@@ -251,9 +296,12 @@ impl Gate {
                 .map_err(|_| Refused::LogUnavailable)?;
             self.opened.insert(document.clone());
         }
-        let changes = automerge::sync::Message::decode(data)
+        let changes: Vec<Vec<u8>> = automerge::sync::Message::decode(data)
             .map_err(|e| Refused::Malformed(e.to_string()))?
-            .changes;
+            .changes
+            .iter()
+            .map(<[u8]>::to_vec)
+            .collect();
         let bytes: u64 = changes.iter().map(|c| c.len() as u64).sum();
         if bytes == 0 {
             return pass();
@@ -268,19 +316,26 @@ impl Gate {
             self.log_refusal(document, "changes refused: read only");
             return pass();
         }
-        let limits = &self.context.limits;
-        let creator = self
-            .context
-            .access
-            .record(document)
-            .map(|meta| meta.created_by);
-        if limits.stored_bytes(document) == 0 && creator.as_ref() != Some(&self.person) {
+        let limits = self.context.limits.clone();
+        let Some(meta) = self.context.access.record(document) else {
+            return Ok(Checked::nowhere());
+        };
+        let first = limits.stored_bytes(document) == 0;
+        if first && meta.created_by != self.person {
             // Whoever registered an id, its content comes from its creator:
             // someone else's device cannot fill a record squatted on.
             self.log_refusal(
                 document,
                 "changes refused: the first content is its creator's",
             );
+            return Ok(Checked::nowhere());
+        }
+        if let Err(refused) = self
+            .check_authorship(document, &meta, &changes, first)
+            .await
+        {
+            tracing::warn!(peer = %self.peer, reason = %refused, "changes refused");
+            self.log_refusal(document, refused.detail());
             return Ok(Checked::nowhere());
         }
         if limits.would_exceed(document, bytes) {
@@ -296,6 +351,43 @@ impl Gate {
         self.context.log.record(write).await;
         self.note_use();
         pass()
+    }
+
+    /// R-SEC-1: the changes are this person's own, and touch only what they
+    /// may write (the creator's first content makes the record and is not
+    /// judged, but what it makes is remembered).
+    async fn check_authorship(
+        &mut self,
+        document: &DocumentId,
+        meta: &qalf_shared::access::RecordMeta,
+        changes: &[Vec<u8>],
+        first: bool,
+    ) -> Result<(), super::rights::Refused> {
+        use super::rights::{Incoming, Refused};
+        let incoming = Incoming::decode(changes)?;
+        let (person, made) = (&self.person, &mut self.made);
+        let actors = if first {
+            incoming.check(&automerge::Automerge::new(), person, made, None)?
+        } else {
+            let org = self.context.access.org();
+            self.context
+                .relay
+                .with_document(document, |doc| {
+                    incoming.check(doc, person, made, Some((&org, meta)))
+                })
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(Err(Refused::Unplaced))?
+        };
+        match self.context.authors.claim(&actors, &self.person).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refused::AnotherPersonsActor),
+            Err(e) => {
+                tracing::error!(error = %e, "recording who made a change failed");
+                Err(Refused::Unplaced)
+            }
+        }
     }
 
     /// Logs a refused change once per connection, record and reason: a

@@ -24,6 +24,7 @@ mod hub;
 mod limits;
 mod mux;
 mod policy;
+pub mod rights;
 mod routes;
 mod storage;
 mod ticket;

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use axum::extract::ws::{Message as WsMessage, WebSocket};
 use futures::channel::mpsc;
 use futures::stream::FuturesUnordered;
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 
 use qalf_shared::sync::message::PeerMetadata;
 use qalf_shared::sync::{Message, PeerId};
@@ -26,6 +26,9 @@ use super::gate::{Checked, Gate, Refused, Route};
 const TO_SHARD: usize = 16;
 /// Frames queued towards the client before the shards are made to wait.
 const TO_CLIENT: usize = 64;
+
+/// The most frames already waiting that are read and logged together.
+const READ_TOGETHER: usize = 64;
 
 /// The protocol version the relay speaks.
 const PROTOCOL: &str = "1";
@@ -61,97 +64,71 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
 
     // Client → gate → shards.
     let reader = async {
-        let mut links: HashMap<usize, mpsc::Sender<Result<Vec<u8>, Closed>>> = HashMap::new();
-        let mut ended = FuturesUnordered::new();
-        let mut join: Option<Vec<u8>> = None;
+        let mut shards = Shards::default();
         loop {
             let next = tokio::select! {
                 _ = cancel.cancelled() => return,
-                Some(shard) = ended.next() => {
+                Some(shard) = shards.ended.next() => {
                     tracing::debug!(peer = %gate.peer, shard, "a shard connection ended; closing so the client reconnects");
                     return;
                 }
                 next = from_client.next() => next,
             };
-            let frame = match next {
-                None | Some(Ok(WsMessage::Close(_))) => return,
-                Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
-                Some(Ok(WsMessage::Binary(frame))) => frame,
-                Some(Ok(WsMessage::Text(_))) => return refuse(&gate, Refused::Text),
-                Some(Err(e)) => return refuse(&gate, Refused::Socket(e.to_string())),
-            };
-            let Checked { route, mut frame } = match gate.check(&frame).await {
-                Ok(checked) => checked,
-                Err(refused) => return refuse(&gate, refused),
-            };
-            let targets: Vec<usize> = match (&route, &join) {
-                (Route::Join { .. }, Some(_)) => {
-                    return refuse(&gate, Refused::Malformed("a second join".into()));
-                }
-                (Route::Join { versions }, None) => {
-                    if !versions.iter().any(|v| v == PROTOCOL) {
-                        return refuse(
-                            &gate,
-                            Refused::Malformed("no protocol version in common".into()),
-                        );
+            // The frames already waiting are read with this one, so their
+            // first reads are logged together.
+            let mut frames = Vec::new();
+            let mut next = Some(next);
+            while let Some(item) = next.take() {
+                match item {
+                    None | Some(Ok(WsMessage::Close(_))) => {
+                        frames.push(Err(None));
+                        break;
                     }
-                    join = Some(frame);
-                    let peer = Message::Peer {
-                        sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
-                        target: gate.peer.clone(),
-                        version: PROTOCOL.into(),
-                        metadata: Some(PeerMetadata {
-                            storage_id: Some(relay.storage_id().to_string()),
-                            is_ephemeral: false,
-                        }),
-                    };
-                    if out_tx.clone().send((None, peer.encode())).await.is_err() {
-                        return;
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => {}
+                    Some(Ok(WsMessage::Binary(frame))) => frames.push(Ok(frame)),
+                    Some(Ok(WsMessage::Text(_))) => {
+                        frames.push(Err(Some(Refused::Text)));
+                        break;
                     }
-                    continue;
-                }
-                (_, None) => {
-                    return refuse(&gate, Refused::Malformed("a message before join".into()));
-                }
-                (Route::Nowhere, _) => continue,
-                (Route::Answer, _) => {
-                    if out_tx.clone().send((None, frame)).await.is_err() {
-                        return;
+                    Some(Err(e)) => {
+                        frames.push(Err(Some(Refused::Socket(e.to_string()))));
+                        break;
                     }
-                    continue;
                 }
-                (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
-                (Route::Everywhere, Some(_)) => links.keys().copied().collect(),
-            };
-            let last = targets.len().saturating_sub(1);
-            for (i, shard) in targets.into_iter().enumerate() {
-                let tx = match links.entry(shard) {
-                    std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        let hello = join.clone().unwrap_or_default();
-                        // Boxed: an idle connection's task stays small.
-                        let Some((tx, done)) =
-                            Box::pin(open(&relay, shard, &peer, hello, &out_tx)).await
-                        else {
-                            tracing::debug!(shard, "the relay is stopping");
-                            return;
-                        };
-                        ended.push(async move {
-                            done.await;
-                            shard
-                        });
-                        slot.insert(tx)
+                if frames.len() < READ_TOGETHER {
+                    next = from_client.next().now_or_never();
+                }
+            }
+            let mut messages = Vec::new();
+            let mut end = None;
+            for frame in frames {
+                match frame.and_then(|f| gate.read(&f).map_err(Some)) {
+                    Ok(message) => messages.push(message),
+                    Err(why) => {
+                        end = Some(why);
+                        break;
                     }
+                }
+            }
+            if let Err(refused) = gate.open_first_reads(&messages).await {
+                return refuse(&gate, refused);
+            }
+            for message in messages {
+                let checked = match gate.route(message).await {
+                    Ok(checked) => checked,
+                    Err(refused) => return refuse(&gate, refused),
                 };
-                // Most frames go to one shard: the last one takes the frame itself.
-                let frame = if i == last {
-                    std::mem::take(&mut frame)
-                } else {
-                    frame.clone()
-                };
-                if tx.send(Ok(frame)).await.is_err() {
+                if let Err(refused) = shards.forward(checked, &gate, &relay, &peer, &out_tx).await {
+                    if let Some(refused) = refused {
+                        refuse(&gate, refused);
+                    }
                     return;
                 }
+            }
+            match end {
+                None => {}
+                Some(None) => return,
+                Some(Some(refused)) => return refuse(&gate, refused),
             }
         }
     };
@@ -161,6 +138,98 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
         _ = writer => {}
     }
     cancel.cancel();
+}
+
+/// The client's samod connections, one per shard it has named a document of.
+#[derive(Default)]
+struct Shards {
+    links: HashMap<usize, mpsc::Sender<Result<Vec<u8>, Closed>>>,
+    /// Each link's end, as the shard it was to.
+    ended: FuturesUnordered<std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>>>,
+    /// The client's join, replayed to each shard as it is opened.
+    join: Option<Vec<u8>>,
+}
+
+impl Shards {
+    /// Sends a checked frame where it goes. `Err(None)` when the connection
+    /// is over (the client or the relay went away), `Err(Some(_))` when the
+    /// client broke the protocol.
+    async fn forward(
+        &mut self,
+        checked: Checked,
+        gate: &Gate,
+        relay: &Relay,
+        peer: &samod::PeerId,
+        out_tx: &mpsc::Sender<(Option<usize>, Vec<u8>)>,
+    ) -> Result<(), Option<Refused>> {
+        let Checked { route, mut frame } = checked;
+        let targets: Vec<usize> = match (&route, &self.join) {
+            (Route::Join { .. }, Some(_)) => {
+                return Err(Some(Refused::Malformed("a second join".into())));
+            }
+            (Route::Join { versions }, None) => {
+                if !versions.iter().any(|v| v == PROTOCOL) {
+                    return Err(Some(Refused::Malformed(
+                        "no protocol version in common".into(),
+                    )));
+                }
+                self.join = Some(frame);
+                let answer = Message::Peer {
+                    sender: PeerId::from_wire(super::RELAY_PEER_ID.to_string()),
+                    target: gate.peer.clone(),
+                    version: PROTOCOL.into(),
+                    metadata: Some(PeerMetadata {
+                        storage_id: Some(relay.storage_id().to_string()),
+                        is_ephemeral: false,
+                    }),
+                };
+                return out_tx
+                    .clone()
+                    .send((None, answer.encode()))
+                    .await
+                    .map_err(|_| None);
+            }
+            (_, None) => {
+                return Err(Some(Refused::Malformed("a message before join".into())));
+            }
+            (Route::Nowhere, _) => return Ok(()),
+            (Route::Answer, _) => {
+                return out_tx.clone().send((None, frame)).await.map_err(|_| None);
+            }
+            (Route::Document(document), Some(_)) => vec![relay.shard_of(document)],
+            (Route::Everywhere, Some(_)) => self.links.keys().copied().collect(),
+        };
+        let last = targets.len().saturating_sub(1);
+        for (i, shard) in targets.into_iter().enumerate() {
+            let tx = match self.links.entry(shard) {
+                std::collections::hash_map::Entry::Occupied(link) => link.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let hello = self.join.clone().unwrap_or_default();
+                    // Boxed: an idle connection's task stays small.
+                    let Some((tx, done)) = Box::pin(open(relay, shard, peer, hello, out_tx)).await
+                    else {
+                        tracing::debug!(shard, "the relay is stopping");
+                        return Err(None);
+                    };
+                    self.ended.push(Box::pin(async move {
+                        done.await;
+                        shard
+                    }));
+                    slot.insert(tx)
+                }
+            };
+            // Most frames go to one shard: the last one takes the frame itself.
+            let frame = if i == last {
+                std::mem::take(&mut frame)
+            } else {
+                frame.clone()
+            };
+            if tx.send(Ok(frame)).await.is_err() {
+                return Err(None);
+            }
+        }
+        Ok(())
+    }
 }
 
 fn refuse(gate: &Gate, refused: Refused) {

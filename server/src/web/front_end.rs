@@ -21,8 +21,13 @@ const SCRIPT_CLOSE: &str = "</script>";
 impl FrontEnd {
     /// Reads `dist/index.html`. A missing front end is not fatal (the API and
     /// the relay work without it); pages then explain how to build it.
-    pub fn load(dist: &Path) -> FrontEnd {
+    ///
+    /// A demonstration says so in the page itself (`data-demo` on `<html>`),
+    /// so its banner is there from the first paint rather than pushing the
+    /// page down once the settings arrive, under someone's finger.
+    pub fn load(dist: &Path, demo: bool) -> FrontEnd {
         match std::fs::read_to_string(dist.join("index.html")) {
+            Ok(html) if demo => Self::from_index(&mark_demo(&html)),
             Ok(html) => Self::from_index(&html),
             Err(_) => FrontEnd {
                 index: Arc::new(String::from(
@@ -96,9 +101,37 @@ impl FrontEnd {
     }
 }
 
+/// Adds `data-demo` to the page's `<html>` element.
+fn mark_demo(html: &str) -> String {
+    match html.find("<html") {
+        Some(at) => {
+            let after = at + "<html".len();
+            format!("{} data-demo{}", &html[..after], &html[after..])
+        }
+        None => html.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_demonstration_says_so_in_the_page_itself() {
+        let html = "<!DOCTYPE html>\n<html lang=\"en-GB\"><body></body></html>";
+        assert_eq!(
+            mark_demo(html),
+            "<!DOCTYPE html>\n<html data-demo lang=\"en-GB\"><body></body></html>"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), html).unwrap();
+        assert!(FrontEnd::load(dir.path(), true).index.contains("data-demo"));
+        assert!(
+            !FrontEnd::load(dir.path(), false)
+                .index
+                .contains("data-demo")
+        );
+    }
 
     #[test]
     fn the_inline_module_script_moves_to_its_own_file() {

@@ -18,8 +18,9 @@ use self::front_end::FrontEnd;
 /// Serves the built front end for every path no other route took: the
 /// start-up script, the files of `dist`, and `index.html` for app routes so
 /// the client-side router handles deep links and reloads.
-pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
-    let front_end = FrontEnd::load(dist);
+/// A demonstration's pages say so from their first paint.
+pub fn router<S: Clone + Send + Sync + 'static>(dist: &Path, demo: bool) -> Router<S> {
+    let front_end = FrontEnd::load(dist, demo);
     let files = ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()

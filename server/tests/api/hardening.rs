@@ -1268,3 +1268,215 @@ async fn r_sec_6_api_answers_are_never_kept_and_sign_out_clears_the_browsers_cac
     assert!(response.status().is_success());
     assert_eq!(response.headers()["clear-site-data"], "\"cache\"");
 }
+
+/// A change made as a modified client would: on a copy of `peer`'s
+/// document, by `actor`, with `message`, sent as it is.
+async fn send_crafted(
+    peer: &mut crate::sync_peer::SyncPeer,
+    id: &qalf_shared::sync::DocumentId,
+    actor: automerge::ActorId,
+    message: &str,
+    edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<(), automerge::AutomergeError>,
+) {
+    use qalf_shared::sync::{Message, PeerId};
+    let mut doc = peer.client.doc(id).expect("open").clone().with_actor(actor);
+    edit(&mut doc).expect("the edit");
+    doc.commit_with(automerge::transaction::CommitOptions::default().with_message(message));
+    let change = doc
+        .get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec();
+    let sync = automerge::sync::Message {
+        heads: doc.get_heads(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: vec![change].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let frame = Message::Sync {
+        sender: peer.client.peer_id().clone(),
+        target: PeerId::from_wire("qalf-relay".into()),
+        document: id.clone(),
+        data: sync.encode(),
+    };
+    peer.send_raw(frame.encode()).await;
+}
+
+#[tokio::test]
+async fn r_sec_1_the_relay_takes_from_each_person_only_what_is_theirs_to_write() {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, ROOT, ReadDoc};
+    use qalf_shared::access::{Parties, RecordMeta};
+    use qalf_shared::org::Role;
+    let app = crate::harness::TestApp::spawn().await;
+    let practitioner = app.person(Role::Practitioner);
+    let practitioner_http = app.signed_in(Role::Practitioner).await;
+    // One of the audits of the practitioner's work, and its auditor.
+    let records: Vec<RecordMeta> = app.get_json(&practitioner_http, "/api/records").await;
+    let (id, auditor) = records
+        .iter()
+        .find_map(|r| match &r.parties {
+            Parties::Audit {
+                practitioner: p,
+                auditor,
+                ..
+            } if p == &practitioner && auditor != &practitioner => {
+                Some((r.id.clone(), auditor.clone()))
+            }
+            _ => None,
+        })
+        .expect("an audit of the practitioner's work");
+    let auditor_http = app.signed_in_person(&auditor).await;
+    let mut by_auditor = crate::sync_peer::SyncPeer::connect(&app, &auditor_http, &auditor).await;
+    by_auditor.request(id.clone()).await;
+    by_auditor.synced(&id).await;
+    let mut hostile =
+        crate::sync_peer::SyncPeer::connect(&app, &practitioner_http, &practitioner).await;
+    hostile.request(id.clone()).await;
+    hostile.synced(&id).await;
+
+    // The auditor sets the meeting date from their own device.
+    by_auditor
+        .change(&id, |d| {
+            let header = d.get(ROOT, "header")?.expect("a header").1;
+            d.put(&header, "meeting_on", "2026-11-03")
+        })
+        .await;
+    by_auditor.synced(&id).await;
+    hostile
+        .pump_until("the auditor's change", |p| {
+            p.client.doc(&id).is_some_and(|d| {
+                let header = d.get(ROOT, "header").unwrap().unwrap().1;
+                d.get(&header, "meeting_on").unwrap().is_some()
+            })
+        })
+        .await;
+    let auditors_device = by_auditor.client.doc(&id).unwrap().get_actor().clone();
+
+    let mine = format!("by:{practitioner}");
+    let grade = |d: &mut automerge::AutoCommit| {
+        let overall = d.get(ROOT, "overall")?.expect("a judgement").1;
+        d.put(&overall, "grade", "outstanding")
+    };
+    let response = |day: &'static str| {
+        move |d: &mut automerge::AutoCommit| {
+            let responses = d.get(ROOT, "responses")?.expect("responses").1;
+            let theirs = d.get(&responses, "practitioner")?.expect("theirs").1;
+            d.put(&theirs, "held_on", day)
+        }
+    };
+    // The auditor's grade, in the practitioner's own name: not theirs.
+    send_crafted(&mut hostile, &id, ActorId::random(), &mine, grade).await;
+    // Their own response, signed as the auditor: a false name.
+    let as_auditor = format!("by:{auditor}");
+    send_crafted(
+        &mut hostile,
+        &id,
+        ActorId::random(),
+        &as_auditor,
+        response("2026-11-04"),
+    )
+    .await;
+    // Their own response, made as if on the auditor's device.
+    send_crafted(
+        &mut hostile,
+        &id,
+        auditors_device,
+        &mine,
+        response("2026-11-05"),
+    )
+    .await;
+    // Their own response, from their own device, in their own name: taken.
+    send_crafted(
+        &mut hostile,
+        &id,
+        ActorId::random(),
+        &mine,
+        response("2026-11-06"),
+    )
+    .await;
+
+    let relay = app.server.state.relay().clone();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (grade_now, held_on) = loop {
+        let read = relay
+            .with_document(&id, |doc| {
+                let audit = qalf_shared::audit::read(doc).expect("an audit");
+                (audit.overall.grade, audit.responses.practitioner.held_on)
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        if read.1.is_some() || tokio::time::Instant::now() > deadline {
+            break read;
+        }
+        hostile
+            .pump_for(std::time::Duration::from_millis(100))
+            .await;
+    };
+    assert_ne!(
+        grade_now.as_deref(),
+        Some("outstanding"),
+        "the grade was rewritten"
+    );
+    assert_eq!(
+        held_on.as_deref(),
+        Some("2026-11-06"),
+        "only the honest response"
+    );
+    by_auditor
+        .pump_for(std::time::Duration::from_millis(300))
+        .await;
+    let seen = by_auditor.client.doc(&id).unwrap();
+    let overall = seen.get(ROOT, "overall").unwrap().unwrap().1;
+    assert_ne!(
+        seen.get(&overall, "grade")
+            .unwrap()
+            .and_then(|(v, _)| v.into_string().ok())
+            .as_deref(),
+        Some("outstanding"),
+        "the auditor was sent the rewritten grade"
+    );
+    let logged = app.logged(&practitioner).await;
+    for reason in [
+        "another person's part",
+        "signed in another person's name",
+        "another person's device",
+    ] {
+        assert!(
+            logged
+                .iter()
+                .any(|(action, detail)| action == "denied" && detail.contains(reason)),
+            "{reason}: {logged:?}"
+        );
+    }
+}
+
+/// A device that registers the same record twice at once (its connection
+/// and the page that made it both send the outbox) is told "accepted" both
+/// times: a refusal would hold the record on the device for ever.
+#[tokio::test]
+async fn r_sec_8_the_same_registration_sent_twice_at_once_is_accepted_twice() {
+    use qalf_shared::org::Role;
+    use qalf_shared::sync::DocumentId;
+    let app = crate::harness::TestApp::spawn().await;
+    let manager = app.person(Role::TeamManager);
+    let http = app.signed_in(Role::TeamManager).await;
+    for n in 0..20u8 {
+        let meta = qalf_shared::access::RecordMeta {
+            id: DocumentId::from_bytes([120 + n; 16]),
+            created_by: manager.clone(),
+            created_at: 0,
+            parties: qalf_shared::access::Parties::Note { members: vec![] },
+        };
+        let send = || http.post(app.url("/api/records")).json(&meta).send();
+        let (first, second) = tokio::join!(send(), send());
+        let statuses = [first.unwrap().status(), second.unwrap().status()];
+        assert!(
+            statuses.iter().all(|s| s.is_success()),
+            "registration {n}: {statuses:?}"
+        );
+    }
+}

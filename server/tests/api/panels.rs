@@ -27,7 +27,7 @@ fn position_doc(member: &PersonId) -> automerge::Automerge {
             notes: Text::from(""),
             recorded_at: None,
         },
-        "chair",
+        member.as_str(),
         0,
     )
     .unwrap()
@@ -50,15 +50,12 @@ async fn record(
     panel: &DocumentId,
     id: &DocumentId,
 ) {
-    let (_, effects) = peer
-        .client
-        .change(id, "m", 0, |tx| {
-            tx.put(automerge::ROOT, "grade", "good")?;
-            tx.put(automerge::ROOT, "audit_quality", "good")?;
-            tx.put(automerge::ROOT, "recorded_at", 5i64)
-        })
-        .unwrap();
-    peer.apply(effects).await;
+    peer.change(id, |tx| {
+        tx.put(automerge::ROOT, "grade", "good")?;
+        tx.put(automerge::ROOT, "audit_quality", "good")?;
+        tx.put(automerge::ROOT, "recorded_at", 5i64)
+    })
+    .await;
     peer.pump_until("the position synced", |p| {
         p.client.status(id).unwrap().synced
     })

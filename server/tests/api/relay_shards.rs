@@ -151,13 +151,10 @@ async fn a_shard_emptied_under_a_live_connection_loses_nothing_and_the_client_ca
         p.client.status(&notes[0]).unwrap().availability == Availability::Ready
     })
     .await;
-    let (_, effects) = b
-        .client
-        .change(&notes[0], "test", 0, |tx| {
-            tx.put(automerge::ROOT, note::TITLE, "Visit, seen alone")
-        })
-        .unwrap();
-    b.apply(effects).await;
+    b.change(&notes[0], |tx| {
+        tx.put(automerge::ROOT, note::TITLE, "Visit, seen alone")
+    })
+    .await;
     a.pump_until("the colleague's edit to arrive", |p| {
         title(p, &notes[0]).as_deref() == Some("Visit, seen alone")
     })

@@ -20,14 +20,11 @@ pub async fn append(peer: &mut SyncPeer, id: &DocumentId, text: &str) {
         doc.get(automerge::ROOT, note::BODY).unwrap().unwrap().1
     };
     let text = text.to_string();
-    let (_, effects) = peer
-        .client
-        .change(id, "test", 0, |tx| {
-            let len = tx.length(&body);
-            tx.splice_text(&body, len, 0, &text)
-        })
-        .unwrap();
-    peer.apply(effects).await;
+    peer.change(id, |tx| {
+        let len = tx.length(&body);
+        tx.splice_text(&body, len, 0, &text)
+    })
+    .await;
 }
 
 fn sync_bytes_for(peer: &SyncPeer, id: &DocumentId, from_frame: usize) -> usize {

@@ -55,14 +55,11 @@ async fn type_into(peer: &mut SyncPeer, id: &DocumentId, at_end: bool, text: &st
         doc.get(ROOT, note::BODY).unwrap().unwrap().1
     };
     let text = text.to_string();
-    let (_, effects) = peer
-        .client
-        .change(id, "test", 0, |tx| {
-            let len = tx.length(&obj);
-            tx.splice_text(&obj, if at_end { len } else { 0 }, 0, &text)
-        })
-        .unwrap();
-    peer.apply(effects).await;
+    peer.change(id, |tx| {
+        let len = tx.length(&obj);
+        tx.splice_text(&obj, if at_end { len } else { 0 }, 0, &text)
+    })
+    .await;
 }
 
 #[tokio::test]

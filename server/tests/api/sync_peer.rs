@@ -19,6 +19,8 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub struct SyncPeer {
     pub client: Client,
+    /// Whose device this is (changes are made in their name).
+    pub person: PersonId,
     pub storage: BTreeMap<StorageKey, Vec<u8>>,
     socket: Option<Socket>,
     /// Every frame received, for tests that check what reached the device.
@@ -32,6 +34,7 @@ impl SyncPeer {
         let peer = PeerId::for_person(person, &format!("dev{}", rand_suffix()));
         let mut me = SyncPeer {
             client: Client::new(peer, format!("store-{person}"), "session".into()),
+            person: person.clone(),
             storage: BTreeMap::new(),
             socket: None,
             received: Vec::new(),
@@ -103,6 +106,21 @@ impl SyncPeer {
     pub async fn create_unregistered(&mut self, id: DocumentId, doc: Automerge) {
         let effects = self.client.create(id, doc);
         self.apply(effects).await;
+    }
+
+    /// Makes a change in this device's person's name and sends it.
+    pub async fn change<T>(
+        &mut self,
+        id: &DocumentId,
+        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, automerge::AutomergeError>,
+    ) -> T {
+        let author = self.person.to_string();
+        let (value, effects) = self
+            .client
+            .change(id, &author, 0, edit)
+            .expect("the document is open");
+        self.apply(effects).await;
+        value
     }
 
     /// Edits an open document as `author` and commits the edit at once.

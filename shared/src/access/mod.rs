@@ -6,6 +6,7 @@
 //! same question and get the same answer.
 
 mod record;
+pub mod rights;
 
 pub use record::{ObservationKind, Parties, RecordError, RecordMeta};
 
