@@ -233,9 +233,13 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
     auditor
         .wait_for_text("[data-testid=disagreement-stage]", "Held by")
         .await?;
-    let field = auditor
-        .field_text("What is disagreed with (stage 1)")
-        .await?;
-    assert!(field.contains("recent chronology"), "{field}");
+    // The entry can arrive a moment before the words typed into it.
+    eventually("the auditor to read the disagreement", || async {
+        let field = auditor
+            .field_text("What is disagreed with (stage 1)")
+            .await?;
+        Ok(field.contains("recent chronology").then_some(()))
+    })
+    .await?;
     Ok(())
 }

@@ -1271,7 +1271,7 @@ async fn r_sec_6_api_answers_are_never_kept_and_sign_out_clears_the_browsers_cac
 
 /// A change made as a modified client would: on a copy of `peer`'s
 /// document, by `actor`, with `message`, sent as it is.
-async fn send_crafted(
+pub(crate) async fn send_crafted(
     peer: &mut crate::sync_peer::SyncPeer,
     id: &qalf_shared::sync::DocumentId,
     actor: automerge::ActorId,

@@ -254,3 +254,210 @@ async fn r_mod_3_claiming_a_position_is_recorded_before_it_is_is_refused() {
         .status();
     assert_eq!(status, 400, "an empty position is not a recorded one");
 }
+
+/// R-SEC-1 on a panel: a member lists only their own position, writes it
+/// only until it is recorded, and the rest of the panel (its revealing,
+/// its date) is the chair's; the consensus is everyone's.
+#[tokio::test]
+async fn r_sec_1_a_member_writes_their_own_position_until_recorded_and_the_panel_is_the_chairs() {
+    use crate::hardening::send_crafted;
+    use automerge::{ActorId, ObjType, ROOT, ReadDoc};
+    let app = TestApp::spawn().await;
+    let chair = app.person(Role::CppPractitioner);
+    let (a, b) = (
+        app.person(Role::TeamManager),
+        app.person(Role::ServiceManager),
+    );
+    let chair_http = app.signed_in(Role::CppPractitioner).await;
+    let a_http = app.signed_in(Role::TeamManager).await;
+    let panel_id = DocumentId::from_bytes([60; 16]);
+    let audit = DocumentId::from_bytes([61; 16]);
+    let pos_a = DocumentId::from_bytes([62; 16]);
+    let members = vec![a.clone(), b.clone()];
+    let panel_meta = RecordMeta {
+        id: panel_id.clone(),
+        created_by: chair.clone(),
+        created_at: 0,
+        parties: Parties::Panel {
+            chair: chair.clone(),
+            members: members.clone(),
+            audits: vec![audit.clone()],
+        },
+    };
+    let status = chair_http
+        .post(app.url("/api/records"))
+        .json(&panel_meta)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 201);
+    let mut by_chair = SyncPeer::connect(&app, &chair_http, &chair).await;
+    let doc = panel::new_panel(
+        &panel::PanelDoc {
+            kind: "panel".into(),
+            schema: panel::PANEL_SCHEMA,
+            held_on: "2026-12-01".into(),
+            chair: chair.to_string(),
+            chair_name: chair.to_string(),
+            members: members
+                .iter()
+                .map(|m| panel::Member {
+                    id: m.to_string(),
+                    name: m.to_string(),
+                })
+                .collect(),
+            audits: vec![panel::PanelAudit {
+                id: audit.to_string(),
+                case: "C-1".into(),
+                auditor_name: "An auditor".into(),
+                audit_grade: None,
+                positions: vec![],
+                consensus: panel::Consensus {
+                    grade: None,
+                    audit_quality: None,
+                    learning: Text::from(""),
+                    no_consensus: false,
+                    why: Text::from(""),
+                    recorded_at: None,
+                },
+            }],
+            revealed: false,
+        },
+        chair.as_str(),
+        0,
+    )
+    .unwrap();
+    by_chair.create(panel_id.clone(), doc).await;
+    by_chair.synced(&panel_id).await;
+
+    let position_meta = RecordMeta {
+        id: pos_a.clone(),
+        created_by: a.clone(),
+        created_at: 0,
+        parties: Parties::PanelPosition {
+            panel: panel_id.clone(),
+            audit: audit.clone(),
+            member: a.clone(),
+            chair: chair.clone(),
+            members: members.clone(),
+            recorded: vec![],
+            revealed: false,
+        },
+    };
+    let status = a_http
+        .post(app.url("/api/records"))
+        .json(&position_meta)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 201);
+    let mut peer_a = SyncPeer::connect(&app, &a_http, &a).await;
+    peer_a.create(pos_a.clone(), position_doc(&a)).await;
+    peer_a.synced(&pos_a).await;
+    peer_a.request(panel_id.clone()).await;
+    peer_a.synced(&panel_id).await;
+
+    let mine = format!("by:{a}");
+    let list = |member: String, position: String| {
+        move |d: &mut automerge::AutoCommit| {
+            let audits = d.get(ROOT, "audits")?.expect("audits").1;
+            let first = d.get(&audits, 0)?.expect("an audit").1;
+            let positions = d.get(&first, "positions")?.expect("positions").1;
+            let entry = d.insert_object(&positions, 0, ObjType::Map)?;
+            d.put(&entry, "id", position)?;
+            d.put(&entry, "member", member)
+        }
+    };
+    // Listing someone else's position, revealing all, and moving the date:
+    // none of it A's to write.
+    send_crafted(
+        &mut peer_a,
+        &panel_id,
+        ActorId::random(),
+        &mine,
+        list(b.to_string(), "someone else's".into()),
+    )
+    .await;
+    send_crafted(&mut peer_a, &panel_id, ActorId::random(), &mine, |d| {
+        d.put(ROOT, "revealed", true)
+    })
+    .await;
+    send_crafted(&mut peer_a, &panel_id, ActorId::random(), &mine, |d| {
+        d.put(ROOT, "held_on", "2026-12-02")
+    })
+    .await;
+    // Listing their own: taken.
+    send_crafted(
+        &mut peer_a,
+        &panel_id,
+        ActorId::random(),
+        &mine,
+        list(a.to_string(), pos_a.to_string()),
+    )
+    .await;
+
+    // A records the position; a change to it afterwards is refused.
+    record(&app, &mut peer_a, &a_http, &panel_id, &pos_a).await;
+    send_crafted(&mut peer_a, &pos_a, ActorId::random(), &mine, |d| {
+        d.put(ROOT, "grade", "inadequate")
+    })
+    .await;
+
+    let relay = app.server.state.relay().clone();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let listed = loop {
+        let listed = relay
+            .with_document(&panel_id, |doc| {
+                let p = panel::read_panel(doc).expect("a panel");
+                (p.audits[0].positions.clone(), p.revealed, p.held_on)
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        if !listed.0.is_empty() || tokio::time::Instant::now() > deadline {
+            break listed;
+        }
+        peer_a.pump_for(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        listed
+            .0
+            .iter()
+            .map(|p| p.member.as_str())
+            .collect::<Vec<_>>(),
+        vec![a.as_str()],
+        "only A's own position is listed"
+    );
+    assert!(!listed.1, "a member revealed the positions");
+    assert_eq!(listed.2, "2026-12-01", "a member moved the panel's date");
+    peer_a.pump_for(Duration::from_millis(300)).await;
+    let grade = relay
+        .with_document(&pos_a, |doc| {
+            doc.get(ROOT, "grade")
+                .unwrap()
+                .and_then(|(v, _)| v.into_string().ok())
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        grade.as_deref(),
+        Some("good"),
+        "a recorded position changed"
+    );
+    let logged = app.logged(&a).await;
+    for reason in [
+        "an entry in another person's name",
+        "another person's part",
+        "the record is locked",
+    ] {
+        assert!(
+            logged
+                .iter()
+                .any(|(action, detail)| action == "denied" && detail.contains(reason)),
+            "{reason}: {logged:?}"
+        );
+    }
+}
