@@ -8,6 +8,7 @@ pub mod access;
 pub mod access_log;
 pub mod audits;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,4 +1,6 @@
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
 use qalf_server::config::Config;
 use qalf_server::{Server, demo};
 use tracing_subscriber::EnvFilter;
@@ -23,6 +25,33 @@ enum Command {
     /// Rebuild the reports' projection from the stored documents alone (the
     /// server may be running; reports read the old rows until it is done).
     Reindex(Config),
+    /// Take a consistent backup of everything the server keeps, while it
+    /// runs (the secrets folder is backed up apart).
+    Backup(BackupArgs),
+    /// Restore a backup into the data folder, after checking it (the
+    /// server must be stopped; the secrets folder must be in place).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The file to write (replaced only once the new backup is complete).
+    #[arg(long)]
+    to: PathBuf,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    /// The backup file to restore.
+    #[arg(long)]
+    from: PathBuf,
+    /// Replace a database already in the data folder (it is kept beside).
+    #[arg(long)]
+    replace: bool,
+    #[command(flatten)]
+    config: Config,
 }
 
 #[tokio::main]
@@ -42,6 +71,32 @@ async fn main() -> anyhow::Result<()> {
                 done.with_facts,
                 done.took.as_millis()
             );
+            Ok(())
+        }
+        Some(Command::Backup(args)) => {
+            let taken = qalf_server::backup::take(&args.config.database_path(), &args.to)?;
+            println!(
+                "Backed up {} records and {} access log rows to {} ({} bytes) in {} ms.\nBack up the secrets folder ({}) apart: the access log cannot be checked without its key.",
+                taken.contents.records,
+                taken.contents.log_rows,
+                taken.path.display(),
+                taken.bytes,
+                taken.took.as_millis(),
+                args.config.secrets_path().display()
+            );
+            Ok(())
+        }
+        Some(Command::Restore(args)) => {
+            let restored = qalf_server::backup::restore(&args.from, &args.config, args.replace)?;
+            println!(
+                "Restored {} records and {} access log rows, every seal checked, into {}.",
+                restored.contents.records,
+                restored.contents.log_rows,
+                args.config.database_path().display()
+            );
+            if let Some(kept) = restored.kept {
+                println!("The database it replaced is kept at {}.", kept.display());
+            }
             Ok(())
         }
         Some(Command::Serve(config)) => serve(config).await,

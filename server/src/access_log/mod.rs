@@ -277,6 +277,46 @@ pub async fn verify(db: &Db, secrets_dir: &Path) -> anyhow::Result<Verification>
         .await?)
 }
 
+pub use seal::Key;
+
+/// The log's key from the secrets folder (never made afresh here).
+pub fn load_key(secrets_dir: &Path) -> anyhow::Result<Key> {
+    seal::load_key(secrets_dir, false)
+}
+
+/// Checks the chain of a database opened directly (a backup), without a
+/// checkpoint.
+pub fn verify_connection(conn: &rusqlite::Connection, key: &Key) -> anyhow::Result<Verification> {
+    Ok(store::verify(conn, key, None)?)
+}
+
+/// Writes a checkpoint for the newest row of `conn`'s log (after a restore,
+/// which ends the log earlier on purpose), or removes it for an empty log.
+pub fn anchor_head(
+    conn: &rusqlite::Connection,
+    key: &Key,
+    secrets_dir: &Path,
+) -> anyhow::Result<()> {
+    use rusqlite::OptionalExtension;
+    let head: Option<(i64, Vec<u8>, String)> = conn
+        .query_row(
+            "SELECT seq, seal, at FROM access_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let path = anchor::path(secrets_dir);
+    match head {
+        Some((seq, seal, at)) => {
+            anchor::write(&path, &anchor::Checkpoint::new(key, seq, &seal, at))?
+        }
+        None => {
+            let _none = std::fs::remove_file(&path);
+        }
+    }
+    Ok(())
+}
+
 /// Where the checkpoint lives, for operators' documentation and tests.
 pub fn checkpoint_path(secrets_dir: &Path) -> PathBuf {
     anchor::path(secrets_dir)

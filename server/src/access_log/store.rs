@@ -234,7 +234,7 @@ pub struct CutShort {
 }
 
 pub fn verify(
-    conn: &mut Connection,
+    conn: &Connection,
     key: &Key,
     checkpoint: Option<&Checkpoint>,
 ) -> Result<Verification, DbError> {

@@ -348,6 +348,11 @@ const STEPS: &[&str] = &[
     ",
 ];
 
+/// The schema version the newest migration leaves (SQLite's `user_version`).
+pub fn latest() -> usize {
+    STEPS.len()
+}
+
 pub fn run(conn: &mut Connection) -> Result<(), DbError> {
     let migrations = Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect());
     migrations.to_latest(conn)?;

@@ -33,6 +33,11 @@ const CONNECTION_PRAGMAS: &str = "
     PRAGMA busy_timeout = 10000;
 ";
 
+/// The schema version this build's migrations bring a database to.
+pub fn schema_version() -> usize {
+    migrations::latest()
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,

@@ -2,6 +2,7 @@
 
 mod access_matrix;
 mod audits;
+mod backup;
 mod hardening;
 mod harness;
 mod interop;
