@@ -12,6 +12,9 @@ const RUN: &str = "axe.run(document, { runOnly: { type: 'tag', values: \
     .then(r => r.violations.map(v => ({ rule: v.id, impact: v.impact || '', help: v.help, \
     elements: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })))";
 
+/// The framework's rule ids (R-AUDIT-3…) in the page's text.
+const RULE_IDS: &str = "Array.from(new Set(document.body.innerText.match(/\\bR-[A-Z0-9]+-[0-9]+\\b/g) || []))";
+
 #[derive(Debug, Deserialize)]
 pub struct Violation {
     pub rule: String,
@@ -43,7 +46,18 @@ pub async fn check(user: &User, screen: &str) -> anyhow::Result<Vec<(String, Vio
         Ok(settled.then_some(()))
     })
     .await?;
-    let found: Vec<Violation> = user.eval(RUN).await?;
+    let mut found: Vec<Violation> = user.eval(RUN).await?;
+    // Plain language: people read "each Team Manager audits one case a
+    // month", never the framework's rule ids.
+    let rule_ids: Vec<String> = user.eval(RULE_IDS).await?;
+    if !rule_ids.is_empty() {
+        found.push(Violation {
+            rule: "qalf-no-rule-ids".into(),
+            impact: "serious".into(),
+            help: format!("rule ids shown to people: {}", rule_ids.join(", ")),
+            elements: Vec::new(),
+        });
+    }
     Ok(found.into_iter().map(|v| (screen.to_string(), v)).collect())
 }
 

@@ -108,7 +108,7 @@ async fn basis(
         .await?
         .ok_or_else(|| {
             AppError::BadRequest(format!(
-                "{} has no theme yet: schedule one first (R-SCHED-1)",
+                "{} has no theme yet: schedule one first",
                 month.label()
             ))
         })?;

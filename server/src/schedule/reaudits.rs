@@ -287,7 +287,7 @@ pub async fn allocate(
         AuditKind::CabinetReAudit if done.kind.is_re_audit() => {
             return Err(AppError::BadRequest(
                 "the Cabinet Member re-audits a previously audited case: choose its audit, not \
-                 a re-audit (R-REAUDIT-3)"
+                 a re-audit"
                     .into(),
             ));
         }
@@ -310,8 +310,8 @@ pub async fn allocate(
             let Some(cpp) = body.alongside.clone() else {
                 return Err(AppError::BadRequest(
                     "name the CPP member who re-audits side by side with the Cabinet Member \
-                     (R-REAUDIT-3)"
-                        .into(),
+                    "
+                    .into(),
                 ));
             };
             if !org
@@ -320,7 +320,7 @@ pub async fn allocate(
             {
                 return Err(AppError::BadRequest(format!(
                     "{} is not a CPP member: the Cabinet Member re-audits side by side with the \
-                     CPP (R-REAUDIT-3)",
+                     CPP",
                     name(&org, &cpp)
                 )));
             }
@@ -373,7 +373,7 @@ pub async fn allocate(
         .unwrap_or_else(|| "ungraded".into());
     let reason = match body.kind {
         AuditKind::CabinetReAudit => format!(
-            "R-REAUDIT-3: the Cabinet Member's re-audit this quarter of case {} (audited on {}), \
+            "The Cabinet Member's re-audit this quarter of case {} (audited on {}), \
              side by side with {} of the CPP",
             done.case,
             done.completed_on,
@@ -383,12 +383,12 @@ pub async fn allocate(
                 .unwrap_or_default()
         ),
         _ if re_auditor.has_role(Role::HeadOfService) => format!(
-            "R-REAUDIT-1: graded Inadequate on {}; re-audit by {}, Head of Service for the case's \
+            "Graded Inadequate on {}; re-audit by {}, Head of Service for the case's \
              service area",
             done.completed_on, re_auditor.name
         ),
         _ => format!(
-            "R-REAUDIT-2: {}'s Inadequate re-audit this quarter: case {} graded Inadequate on {}",
+            "{}'s Inadequate re-audit this quarter: case {} graded Inadequate on {}",
             re_auditor.name, done.case, done.completed_on
         ),
     };

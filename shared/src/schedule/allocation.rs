@@ -131,7 +131,7 @@ pub fn due_audits(org: &Organisation, policy: &SchedulePolicy, month: YearMonth)
                         kind,
                         None,
                         format!(
-                            "{role} quota {quota}: {} this month (R-ALLOC-4: deep-dive and \
+                            "{role} quota {quota}: {} this month (deep-dive and \
                              IRO-specific audits alternate month by month; {} in {})",
                             in_words(kind),
                             in_words(other),
@@ -298,8 +298,8 @@ impl Bar {
         let is = if n == 1 { "is" } else { "are" };
         match self {
             Bar::OwnCase => format!("{n} {is} their own case"),
-            Bar::ChairsCase => format!("{n} {is} chaired by them (R-ALLOC-3)"),
-            Bar::ManagesTeam => format!("{n} {is} from a team they manage (R-ALLOC-2)"),
+            Bar::ChairsCase => format!("{n} {is} chaired by them"),
+            Bar::ManagesTeam => format!("{n} {is} from a team they manage"),
             Bar::InTeam => format!("{n} {is} from their own team"),
             Bar::LineManagement => format!("{n} {is} in their line of management"),
             Bar::NotChaired => format!("{n} {is} not chaired by an IRO"),
@@ -539,7 +539,7 @@ pub fn allocate(req: &AllocationRequest) -> MonthAllocation {
             set_aside.push(SetAside {
                 case: reference.clone(),
                 reason: format!(
-                    "audited on {on}, within the last {} months, and not chosen on purpose (R-SCHED-3)",
+                    "audited on {on}, within the last {} months, and not chosen on purpose",
                     req.policy.not_reselected_within_months
                 ),
             });
@@ -670,7 +670,7 @@ pub enum AllocationError {
     #[error("{auditor} holds case {case}: nobody audits their own case")]
     OwnCase { auditor: String, case: CaseRef },
     #[error(
-        "{auditor} manages {team}, the team holding case {case}: a Team Manager never audits a case from a team they manage (R-ALLOC-2)"
+        "{auditor} manages {team}, the team holding case {case}: a Team Manager never audits a case from a team they manage"
     )]
     ManagesTeam {
         auditor: String,
@@ -693,25 +693,23 @@ pub enum AllocationError {
         team: String,
         case: CaseRef,
     },
-    #[error("{auditor} chairs case {case}: an IRO never audits a case they chair (R-ALLOC-3)")]
+    #[error("{auditor} chairs case {case}: an IRO never audits a case they chair")]
     ChairsCase { auditor: String, case: CaseRef },
     #[error(
         "case {case} is not chaired by an IRO: an IRO-specific audit needs a CP or CiC case with an IRO"
     )]
     NotChaired { case: CaseRef },
-    #[error(
-        "case {case} is not chaired by another IRO: an IRO peer audit is of a peer's case (R-ALLOC-3)"
-    )]
+    #[error("case {case} is not chaired by another IRO: an IRO peer audit is of a peer's case")]
     NotPeerCase { case: CaseRef },
     #[error(
-        "{month} is a {expected} month for IRO Service Managers: deep-dive and IRO-specific audits alternate month by month (R-ALLOC-4)"
+        "{month} is a {expected} month for IRO Service Managers: deep-dive and IRO-specific audits alternate month by month"
     )]
     WrongIroMonth {
         month: YearMonth,
         expected: &'static str,
     },
     #[error(
-        "{auditor} is not the Head of Service for {area}, where case {case} is held: Inadequate cases are re-audited by the Head of Service of their service area (R-REAUDIT-1)"
+        "{auditor} is not the Head of Service for {area}, where case {case} is held: Inadequate cases are re-audited by the Head of Service of their service area"
     )]
     NotHeadOfServiceForCase {
         auditor: String,
@@ -719,7 +717,7 @@ pub enum AllocationError {
         case: CaseRef,
     },
     #[error(
-        "case {case} was audited on {on}, within the last {months} months: choose it on purpose (bespoke) to audit it again (R-SCHED-3)"
+        "case {case} was audited on {on}, within the last {months} months: choose it on purpose (bespoke) to audit it again"
     )]
     RecentlyAudited {
         case: CaseRef,
@@ -728,7 +726,7 @@ pub enum AllocationError {
     },
     #[error("case {case} is already allocated to {to} this month")]
     AlreadyAllocated { case: CaseRef, to: String },
-    #[error("{auditor} already has {has} audit{} allocated this month, their quota ({quota}) (R-ALLOC-1)", if *has == 1 { "" } else { "s" })]
+    #[error("{auditor} already has {has} audit{} allocated this month, their quota ({quota})", if *has == 1 { "" } else { "s" })]
     OverQuota {
         auditor: String,
         has: usize,

@@ -158,7 +158,7 @@ impl<'a> Ctx<'a> {
             .collect();
         if person.has_role(Role::HeadOfService) && !areas.is_empty() {
             words.push(format!(
-                "Head of Service: re-audit every case graded Inadequate in {} (R-REAUDIT-1)",
+                "Head of Service: re-audit every case graded Inadequate in {}",
                 areas.join(", ")
             ));
         }

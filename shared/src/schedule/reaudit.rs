@@ -121,24 +121,20 @@ pub enum ReAuditError {
         case: CaseRef,
     },
     #[error(
-        "{who} cannot re-audit case {case}: Inadequate cases are re-audited by the Head of Service of their service area, the Assistant Director or the DCS (R-REAUDIT-1, R-REAUDIT-2)"
+        "{who} cannot re-audit case {case}: Inadequate cases are re-audited by the Head of Service of their service area, the Assistant Director or the DCS"
     )]
     NotReAuditor { who: String, case: CaseRef },
-    #[error(
-        "share the re-audit with {expected}, the Service Manager responsible for case {case} (R-REAUDIT-1)"
-    )]
+    #[error("share the re-audit with {expected}, the Service Manager responsible for case {case}")]
     NotShared { expected: String, case: CaseRef },
     #[error(
         "the re-audit is graded Inadequate, so the case cannot be recorded as no longer Inadequate"
     )]
     StillInadequate,
-    #[error("{0} is not the Cabinet Member for Children's Services (R-REAUDIT-3)")]
+    #[error("{0} is not the Cabinet Member for Children's Services")]
     NotCabinetMember(String),
-    #[error(
-        "{0} is not a CPP member: the Cabinet Member re-audits side by side with the CPP (R-REAUDIT-3)"
-    )]
+    #[error("{0} is not a CPP member: the Cabinet Member re-audits side by side with the CPP")]
     NotCppMember(String),
-    #[error("name the CPP member who re-audits side by side with the Cabinet Member (R-REAUDIT-3)")]
+    #[error("name the CPP member who re-audits side by side with the Cabinet Member")]
     NoCppMember,
 }
 
@@ -180,8 +176,7 @@ pub fn reaudit_queue(
                     a.completed_on, a.case
                 ),
                 (Some(_), Some(area), Some(head)) => format!(
-                    "graded Inadequate on {} by {}: re-audit by {}, Head of Service for {} \
-                     (R-REAUDIT-1){}",
+                    "graded Inadequate on {} by {}: re-audit by {}, Head of Service for {}{}",
                     a.completed_on,
                     name(org, &a.auditor),
                     head.name,
@@ -375,7 +370,7 @@ pub fn senior_reaudits(
                             original: c.original.clone(),
                             case: c.case.clone(),
                             reason: format!(
-                                "{} quota {} (R-REAUDIT-2): case {} graded Inadequate on {}, drawn \
+                                "{} quota {}: case {} graded Inadequate on {}, drawn \
                                  at random (seed {seed}) from {pool_size} Inadequate case{} awaiting \
                                  re-audit",
                                 role.label(),
@@ -390,7 +385,7 @@ pub fn senior_reaudits(
                         person: person.id.clone(),
                         role,
                         reason: format!(
-                            "{} quota {} (R-REAUDIT-2): no Inadequate case is left to re-audit \
+                            "{} quota {}: no Inadequate case is left to re-audit \
                              in {} ({pool_size} awaiting re-audit, each already taken)",
                             role.label(),
                             q.describe(),
@@ -466,7 +461,7 @@ pub fn cabinet_reaudit(
             out.not_picked.push(NotPicked {
                 person: member.id.clone(),
                 role: Role::CabinetMember,
-                reason: "no CPP member to re-audit side by side with (R-REAUDIT-3)".into(),
+                reason: "no CPP member to re-audit side by side with".into(),
             });
             continue;
         };
@@ -494,7 +489,7 @@ pub fn cabinet_reaudit(
                     original: a.id.clone(),
                     case: a.case.clone(),
                     reason: format!(
-                        "Cabinet Member quota {} (R-REAUDIT-3): case {} (last audited on {}) drawn \
+                        "Cabinet Member quota {}: case {} (last audited on {}) drawn \
                          at random (seed {seed}) from {size} previously audited case{}, re-audited \
                          side by side with {} of the CPP",
                         quota.describe(),
@@ -508,7 +503,7 @@ pub fn cabinet_reaudit(
                     person: member.id.clone(),
                     role: Role::CabinetMember,
                     reason: format!(
-                        "no previously audited case is left to re-audit in {} (R-REAUDIT-3)",
+                        "no previously audited case is left to re-audit in {}",
                         period.label()
                     ),
                 }),

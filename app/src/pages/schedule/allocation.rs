@@ -190,7 +190,7 @@ pub fn AllocationPage() -> impl IntoView {
                             <p>
                                 {format!("{} has no theme yet: ", o.label)}
                                 <A href="/schedule/themes">"schedule one"</A>
-                                " before allocating (R-SCHED-1)."
+                                " before allocating."
                             </p>
                         </div>
                     }
@@ -205,14 +205,16 @@ pub fn AllocationPage() -> impl IntoView {
                 view! {
                     {theme}
                     <p>{format!(
-                        "{} due this month under the role quotas (R-ALLOC-1): {roles}. {} in the case list.",
+                        "{} due this month under the role quotas: {roles}. {} in the case list.",
                         plural(o.due, "audit", "audits"),
                         plural(o.cases, "case", "cases")
                     )}</p>
                 }
                 .into_any()
             }
-            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => {
+                view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
+            }
         })
     };
 
@@ -250,7 +252,7 @@ pub fn AllocationPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="alloc-on-purpose">"Cases chosen on purpose (bespoke audits)"</label>
-                        <span class="hint" id="alloc-on-purpose-hint">"One case reference a line. A case chosen on purpose may have been audited in the last 12 months (R-SCHED-3)."</span>
+                        <span class="hint" id="alloc-on-purpose-hint">"One case reference a line. A case chosen on purpose may have been audited in the last 12 months."</span>
                         <textarea id="alloc-on-purpose" class="textarea--short" aria-describedby="alloc-on-purpose-hint" bind:value=on_purpose></textarea>
                     </div>
                     <button type="submit" class="button" disabled=move || busy.get()>"Run the allocation"</button>

@@ -258,7 +258,7 @@ fn Overview(overview: ReAuditOverview, allocate: Callback<AllocateReAudit>) -> i
     view! {
         <section aria-labelledby="queue-heading">
             <h3 id="queue-heading">"Inadequate audits awaiting re-audit"</h3>
-            <p>"Every case graded Inadequate is re-audited by the Head of Service of its area, who checks the action plan is complete and the case is no longer Inadequate; the result is shared with the responsible Service Manager (R-REAUDIT-1)."</p>
+            <p>"Every case graded Inadequate is re-audited by the Head of Service of its area, who checks the action plan is complete and the case is no longer Inadequate; the result is shared with the responsible Service Manager."</p>
             {if has_queue {
                 view! { <ol class="decisions" data-testid="reaudit-queue">{queue}</ol> }
                 .into_any()
@@ -269,7 +269,7 @@ fn Overview(overview: ReAuditOverview, allocate: Callback<AllocateReAudit>) -> i
         <section aria-labelledby="quarter-heading">
             <h3 id="quarter-heading">{format!("This quarter: {}", overview.quarter.label())}</h3>
             <p>{format!(
-                "The Assistant Director and the DCS each re-audit one Inadequate case a quarter (R-REAUDIT-2); the Cabinet Member re-audits one previously audited case a quarter side by side with a CPP member (R-REAUDIT-3). Drawn at random with seed {}, the quarter's first month, so the draw can be repeated.",
+                "The Assistant Director and the DCS each re-audit one Inadequate case a quarter; the Cabinet Member re-audits one previously audited case a quarter side by side with a CPP member. Drawn at random with seed {}, the quarter's first month, so the draw can be repeated.",
                 overview.seed
             )}</p>
             <ol class="decisions" data-testid="reaudit-picks">{picks}</ol>

@@ -65,7 +65,7 @@ fn r_reaudit_1_every_inadequate_case_is_queued_for_the_head_of_its_service_area(
     assert_eq!(queue[1].head_of_service, Some(pid("hos-ai")));
     assert_eq!(queue[1].responsible_service_manager, Some(pid("sm-ai")));
     assert!(
-        queue[1].reason.contains("R-REAUDIT-1"),
+        queue[1].reason.contains("Head of Service for"),
         "{}",
         queue[1].reason
     );
@@ -186,7 +186,7 @@ fn r_reaudit_2_the_ad_and_dcs_each_take_one_inadequate_case_a_quarter_never_the_
     assert_eq!(q.picks[1].role, Role::Director);
     assert_ne!(q.picks[0].case, q.picks[1].case);
     assert!(q.picks.iter().all(|p| p.kind == AuditKind::ReAudit));
-    assert!(q.picks[0].reason.contains("R-REAUDIT-2") && q.picks[0].reason.contains("seed 31"));
+    assert!(q.picks[0].reason.contains("drawn at random") && q.picks[0].reason.contains("seed 31"));
     // Seeded: the same seed, the same picks; other seeds, other picks.
     assert_eq!(
         senior_reaudits(&org, &policy, ym("2026-06"), &queue, &[], 31),
