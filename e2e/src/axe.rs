@@ -13,7 +13,8 @@ const RUN: &str = "axe.run(document, { runOnly: { type: 'tag', values: \
     elements: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })))";
 
 /// The framework's rule ids (R-AUDIT-3…) in the page's text.
-const RULE_IDS: &str = "Array.from(new Set(document.body.innerText.match(/\\bR-[A-Z0-9]+-[0-9]+\\b/g) || []))";
+const RULE_IDS: &str =
+    "Array.from(new Set(document.body.innerText.match(/\\bR-[A-Z0-9]+-[0-9]+\\b/g) || []))";
 
 #[derive(Debug, Deserialize)]
 pub struct Violation {

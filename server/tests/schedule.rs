@@ -560,7 +560,11 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
     assert_eq!(overview.queue.len(), 1);
     let queued = &overview.queue[0].queued;
     let head = queued.head_of_service.clone().expect("its Head of Service");
-    assert!(queued.reason.contains("R-REAUDIT-1"));
+    assert!(
+        queued.reason.contains("Head of Service for"),
+        "{}",
+        queued.reason
+    );
     // R-REAUDIT-2: the AD and the DCS each have a pick this quarter (the one
     // Inadequate case can go to one of them only).
     assert!(

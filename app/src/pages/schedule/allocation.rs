@@ -16,12 +16,10 @@ use super::month_field::MonthField;
 use super::{plural, this_month};
 use crate::api::{self, ApiError};
 
-/// A refusal as one line: the rule's id first.
+/// A refusal as one line, in words (the rule's id stays in the answer for
+/// tools, not for people).
 pub(super) fn refusal_text(refusal: &RuleRefusal) -> String {
-    match &refusal.rule {
-        Some(rule) => format!("Refused ({rule}): {}", refusal.error),
-        None => format!("Refused: {}", refusal.error),
-    }
+    format!("Refused: {}", refusal.error)
 }
 
 /// The month's allocation (R-SCHED-2, R-ALLOC-1…5): draw the cases at
