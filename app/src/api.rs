@@ -125,6 +125,17 @@ pub async fn sign_in(username: String, password: String) -> Result<Me, ApiError>
     read(response).await
 }
 
+/// Chooses a password with a one-time set-up link's token; signs in.
+pub async fn set_up(token: String, password: String) -> Result<Me, ApiError> {
+    #[derive(serde::Serialize)]
+    struct SetUp {
+        token: String,
+        password: String,
+    }
+    let response = send_json(Request::post("/api/set-up"), &SetUp { token, password }).await?;
+    read(response).await
+}
+
 pub async fn sign_out() -> Result<(), ApiError> {
     let response = send(Request::delete("/api/session")).await?;
     match response.status() {

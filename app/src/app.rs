@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/sign-in") view=SignIn />
+                <Route path=path!("/set-up") view=crate::pages::set_up::SetUp />
                 <Route path=path!("/") view=|| view! { <SignedIn><Home /></SignedIn> } />
                 <Route
                     path=path!("/access-log")

@@ -25,6 +25,12 @@ use tokio::task::JoinHandle;
 
 use crate::eventually;
 
+/// Whether the element's centre is the element (or inside it) for the
+/// pointer: nothing else covers it and it is where it was measured.
+const ON_TOP: &str = "function() { const r = this.getBoundingClientRect(); \
+    const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+    return !!e && (e === this || this.contains(e)); }";
+
 pub struct Browser {
     inner: chromiumoxide::Browser,
     handler: JoinHandle<()>,
@@ -414,10 +420,25 @@ impl User {
                 element.scroll_into_view().await?;
                 let b = element.bounding_box().await?;
                 let now = (b.x, b.y, b.width, b.height);
-                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                let steady = *last == Some(now);
-                *last = Some(now);
-                Ok(steady.then_some(()))
+                let steady = {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    let steady = *last == Some(now);
+                    *last = Some(now);
+                    steady
+                };
+                if !steady {
+                    return Ok(None);
+                }
+                // Nothing slid over it meanwhile (a list above still filling
+                // in as records arrive): the pointer lands on it.
+                let on_top = element
+                    .call_js_fn(ON_TOP, false)
+                    .await?
+                    .result
+                    .value
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                Ok(on_top.then_some(()))
             },
         )
         .await?;

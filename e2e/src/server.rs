@@ -13,6 +13,7 @@ pub struct ServerProcess {
     port: u16,
     data: tempfile::TempDir,
     args: Vec<String>,
+    demo: bool,
 }
 
 fn binary() -> PathBuf {
@@ -49,9 +50,49 @@ impl ServerProcess {
             port,
             data: tempfile::tempdir()?,
             args: extra.iter().map(|s| s.to_string()).collect(),
+            demo: true,
         };
         server.spawn().await?;
         Ok(server)
+    }
+
+    /// Sets up a real (not demo) instance with `qalf-server init`, as a
+    /// council's IT team would, and starts it. Returns the server and the
+    /// one-time set-up link `init` printed.
+    pub async fn start_real() -> anyhow::Result<(ServerProcess, String)> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut server = ServerProcess {
+            child: None,
+            port,
+            data: tempfile::tempdir()?,
+            args: Vec::new(),
+            demo: false,
+        };
+        let init = Command::new(binary())
+            .arg("init")
+            .arg("--data-dir")
+            .arg(server.data.path())
+            .arg("--public-url")
+            .arg(server.url(""))
+            .arg("--admin-name")
+            .arg("Alex Morgan")
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("running qalf-server init")?;
+        let said = String::from_utf8_lossy(&init.stdout).to_string();
+        if !init.status.success() {
+            bail!(
+                "qalf-server init failed: {said}{}",
+                String::from_utf8_lossy(&init.stderr)
+            );
+        }
+        let link = said
+            .split_whitespace()
+            .find(|w| w.contains("/set-up#"))
+            .map(str::to_string)
+            .with_context(|| format!("no set-up link in: {said}"))?;
+        server.spawn().await?;
+        Ok((server, link))
     }
 
     async fn spawn(&mut self) -> anyhow::Result<()> {
@@ -62,7 +103,7 @@ impl ServerProcess {
             .arg(self.data.path())
             .arg("--dist")
             .arg(dist())
-            .arg("--demo")
+            .args(self.demo.then_some("--demo"))
             .args(&self.args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
@@ -70,7 +111,7 @@ impl ServerProcess {
             .spawn()
             .context("starting the server")?;
         self.child = Some(child);
-        let url = self.url("/api/demo/personas");
+        let url = self.url("/api/settings");
         let client = reqwest::Client::new();
         eventually("the server to answer", || {
             let request = client.get(&url).send();

@@ -22,6 +22,7 @@ pub mod relay;
 pub mod report;
 pub mod schedule;
 pub mod settings;
+pub mod setup;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -280,6 +281,7 @@ pub fn app(state: AppState) -> Router {
         .merge(schedule::router())
         .merge(report::router())
         .merge(relay::router())
+        .merge(setup::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::origin::same_origin_writes,

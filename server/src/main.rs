@@ -25,12 +25,32 @@ enum Command {
     /// Rebuild the reports' projection from the stored documents alone (the
     /// server may be running; reports read the old rows until it is done).
     Reindex(Config),
+    /// Set up a real instance: its first administrator and the one-time
+    /// link with which they choose their password (printed once). Run again
+    /// before they have used it for a new link (the old one stops working).
+    Init(InitArgs),
     /// Take a consistent backup of everything the server keeps, while it
     /// runs (the secrets folder is backed up apart).
     Backup(BackupArgs),
     /// Restore a backup into the data folder, after checking it (the
     /// server must be stopped; the secrets folder must be in place).
     Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The administrator's name, as people will see it.
+    #[arg(long, default_value = "Administrator")]
+    admin_name: String,
+    /// The username they sign in with.
+    #[arg(long, default_value = "admin")]
+    admin_username: String,
+    /// The address people open QALF at (e.g. https://qalf.example.gov.uk),
+    /// for the link; the listening address if not given.
+    #[arg(long, env = "QALF_PUBLIC_URL")]
+    public_url: Option<String>,
+    #[command(flatten)]
+    config: Config,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +93,28 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Init(args)) => {
+            let base = args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.config.addr));
+            let state = qalf_server::AppState::open(
+                args.config,
+                std::sync::Arc::new(qalf_server::clock::SystemClock),
+            )
+            .await?;
+            let link = qalf_server::setup::first_administrator(
+                &state,
+                qalf_server::setup::NewAdministrator {
+                    name: args.admin_name,
+                    username: args.admin_username,
+                },
+            )
+            .await?;
+            state.access_log().flush().await;
+            print_link(&link, &base);
+            Ok(())
+        }
         Some(Command::Backup(args)) => {
             let taken = qalf_server::backup::take(&args.config.database_path(), &args.to)?;
             println!(
@@ -110,6 +152,35 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("\nQALF is running at {}", server.url());
     if demo_mode {
         println!("\n{}", demo::sign_in_help(&server.state.org()));
+    } else if !qalf_server::setup::has_accounts(&server.state).await? {
+        if server.state.org().people().next().is_some() {
+            // Set up by `init`, whose link is still the one to use.
+            println!(
+                "\nNobody has set a password yet: the administrator uses the link `qalf-server init` printed (run it again for a new one)."
+            );
+            return server.wait().await;
+        }
+        // A real instance's first start, without `init`: nobody can sign
+        // in yet.
+        let link = qalf_server::setup::first_administrator(
+            &server.state,
+            qalf_server::setup::NewAdministrator {
+                name: "Administrator".into(),
+                username: "admin".into(),
+            },
+        )
+        .await?;
+        print_link(&link, &server.url());
     }
     server.wait().await
+}
+
+/// Shown once, to whoever started the instance: it is not stored.
+fn print_link(link: &qalf_server::setup::SetUpLink, base: &str) {
+    println!(
+        "\nThe administrator ({}) sets their password at this link, once, before {}:\n\n    {}\n\nIt is shown only now. Running `qalf-server init` again makes a new one.",
+        link.username,
+        link.expires_at.format("%-d %B %Y %H:%M UTC"),
+        link.url(base)
+    );
 }

@@ -11,6 +11,7 @@ pub mod notes;
 pub mod observations;
 pub mod reports;
 pub mod schedule;
+pub mod set_up;
 pub mod sign_in;
 
 use leptos::prelude::*;

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod audit;
+mod going_live;
 mod moderation;
 mod observation;
 mod reports;

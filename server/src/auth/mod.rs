@@ -13,6 +13,7 @@ pub mod session;
 mod throttle;
 
 pub use current_user::CurrentUser;
+pub(crate) use routes::me_for;
 pub use routes::router;
 pub use throttle::SignInThrottle;
 

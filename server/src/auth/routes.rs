@@ -105,7 +105,7 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<
     Ok(Json(me_for(&state, &user.person)?))
 }
 
-fn me_for(state: &AppState, id: &qalf_shared::org::PersonId) -> AppResult<Me> {
+pub(crate) fn me_for(state: &AppState, id: &qalf_shared::org::PersonId) -> AppResult<Me> {
     let org = state.org();
     let person = org.person(id).ok_or(AppError::Unauthorized)?;
     Ok(Me {

@@ -346,6 +346,18 @@ const STEPS: &[&str] = &[
         person TEXT NOT NULL
     );
     ",
+    // 11: one-time links with which a person sets their own password (the
+    // first administrator of a real instance). Only a hash of the token.
+    "
+    CREATE TABLE set_up_links (
+        token_hash BLOB PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES people(id),
+        username TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

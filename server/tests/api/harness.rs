@@ -31,7 +31,9 @@ impl TestApp {
         let state = AppState::open(config.clone(), clock.clone())
             .await
             .expect("open");
-        demo::seed_if_empty(&state).await.expect("seed");
+        if config.demo {
+            demo::seed_if_empty(&state).await.expect("seed");
+        }
         let server = Server::serve(state).await.expect("serve");
         TestApp {
             server,

@@ -11,6 +11,7 @@ mod relay_shards;
 mod reports;
 mod security;
 mod session;
+mod setup;
 mod static_files;
 mod sync;
 mod sync_peer;
