@@ -1,8 +1,9 @@
 //! Project tasks behind the README commands.
 //!
 //! `cargo xtask setup` installs the tools the build needs, only when they are
-//! missing; `run` builds the front end and starts the server; `test` runs every
-//! check CI runs; `bench` runs the benchmarks. Each step prints what it does and
+//! missing; `run` builds the front end and starts the server; `build` makes
+//! what a council installs; `test` runs every check CI runs (and builds the
+//! container image where Docker is installed); `bench` runs the benchmarks. Each step prints what it does and
 //! how long it took, so cold and warm timings can be read off the output.
 
 mod compress;
@@ -23,6 +24,8 @@ commands:
                      wasm-opt, Chromium, npm test packages)
   run [server args]  build the front end (release) and start the server with demo data;
                      server args: --addr HOST:PORT (QALF_ADDR), --data-dir DIR (QALF_DATA_DIR)
+  build              the release front end (dist/) and server (target/release/qalf-server)
+                     for installing; see docs/deploying.md
   test               fmt, clippy (native and wasm32), every test, the release wasm build
                      and the browser end-to-end suite
   bench <name>       run a benchmark: sync, schedule, reports
@@ -38,6 +41,7 @@ fn main() -> Result<()> {
     let result = match command.as_str() {
         "setup" => setup::all(&mut steps, setup::Needs::everything()),
         "run" => run(&mut steps, &rest),
+        "build" => build(&mut steps),
         "test" => test(&mut steps),
         "bench" => bench(&mut steps, &rest),
         "" | "help" | "--help" | "-h" => {
@@ -82,6 +86,30 @@ fn run(steps: &mut Steps, server_args: &[String]) -> Result<()> {
     };
     args.extend(server_args.iter().map(String::as_str));
     steps.run("start the server", "cargo", &args)
+}
+
+/// What a council installs: the front end and the server, both release.
+fn build(steps: &mut Steps) -> Result<()> {
+    setup::all(steps, setup::Needs::build())?;
+    build_front_end(steps)?;
+    steps.run(
+        "release build of the server",
+        "cargo",
+        &["build", "--release", "--locked", "--package", "qalf-server"],
+    )
+}
+
+/// The container image of docs/deploying.md, where Docker is installed.
+fn container_image(steps: &mut Steps) -> Result<()> {
+    let name = "container image (Dockerfile)";
+    if steps.output("docker", &["info"]).is_none() {
+        steps.skip(
+            name,
+            "skipped: Docker is not installed or not running on this machine",
+        );
+        return Ok(());
+    }
+    steps.run(name, "docker", &["build", "--tag", "qalf:test", "."])
 }
 
 fn build_front_end(steps: &mut Steps) -> Result<()> {
@@ -140,7 +168,8 @@ fn test(steps: &mut Steps) -> Result<()> {
         "every workspace test, end-to-end included",
         "cargo",
         &["test", "--workspace", "--locked"],
-    )
+    )?;
+    container_image(steps)
 }
 
 fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {

@@ -174,6 +174,7 @@ pub fn AccessLogPage() -> impl IntoView {
                         <option value="write">"Changed"</option>
                         <option value="create">"Created"</option>
                         <option value="denied">"Refused"</option>
+                        <option value="access">"Changed who may see"</option>
                     </select>
                 </div>
                 <button type="submit" class="button">"Search"</button>
