@@ -669,3 +669,90 @@ async fn r_rep_4_compliance_counts_completed_audits_and_drills_down_to_them() {
         .unwrap();
     assert!(matches!(&meta.parties, Parties::Audit { auditor, .. } if auditor == &someone.person));
 }
+
+/// Moderates an audit held by the relay to `grade`, as a finished
+/// moderation writes its outcome back into the audit.
+async fn moderate_to(app: &TestApp, audit_id: &str, grade: audit::Grade) {
+    let id = qalf_shared::sync::DocumentId::parse(audit_id).unwrap();
+    app.server
+        .state
+        .relay()
+        .with_document(&id, |doc| {
+            let mut tx = doc.transaction();
+            audit::document::record_moderation(
+                &mut tx,
+                &audit::document::ModeratedOutcome {
+                    by: "moderation".into(),
+                    record: "a-moderation".into(),
+                    grade: Some(grade.code().into()),
+                    audit_quality: Some(audit::Grade::Good.code().into()),
+                    no_consensus: false,
+                    recorded_at: 0,
+                },
+            )
+            .unwrap();
+            tx.commit();
+        })
+        .await
+        .unwrap()
+        .expect("the relay holds the audit");
+}
+
+/// The ids of the audits in the re-audit queue.
+async fn queue(app: &TestApp, http: &reqwest::Client) -> Vec<String> {
+    let overview: ReAuditOverview = app
+        .get_json(http, &format!("/api/schedule/reaudits?month={MONTH}"))
+        .await;
+    overview
+        .queue
+        .into_iter()
+        .map(|q| q.queued.original)
+        .collect()
+}
+
+#[tokio::test]
+async fn r_mod_5_the_reaudit_queue_goes_by_the_moderated_grade() {
+    let app = TestApp::spawn().await;
+    let http = app.signed_in(Role::CppServiceManager).await;
+    let before = queue(&app, &http).await;
+    assert_eq!(before.len(), 1, "the demo's one Inadequate audit");
+    // Moderated up: no longer Inadequate, no longer queued.
+    moderate_to(&app, &before[0], audit::Grade::RequiresImprovement).await;
+    assert!(
+        queue(&app, &http).await.is_empty(),
+        "moderated up, still queued"
+    );
+
+    // An audit the auditor graded Good, moderated down to Inadequate: queued.
+    let records: Vec<RecordMeta> = app.get_json(&http, "/api/records").await;
+    let mut good = None;
+    for meta in records
+        .iter()
+        .filter(|m| matches!(m.parties, Parties::Audit { .. }))
+    {
+        let graded_good = app
+            .server
+            .state
+            .relay()
+            .with_document(&meta.id, |doc| {
+                audit::read(doc).is_some_and(|a| {
+                    a.completed_at.is_some()
+                        && a.overall.grade.as_deref() == Some(audit::Grade::Good.code())
+                })
+            })
+            .await
+            .unwrap()
+            .unwrap_or(false);
+        if graded_good {
+            good = Some(meta.id.to_string());
+            break;
+        }
+    }
+    let good = good.expect("a completed audit graded Good");
+    moderate_to(&app, &good, audit::Grade::Inadequate).await;
+    assert_eq!(
+        queue(&app, &http).await,
+        vec![good],
+        "moderated down, not queued"
+    );
+}

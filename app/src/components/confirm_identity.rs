@@ -56,12 +56,7 @@ pub fn ConfirmIdentity(me: Me) -> impl IntoView {
             <p class="lead">
                 {lead}
             </p>
-            <Show when=move || error.get().is_some()>
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h2 class="error-summary__title">"There is a problem"</h2>
-                    <p>{move || error.get()}</p>
-                </div>
-            </Show>
+            <crate::components::problem::ProblemSummary error=error />
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="confirm-password">"Password"</label>

@@ -7,6 +7,7 @@ pub mod date_field;
 pub mod doc_status;
 pub mod figure_table;
 pub mod presence;
+pub mod problem;
 pub mod shell;
 pub mod signed_in;
 pub mod sync_status;

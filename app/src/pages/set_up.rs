@@ -76,12 +76,7 @@ pub fn SetUp() -> impl IntoView {
                     {MIN_CHARS}
                     " characters: a few words you will remember work well."
                 </p>
-                <Show when=move || error.get().is_some()>
-                    <div class="error-summary" role="alert" tabindex="-1">
-                        <h2 class="error-summary__title">"There is a problem"</h2>
-                        <p>{move || error.get()}</p>
-                    </div>
-                </Show>
+                <crate::components::problem::ProblemSummary error=error />
                 <form class="form" on:submit=submit.clone() novalidate>
                     <div class="field">
                         <label for="new-password">"New password"</label>

@@ -100,12 +100,7 @@ pub fn SignIn() -> impl IntoView {
         <main id="main" class="main narrow">
             <h1>"Sign in to QALF"</h1>
             <p class="lead">"Quality Assurance and Learning Framework, Children's Services"</p>
-            <Show when=move || error.get().is_some()>
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h2 class="error-summary__title">"There is a problem"</h2>
-                    <p>{move || error.get()}</p>
-                </div>
-            </Show>
+            <crate::components::problem::ProblemSummary error=error />
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="username">"Username"</label>

@@ -91,23 +91,20 @@ pub async fn list(
     let mut metas = state.access().readable_by(&user.person);
     metas.retain(|m| m.kind() == DocKind::Briefing);
     metas.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
-    let ids: Vec<DocumentId> = metas.into_iter().map(|m| m.id).collect();
-    let found = state
-        .db()
-        .call(move |conn| {
-            let mut out = Vec::new();
-            for id in ids {
-                if let Some(b) = crate::relay::load_stored(conn, &id)?
-                    .as_ref()
-                    .and_then(briefing::read)
-                {
-                    out.push(summary(id, &b));
-                }
-            }
-            Ok(out)
-        })
-        .await?;
-    let mut found = found;
+    // From the relay, not its storage: a briefing shared a moment ago is
+    // shared in the relay's copy before samod has written it to disk. A
+    // council shares a few dozen a year.
+    let mut found = Vec::new();
+    for meta in metas {
+        let read = state
+            .relay()
+            .with_document(&meta.id, |doc| briefing::read(&*doc))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        if let Some(Some(b)) = read {
+            found.push(summary(meta.id, &b));
+        }
+    }
     found.sort_by_key(|b| std::cmp::Reverse(b.shared_at));
     Ok(Json(found))
 }

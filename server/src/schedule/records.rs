@@ -90,7 +90,8 @@ fn from_document(meta: &RecordMeta, doc: &AuditDoc) -> Option<AuditFacts> {
         facts.allocated_on = on;
     }
     facts.completed_on = doc.completed_at.and_then(date_of);
-    facts.grade = doc.overall.grade.as_deref().and_then(|g| g.parse().ok());
+    // Where moderation reached a grade, the audit stands at it (R-MOD-5).
+    facts.grade = audit::rules::standing_grade(doc);
     facts.actions = doc.actions.len();
     facts.actions_done = doc.actions.iter().filter(|a| a.status == "done").count();
     Some(facts)

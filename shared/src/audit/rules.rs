@@ -153,6 +153,20 @@ pub fn overall_grade(audit: &AuditDoc) -> Option<Grade> {
     audit.overall.grade.as_deref().and_then(|g| g.parse().ok())
 }
 
+/// R-MOD-5: the grade the audit stands at. A moderation or a panel that
+/// reached a grade replaces the auditor's (moderated down to Inadequate,
+/// the case goes to re-audit; moderated up, it no longer does); a panel
+/// without consensus leaves the auditor's grade standing.
+pub fn standing_grade(audit: &AuditDoc) -> Option<Grade> {
+    audit
+        .moderated
+        .as_ref()
+        .filter(|m| !m.no_consensus)
+        .and_then(|m| m.grade.as_deref())
+        .and_then(|g| g.parse().ok())
+        .or_else(|| overall_grade(audit))
+}
+
 /// Why an audit cannot be completed yet; empty when it can.
 ///
 /// R-AUDIT-1 (a grade and its reason for every section and overall),

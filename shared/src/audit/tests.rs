@@ -558,3 +558,36 @@ fn r_mod_5_a_moderated_inadequate_outcome_marks_the_audit_for_re_audit() {
     assert!(a.reaudit_required);
     assert_eq!(a.moderated.unwrap().grade.as_deref(), Some("inadequate"));
 }
+
+#[test]
+fn r_mod_5_an_audit_stands_at_its_moderated_grade_where_moderation_reached_one() {
+    let outcome = |grade: Option<Grade>, no_consensus: bool| document::ModeratedOutcome {
+        by: "panel".into(),
+        record: "p".into(),
+        grade: grade.map(|g| g.code().into()),
+        audit_quality: None,
+        no_consensus,
+        recorded_at: 0,
+    };
+    let mut a = complete(Grade::Good);
+    assert_eq!(rules::standing_grade(&a), Some(Grade::Good));
+    a.moderated = Some(outcome(Some(Grade::Inadequate), false));
+    assert_eq!(
+        rules::standing_grade(&a),
+        Some(Grade::Inadequate),
+        "moderated down"
+    );
+    let mut b = complete(Grade::Inadequate);
+    b.moderated = Some(outcome(Some(Grade::RequiresImprovement), false));
+    assert_eq!(
+        rules::standing_grade(&b),
+        Some(Grade::RequiresImprovement),
+        "moderated up"
+    );
+    b.moderated = Some(outcome(None, true));
+    assert_eq!(
+        rules::standing_grade(&b),
+        Some(Grade::Inadequate),
+        "no consensus: the auditor's grade stands"
+    );
+}
