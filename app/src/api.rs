@@ -12,7 +12,7 @@ use qalf_shared::api::schedule::{
 };
 use qalf_shared::api::{
     AlertDelivered, DemoPersonas, Directory, ErrorBody, Me, Notification, PersonSummary,
-    RaiseAlert, Recognise, Settings, SignIn, SyncTicket, SyncTicketRequest,
+    RaiseAlert, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
 use qalf_shared::org::PersonId;
 use qalf_shared::report::ReportKind;
@@ -238,12 +238,6 @@ pub async fn settings() -> Result<Settings, ApiError> {
 /// Raises a safety alert (R-AUDIT-5).
 pub async fn raise_alert(alert: &RaiseAlert) -> Result<AlertDelivered, ApiError> {
     let response = send_json(Request::post("/api/alerts"), alert).await?;
-    read(response).await
-}
-
-/// Sends recognition of good practice (R-AUDIT-10); answers when.
-pub async fn recognise(audit: String) -> Result<i64, ApiError> {
-    let response = send_json(Request::post("/api/recognitions"), &Recognise { audit }).await?;
     read(response).await
 }
 

@@ -4,7 +4,7 @@
 
 mod alerts;
 mod create;
-mod recognition;
+pub mod recognition;
 
 use axum::Router;
 use axum::routing::post;
@@ -14,7 +14,5 @@ pub use create::{AuditAllocation, create_audit};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/alerts", post(alerts::raise))
-        .route("/api/recognitions", post(recognition::recognise))
+    Router::new().route("/api/alerts", post(alerts::raise))
 }

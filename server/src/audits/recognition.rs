@@ -1,35 +1,46 @@
 //! R-AUDIT-10: good practice found in an audit is recognised with a message
 //! to the practitioner and to their management.
+//!
+//! The server sends it when it holds a completed audit that records good
+//! practice, however the audit got there (completed on a tablet offline and
+//! synced days later, or good practice added after completion), and once per
+//! audit: the `recognitions` table is the claim, taken before anything is
+//! sent. It then notes the time in the audit, so every device shows it sent.
 
-use axum::Json;
-use axum::extract::State;
+use automerge::ReadDoc;
+use automerge::transaction::Transactable;
 use qalf_shared::access::Parties;
-use qalf_shared::api::Recognise;
+use qalf_shared::audit::{self, rules};
 use qalf_shared::sync::DocumentId;
+use rusqlite::params;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::notifications;
 
-/// Sends the recognition; answers with when it was sent (Unix seconds).
-pub async fn recognise(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Json(body): Json<Recognise>,
-) -> AppResult<Json<i64>> {
-    let audit = DocumentId::parse(&body.audit).map_err(|_| AppError::NotFound)?;
-    let meta = state.access().record(&audit).ok_or(AppError::Forbidden)?;
+/// Called for every record whose document changed: recognises good
+/// practice in a completed audit the first time it is seen.
+pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
+    let Some(meta) = state.access().record(id) else {
+        return Ok(());
+    };
     let Parties::Audit {
         case, practitioner, ..
     } = &meta.parties
     else {
-        return Err(AppError::BadRequest(
-            "recognition is given from an audit".into(),
-        ));
+        return Ok(());
     };
-    if !state.access().decide(&user.person, &audit).can_write() {
-        return Err(AppError::Forbidden);
+    let due = state
+        .relay()
+        .with_loaded_document(id, |doc| {
+            audit::read(&*doc)
+                .is_some_and(|a| a.completed_at.is_some() && rules::recognition_due(&a))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .unwrap_or(false);
+    if !due {
+        return Ok(());
     }
     let org = state.org();
     let practitioner_name = org
@@ -45,37 +56,69 @@ pub async fn recognise(
             .map(|p| p.id.clone()),
     );
     let now = state.clock().now().timestamp();
+    // Names a person, never the child: a case reference is enough to find it.
     let title = format!("Good practice recognised: {practitioner_name}");
     let body_text = format!(
         "An audit of case {case} found good practice in {practitioner_name}'s work. Open the audit to read it."
     );
-    let document = audit.clone();
-    let to = recipients.clone();
-    state
+    let (document, to) = (id.clone(), recipients.clone());
+    let claimed = state
         .db()
         .call(move |conn| {
             let tx = conn.transaction()?;
-            for person in &to {
-                notifications::insert(
-                    &tx,
-                    &notifications::New {
-                        person,
-                        kind: "recognition",
-                        document: Some(&document),
-                        title: &title,
-                        body: &body_text,
-                        at: now,
-                    },
-                )?;
+            let claimed = tx.execute(
+                "INSERT INTO recognitions (audit, sent_at) VALUES (?1, ?2)
+                 ON CONFLICT(audit) DO NOTHING",
+                params![document.to_string(), now],
+            )? == 1;
+            if claimed {
+                for person in &to {
+                    notifications::insert(
+                        &tx,
+                        &notifications::New {
+                            person,
+                            kind: "recognition",
+                            document: Some(&document),
+                            title: &title,
+                            body: &body_text,
+                            at: now,
+                        },
+                    )?;
+                }
             }
             tx.commit()?;
-            Ok(())
+            Ok(claimed)
         })
         .await?;
+    if !claimed {
+        return Ok(());
+    }
+    tracing::info!(record = %id, "good practice recognised");
     for person in &recipients {
         state
             .sender()
             .send(person, "recognition", "Good practice recognised");
     }
-    Ok(Json(now))
+    // Every device shows it sent (and the rule no longer finds it due).
+    state
+        .relay()
+        .with_document(id, move |doc| {
+            let mut tx = doc.transaction();
+            let recognition = tx
+                .get(automerge::ROOT, "recognition")
+                .ok()
+                .flatten()
+                .map(|(_, obj)| obj);
+            let noted = recognition.map(|obj| tx.put(&obj, "sent_at", now));
+            if matches!(noted, Some(Ok(()))) {
+                tx.commit_with(
+                    automerge::transaction::CommitOptions::default()
+                        .with_message("by:qalf-server")
+                        .with_time(now),
+                );
+            }
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(())
 }

@@ -358,6 +358,13 @@ const STEPS: &[&str] = &[
         used_at INTEGER
     );
     ",
+    // 12: good practice recognised, once per audit (R-AUDIT-10).
+    "
+    CREATE TABLE recognitions (
+        audit TEXT PRIMARY KEY,
+        sent_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

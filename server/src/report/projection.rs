@@ -88,6 +88,11 @@ pub(crate) async fn run(state: Weak<Inner>) {
                 // The rows stay as they were; the next change retries.
                 tracing::error!(document = %id, error = %e, "projecting a record failed");
             }
+            // What the server does when it sees a record change: recognise
+            // good practice (R-AUDIT-10).
+            if let Err(e) = crate::audits::recognition::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "recognising good practice failed");
+            }
             projector.pending.send_modify(|n| *n = n.saturating_sub(1));
         }
     }

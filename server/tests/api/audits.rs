@@ -104,11 +104,28 @@ async fn r_audit_5_someone_without_access_to_the_audit_cannot_raise_an_alert_on_
     assert_eq!(status, 403);
 }
 
+/// Recognitions `person` has been sent about `audit`.
+async fn recognitions(app: &TestApp, person: &qalf_shared::org::PersonId, audit: &str) -> usize {
+    let client = app.signed_in_person(person).await;
+    let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
+    notes
+        .iter()
+        .filter(|n| n.kind == "recognition" && n.document.as_deref() == Some(audit))
+        .count()
+}
+
 #[tokio::test]
-async fn r_audit_10_good_practice_is_recognised_to_the_practitioner_and_management() {
+async fn r_audit_10_the_server_recognises_good_practice_in_a_completed_audit_once() {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
     let app = TestApp::spawn().await;
     let meta = allocated_audit(&app);
-    let Parties::Audit { practitioner, .. } = &meta.parties else {
+    let Parties::Audit {
+        practitioner,
+        auditor,
+        ..
+    } = &meta.parties
+    else {
         unreachable!()
     };
     let org = app.server.state.org();
@@ -118,18 +135,69 @@ async fn r_audit_10_good_practice_is_recognised_to_the_practitioner_and_manageme
         .line_manager
         .clone()
         .unwrap();
+    let id = meta.id.clone();
+    let audit_id = id.to_string();
     let http = app.signed_in(Role::TeamManager).await;
-    let status = http
-        .post(app.url("/api/recognitions"))
-        .json(&serde_json::json!({ "audit": meta.id.to_string() }))
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
-    for person in [practitioner.clone(), manager] {
-        let client = app.signed_in_person(&person).await;
-        let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
-        assert!(notes.iter().any(|n| n.kind == "recognition"), "{person}");
+    let mut device = SyncPeer::connect(&app, &http, auditor).await;
+    device.request(id.clone()).await;
+    device
+        .pump_until("the audit", |p| {
+            p.client
+                .status(&id)
+                .is_some_and(|s| s.availability == Availability::Ready)
+        })
+        .await;
+    let settled = || async {
+        app.server.state.projector().settled().await;
+    };
+    let write_good_practice = |words: &'static str| {
+        move |d: &mut automerge::AutoCommit| {
+            let recognition = d.get(ROOT, "recognition")?.expect("recognition").1;
+            let text = d
+                .get(&recognition, "good_practice")?
+                .expect("good practice")
+                .1;
+            let end = d.length(&text);
+            d.splice_text(&text, end, 0, words)
+        }
+    };
+
+    // Completed (on a device that may have been offline) with no good
+    // practice written: nothing to recognise.
+    device
+        .change(&id, |d| d.put(ROOT, "completed_at", 1_793_000_000i64))
+        .await;
+    device.synced(&id).await;
+    settled().await;
+    assert_eq!(recognitions(&app, practitioner, &audit_id).await, 0);
+
+    // Good practice added later: the server recognises it, to the
+    // practitioner and their management, and notes it in the audit.
+    device
+        .change(
+            &id,
+            write_good_practice("Direct work with the child is exemplary."),
+        )
+        .await;
+    device.synced(&id).await;
+    settled().await;
+    for person in [practitioner, &manager] {
+        assert_eq!(recognitions(&app, person, &audit_id).await, 1, "{person}");
     }
+    device
+        .pump_until("the recognition noted in the audit", |p| {
+            p.client
+                .doc(&id)
+                .and_then(audit::read)
+                .is_some_and(|a| a.recognition.sent_at.is_some())
+        })
+        .await;
+
+    // More words later: recognised once, not again.
+    device
+        .change(&id, write_good_practice(" And the chronology is clear."))
+        .await;
+    device.synced(&id).await;
+    settled().await;
+    assert_eq!(recognitions(&app, practitioner, &audit_id).await, 1);
 }

@@ -116,12 +116,6 @@ pub struct AlertDelivered {
     pub alerted_at: i64,
 }
 
-/// `POST /api/recognitions`: good practice found in an audit (R-AUDIT-10).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recognise {
-    pub audit: String,
-}
-
 /// `GET /api/settings`: what the app needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {

@@ -1,11 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qalf_shared::audit::rules::{self, completion_blockers, follow_up_due};
+use qalf_shared::audit::rules::{completion_blockers, follow_up_due};
 use qalf_shared::document::fields::set_scalar;
 use qalf_shared::document::text::FieldPath;
 
 use super::AuditContext;
-use crate::api;
 use crate::clock;
 use crate::repo::use_repo;
 use crate::settings;
@@ -66,27 +65,8 @@ pub fn Complete() -> impl IntoView {
                 )
             });
             repo.commit(&id);
-            if audit
-                .get_untracked()
-                .is_some_and(|a| rules::recognition_due(&a))
-            {
-                let (repo, id) = (repo.clone(), id.clone());
-                leptos::task::spawn_local(async move {
-                    // Offline, recognition waits for the next completion view
-                    // online (it stays due until sent).
-                    if let Ok(at) = api::recognise(id.to_string()).await {
-                        repo.edit(&id, |d| {
-                            set_scalar(
-                                d,
-                                &FieldPath::key("recognition"),
-                                "sent_at",
-                                Some(at.into()),
-                            )
-                        });
-                        repo.commit(&id);
-                    }
-                });
-            }
+            // Good practice is recognised by the server once it holds the
+            // completed audit (also when it arrives after an offline day).
         }
     };
     let completed = move || audit.get().and_then(|a| a.completed_at.map(|_| a));
