@@ -446,6 +446,20 @@ impl User {
         Ok(())
     }
 
+    /// Presses Enter on the button whose visible text is `name`, as a
+    /// keyboard user would: for a button below a list that keeps growing
+    /// while records arrive, where a pointer aimed a moment ago can land on
+    /// whatever has slid under it.
+    pub async fn press_named(&self, name: &str) -> anyhow::Result<()> {
+        let xpath = format!("//button[normalize-space()={}]", xpath_literal(name));
+        let element = self
+            .find(&xpath, &format!("a button named {name:?}"))
+            .await?;
+        element.focus().await?;
+        element.press_key("Enter").await?;
+        Ok(())
+    }
+
     /// Clicks the button (or link) whose visible text is `name`, as a finger
     /// or mouse would, once it exists.
     pub async fn click_named(&self, name: &str) -> anyhow::Result<()> {

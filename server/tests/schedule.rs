@@ -756,3 +756,54 @@ async fn r_mod_5_the_reaudit_queue_goes_by_the_moderated_grade() {
         "moderated down, not queued"
     );
 }
+
+#[tokio::test]
+async fn r_audit_2_at_allocation_the_auditor_practitioner_and_team_manager_are_told_the_earliest_meeting_day()
+ {
+    let app = TestApp::spawn().await;
+    let http = app.signed_in(Role::CppServiceManager).await;
+    set_theme(&app, &http, MONTH, "Planning").await;
+    let overview: MonthOverview = app
+        .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
+        .await;
+    let first = preview(
+        &app,
+        &http,
+        &SelectionAsk {
+            seed: Some(11),
+            count: overview.due,
+            on_purpose: Vec::new(),
+        },
+    )
+    .await;
+    let confirm = ConfirmAllocation {
+        ask: first.ask.clone(),
+        allocations: first.allocation.allocations.clone(),
+    };
+    let response = http
+        .post(app.url(&format!("/api/schedule/months/{MONTH}/confirm")))
+        .json(&confirm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // One of the audits made, and everyone it concerns.
+    let org = app.server.state.org();
+    let made = first.allocation.allocations[0].clone();
+    let case = org.case(&made.case).unwrap();
+    let manager = org.team(&case.team).unwrap().manager.clone().unwrap();
+    // The harness's clock says 2 November; the meeting is 7 days on at least.
+    let earliest = "9 November 2026";
+    for person in [&made.auditor, &case.practitioner, &manager] {
+        let client = app.signed_in_person(person).await;
+        let told: Vec<qalf_shared::api::Notification> =
+            app.get_json(&client, "/api/notifications").await;
+        let about: Vec<_> = told
+            .iter()
+            .filter(|n| n.kind == "allocation" && n.body.contains(case.reference.as_str()))
+            .collect();
+        assert_eq!(about.len(), 1, "{person}: {told:?}");
+        assert!(about[0].body.contains(earliest), "{}", about[0].body);
+        assert!(about[0].document.is_some(), "linked to the audit");
+    }
+}

@@ -157,14 +157,14 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
     chair.tick(&member(&tm_p)).await?;
     if let Some(auditor) = &auditor {
         chair.tick(&member(auditor)).await?;
-        chair.click_named("Set up the panel").await?;
+        chair.press_named("Set up the panel").await?;
         chair
             .wait_for_text("[role=alert]", "choose members who did not")
             .await?;
         chair.untick(&member(auditor)).await?;
     }
     chair.tick(&member(&sm_p)).await?;
-    chair.click_named("Set up the panel").await?;
+    chair.press_named("Set up the panel").await?;
     chair.wait_for_text("h1", "Moderation panel").await?;
     let panel: String = chair.eval("location.href").await?;
 

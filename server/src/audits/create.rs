@@ -94,5 +94,79 @@ pub async fn create_audit(
         .call(move |conn| records::insert(conn, &stored, stored.created_at).map(|_| ()))
         .await?;
     state.access().put_record(meta);
+    tell_allocated(state, &id, allocation, case, &team_manager).await?;
     Ok(id)
+}
+
+/// R-AUDIT-2: the auditor, the practitioner and their Team Manager are told
+/// of the audit, with the first day the meeting may be held.
+async fn tell_allocated(
+    state: &AppState,
+    id: &DocumentId,
+    allocation: &AuditAllocation,
+    case: &qalf_shared::org::Case,
+    team_manager: &PersonId,
+) -> anyhow::Result<()> {
+    let org = state.org();
+    let name = |p: &PersonId| org.person(p).map(|p| p.name.clone()).unwrap_or_default();
+    let earliest = qalf_shared::audit::rules::earliest_meeting(
+        &state.settings().audit,
+        allocation.allocated_on,
+    )
+    .format("%-d %B %Y")
+    .to_string();
+    let reference = case.reference.to_string();
+    let auditor = &allocation.auditor;
+    let mut told: Vec<(PersonId, String, String)> = vec![(
+        auditor.clone(),
+        format!("Audit allocated: case {reference}"),
+        format!(
+            "You are auditing case {reference} ({theme}). Meet {practitioner} and {manager} on or after {earliest}.",
+            theme = allocation.theme,
+            practitioner = name(&case.practitioner),
+            manager = name(team_manager),
+        ),
+    )];
+    for person in [&case.practitioner, team_manager] {
+        if told.iter().any(|(p, ..)| p == person) {
+            continue;
+        }
+        told.push((
+            person.clone(),
+            format!("Your team's work is being audited: case {reference}"),
+            format!(
+                "{} is auditing case {reference}. The meeting with you will be on or after {earliest}.",
+                name(auditor)
+            ),
+        ));
+    }
+    let (document, now, rows) = (id.clone(), state.clock().now().timestamp(), told.clone());
+    state
+        .db()
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            for (person, title, body) in &rows {
+                crate::notifications::insert(
+                    &tx,
+                    &crate::notifications::New {
+                        person,
+                        kind: "allocation",
+                        document: Some(&document),
+                        title,
+                        body,
+                        at: now,
+                    },
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    // Outside the app, no case reference: the message says where to look.
+    for (person, ..) in &told {
+        state
+            .sender()
+            .send(person, "allocation", "An audit has been allocated");
+    }
+    Ok(())
 }

@@ -147,7 +147,10 @@ async fn r_audit_10_the_server_recognises_good_practice_in_a_completed_audit_onc
                 .is_some_and(|s| s.availability == Availability::Ready)
         })
         .await;
+    // "Synced" can reach the device a moment before the relay's write, which
+    // is what marks the record for the server's pass: wait past that too.
     let settled = || async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         app.server.state.projector().settled().await;
     };
     let write_good_practice = |words: &'static str| {
@@ -182,7 +185,13 @@ async fn r_audit_10_the_server_recognises_good_practice_in_a_completed_audit_onc
     device.synced(&id).await;
     settled().await;
     for person in [practitioner, &manager] {
-        assert_eq!(recognitions(&app, person, &audit_id).await, 1, "{person}");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut sent = recognitions(&app, person, &audit_id).await;
+        while sent == 0 && tokio::time::Instant::now() < deadline {
+            settled().await;
+            sent = recognitions(&app, person, &audit_id).await;
+        }
+        assert_eq!(sent, 1, "{person}");
     }
     device
         .pump_until("the recognition noted in the audit", |p| {

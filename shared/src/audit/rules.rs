@@ -29,13 +29,18 @@ fn date(text: &Option<String>) -> Option<NaiveDate> {
     text.as_deref().and_then(|d| d.parse().ok())
 }
 
+/// R-AUDIT-2: the first day the audit meeting may be held.
+pub fn earliest_meeting(policy: &AuditPolicy, allocated_on: NaiveDate) -> NaiveDate {
+    allocated_on + Duration::days(policy.meeting_min_days)
+}
+
 /// R-AUDIT-2: the meeting is at least `meeting_min_days` after allocation.
 pub fn meeting_date_allowed(
     policy: &AuditPolicy,
     allocated_on: NaiveDate,
     meeting_on: NaiveDate,
 ) -> Result<(), NaiveDate> {
-    let earliest = allocated_on + Duration::days(policy.meeting_min_days);
+    let earliest = earliest_meeting(policy, allocated_on);
     if meeting_on >= earliest {
         Ok(())
     } else {
