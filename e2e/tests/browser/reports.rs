@@ -170,7 +170,17 @@ async fn the_cpp_reads_the_monthly_report_writes_commentary_and_shares_a_briefin
     // The commentary, written as a record.
     cpp.click_named("Write the commentary").await?;
     let label = "What the figures tell us, and what we will do";
-    cpp.wait_for_field(label).await?;
+    if let Err(e) = cpp.wait_for_field(label).await {
+        // Say where it stood: the record's sync status and what the page logged.
+        let section = cpp
+            .text_of("[aria-labelledby=commentary-heading]")
+            .await?
+            .unwrap_or_default();
+        let status = cpp.sync_status().await.unwrap_or_default();
+        return Err(cpp.with_context(e.context(format!(
+            "the commentary section showed {section:?}; the connection {status:?}"
+        ))));
+    }
     cpp.type_in_field(
         label,
         "Chronology keeps coming up: every team to review one case.",
