@@ -285,17 +285,10 @@ impl Gate {
                 frame: unavailable.encode(),
             });
         }
-        if !self.opened.contains(document) {
-            // Logged before anything of the record is served: a read the
-            // log cannot record is not made.
-            let read = self.event(document, Action::Read, "relay".into());
-            self.context
-                .log
-                .record_durably(vec![read])
-                .await
-                .map_err(|_| Refused::LogUnavailable)?;
-            self.opened.insert(document.clone());
-        }
+        // Logged before anything of the record is served: a read the log
+        // cannot record is not made (already done when the frame arrived
+        // with others).
+        self.open_first_reads(std::slice::from_ref(message)).await?;
         let changes: Vec<Vec<u8>> = automerge::sync::Message::decode(data)
             .map_err(|e| Refused::Malformed(e.to_string()))?
             .changes

@@ -120,9 +120,7 @@ pub async fn first_administrator(
     let already = state
         .db()
         .call(move |conn| {
-            let accounts: i64 =
-                conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?;
-            if accounts > 0 {
+            if accounts(conn)? > 0 {
                 return Ok(true);
             }
             crate::directory::replace(conn, &stored_org)?;
@@ -170,13 +168,7 @@ pub async fn first_administrator(
 
 /// Whether anyone can sign in yet.
 pub async fn has_accounts(state: &AppState) -> anyhow::Result<bool> {
-    Ok(state
-        .db()
-        .call(|conn| {
-            let n: i64 = conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?;
-            Ok(n > 0)
-        })
-        .await?)
+    Ok(state.db().call(|conn| Ok(accounts(conn)? > 0)).await?)
 }
 
 pub fn router() -> Router<AppState> {
@@ -263,6 +255,11 @@ async fn set_password(
     let me = crate::auth::me_for(&state, &person)?;
     let cookie = session::start(&state, person).await?;
     Ok((jar.add(cookie), Json(me)))
+}
+
+/// How many accounts anyone can sign in with.
+fn accounts(conn: &rusqlite::Connection) -> Result<i64, crate::db::DbError> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?)
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
