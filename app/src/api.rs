@@ -11,14 +11,16 @@ use qalf_shared::api::schedule::{
     ReAuditOverview, RuleRefusal, SelectionAsk, ThemeMonth, ThemeMonths,
 };
 use qalf_shared::api::{
-    AlertDelivered, DemoPersonas, Directory, ErrorBody, Me, Notification, PersonSummary,
-    RaiseAlert, Settings, SignIn, SyncTicket, SyncTicketRequest,
+    AlertDelivered, ChangeLogEntry, DemoPersonas, Directory, ErrorBody, Me, Notification,
+    PersonSummary, RaiseAlert, Settings, SignIn, SyncTicket, SyncTicketRequest,
 };
+use qalf_shared::directory::StaffPlan;
 use qalf_shared::org::PersonId;
 use qalf_shared::report::ReportKind;
 use qalf_shared::report::compliance::ComplianceLine;
 use qalf_shared::report::drill::Drill;
 use qalf_shared::schedule::{PersonCompliance, ThemeEntry, YearMonth};
+use qalf_shared::settings::CouncilSettings;
 use qalf_shared::sync::DocumentId;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,6 +34,10 @@ pub enum ApiError {
     /// is down.
     #[error("the server cannot be reached")]
     Unreachable,
+    /// The person is no longer on the staff list: this device must delete
+    /// its copy of their records.
+    #[error("you are no longer on the staff list")]
+    Departed,
     /// The server answered with an error it explained.
     #[error("{0}")]
     Server(String),
@@ -72,8 +78,10 @@ async fn send_body(
 
 /// Why the server refused: no session, or the reason it gave.
 async fn refusal(response: Response) -> ApiError {
-    if response.status() == 401 {
-        return ApiError::Unauthorized;
+    match response.status() {
+        401 => return ApiError::Unauthorized,
+        410 => return ApiError::Departed,
+        _ => {}
     }
     let message = response
         .json::<ErrorBody>()
@@ -283,7 +291,7 @@ async fn ruled<T: DeserializeOwned>(
     read(response).await.map(Ok)
 }
 
-async fn post_file(url: &str, file: &[u8]) -> Result<ImportReport, ApiError> {
+async fn post_file<T: DeserializeOwned>(url: &str, file: &[u8]) -> Result<T, ApiError> {
     let response = send_body(
         Request::post(url),
         "text/csv",
@@ -291,6 +299,32 @@ async fn post_file(url: &str, file: &[u8]) -> Result<ImportReport, ApiError> {
     )
     .await?;
     read(response).await
+}
+
+/// What importing a staff directory file would do; nothing changes.
+pub async fn staff_plan(file: &[u8]) -> Result<StaffPlan, ApiError> {
+    post_file("/api/directory/staff-file/plan", file).await
+}
+
+/// Applies a staff directory file (refused while it has errors).
+pub async fn staff_apply(file: &[u8]) -> Result<StaffPlan, ApiError> {
+    post_file("/api/directory/staff-file/apply", file).await
+}
+
+/// The council's settings, for those who may change them.
+pub async fn council_settings() -> Result<CouncilSettings, ApiError> {
+    read(send(Request::get("/api/council-settings")).await?).await
+}
+
+pub async fn change_council_settings(
+    settings: &CouncilSettings,
+) -> Result<CouncilSettings, ApiError> {
+    read(send_json(Request::put("/api/council-settings"), settings).await?).await
+}
+
+/// The latest changes to the directory and the settings.
+pub async fn change_log() -> Result<Vec<ChangeLogEntry>, ApiError> {
+    read(send(Request::get("/api/change-log")).await?).await
 }
 
 /// What importing a cohort file would do; nothing changes.

@@ -38,6 +38,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/set-up") view=crate::pages::set_up::SetUp />
                 <Route path=path!("/") view=|| view! { <SignedIn><Home /></SignedIn> } />
                 <Route
+                    path=path!("/settings")
+                    view=|| view! { <SignedIn><crate::pages::settings::SettingsPage /></SignedIn> }
+                />
+                <Route
+                    path=path!("/staff")
+                    view=|| view! { <SignedIn><crate::pages::staff::StaffPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/access-log")
                     view=|| view! { <SignedIn><AccessLogPage /></SignedIn> }
                 />

@@ -113,6 +113,14 @@ impl Session {
                 Some(me) if crate::identity::can_confirm(&me.id) => SessionState::Confirming { me },
                 _ => SessionState::SignedOut,
             },
+            // They left the staff list: nothing of theirs stays here.
+            Err(ApiError::Departed) => {
+                if let Some(me) = remembered() {
+                    wipe(&me.id).await;
+                }
+                LocalStorage::delete(STORAGE_KEY);
+                SessionState::SignedOut
+            }
             Err(_) => SessionState::SignedOut,
         };
         if let SessionState::SignedIn { me, .. } = &next {

@@ -23,6 +23,8 @@ pub fn current() -> Settings {
             audit_policy: AuditPolicy::default(),
             practice_themes: qalf_shared::settings::default_practice_themes(),
             year_start_month: 4,
+            moderation: Default::default(),
+            observation: Default::default(),
         })
 }
 

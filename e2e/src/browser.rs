@@ -508,6 +508,43 @@ impl User {
         Ok(())
     }
 
+    /// Replaces what the field labelled `label` holds with `text`, as
+    /// someone selecting its contents and typing over them would.
+    pub async fn replace(&self, label: &str, text: &str) -> anyhow::Result<()> {
+        let xpath = format!(
+            "//*[@id=//label[normalize-space()={}]/@for]",
+            xpath_literal(label)
+        );
+        let element = self
+            .find(&xpath, &format!("a field labelled {label:?}"))
+            .await?;
+        self.click_steady(&element).await?;
+        element
+            .call_js_fn("function() { this.select(); }", false)
+            .await?;
+        element.type_str(text).await?;
+        Ok(())
+    }
+
+    /// Chooses `path` in the file input `selector`, as the file picker would.
+    pub async fn choose_file(&self, selector: &str, path: &std::path::Path) -> anyhow::Result<()> {
+        use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
+        let input = eventually("the file input", || async {
+            Ok(self.page.find_element(selector).await.ok())
+        })
+        .await?;
+        self.page
+            .execute(
+                SetFileInputFilesParams::builder()
+                    .files(vec![path.display().to_string()])
+                    .backend_node_id(input.backend_node_id)
+                    .build()
+                    .map_err(|e| anyhow::anyhow!(e))?,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Saves a screenshot under target/e2e-screenshots, for a failing test.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let dir = crate::workspace_root().join("target/e2e-screenshots");

@@ -58,6 +58,7 @@ fn person(
         line_manager: manager.map(|m| id(m.to_string())),
         started_on: None,
         in_post_since: None,
+        email: None,
     }
 }
 

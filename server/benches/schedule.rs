@@ -1,6 +1,8 @@
 //! The schedule benchmark (`cargo xtask bench schedule`): a generated
 //! 20,000-row cohort file with 1% bad rows, imported into the demo council,
-//! then the month's selection and allocation over the enlarged case list.
+//! then the month's selection and allocation over the enlarged case list;
+//! and a 5,000-person staff directory from the HR system, imported into a
+//! new real instance (the target: under 2 s, checked and applied).
 //!
 //! Every figure is printed beside a baseline measured in the same process
 //! (reading the same file with the csv crate and nothing else), so the
@@ -15,6 +17,7 @@ use qalf_server::clock::ManualClock;
 use qalf_server::config::Config;
 use qalf_server::{AppState, Server, demo};
 use qalf_shared::api::schedule::ImportReport;
+use qalf_shared::directory::{StaffPlan, plan_staff_import};
 use qalf_shared::org::{Case, Organisation, Role};
 use qalf_shared::schedule::{
     AllocationRequest, SchedulePolicy, SelectionRequest, ThemeEntry, YearMonth, allocate, apply,
@@ -22,6 +25,8 @@ use qalf_shared::schedule::{
 };
 
 const ROWS: usize = 20_000;
+/// People in the generated staff directory.
+const STAFF: usize = 5_000;
 /// Every hundredth row is bad: 1%.
 const BAD_EVERY: usize = 100;
 const RUNS: usize = 9;
@@ -48,6 +53,92 @@ fn cohort_file(org: &Organisation) -> String {
         ));
     }
     csv
+}
+
+/// An HR export of `STAFF` people: 10 service areas, each with a Head of
+/// Service and teams of about 20, each team with its Team Manager.
+fn staff_file() -> String {
+    let mut csv = String::from(
+        "staff_id,name,work_email,job_title,roles,team,service_area,line_manager,start_date,end_date\n",
+    );
+    let areas = 10;
+    let per_team = 20;
+    let mut written = 0;
+    for a in 0..areas {
+        let head = format!("H{a:03}");
+        csv.push_str(&format!(
+            "{head},Head {a},head.{a}@council.example,Head of Service,head-of-service,,Area {a},,2015-04-01,\n"
+        ));
+        written += 1;
+        let mut t = 0;
+        while written < STAFF * (a + 1) / areas {
+            let manager = format!("M{a:03}-{t:03}");
+            csv.push_str(&format!(
+                "{manager},Manager {a} {t},manager.{a}.{t}@council.example,Team Manager,team-manager,Team {a}-{t},Area {a},{head},2018-09-01,\n"
+            ));
+            written += 1;
+            for p in 0..per_team - 1 {
+                if written >= STAFF * (a + 1) / areas {
+                    break;
+                }
+                csv.push_str(&format!(
+                    "P{a:03}-{t:03}-{p:02},Worker {a} {t} {p},worker.{a}.{t}.{p}@council.example,Social Worker,practitioner,Team {a}-{t},Area {a},{manager},01/09/2022,\n"
+                ));
+                written += 1;
+            }
+            t += 1;
+        }
+    }
+    csv
+}
+
+/// The staff directory through the real server: a new real instance, its
+/// administrator signed in through the set-up link, the file checked and
+/// applied.
+async fn staff_through_the_server(csv: &str) -> anyhow::Result<(Duration, Duration, usize)> {
+    let data = tempfile::tempdir()?;
+    let config = Config::for_tests(data.path().to_path_buf());
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
+    let state = AppState::open(config, clock).await?;
+    let link = qalf_server::setup::first_administrator(
+        &state,
+        qalf_server::setup::NewAdministrator {
+            name: "Bench Admin".into(),
+            username: "bench.admin".into(),
+        },
+    )
+    .await?;
+    let server = Server::serve(state).await?;
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    http.post(format!("{}/api/set-up", server.url()))
+        .json(&serde_json::json!({ "token": link.token, "password": "a long bench passphrase" }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let started = Instant::now();
+    let plan: StaffPlan = http
+        .post(format!("{}/api/directory/staff-file/plan", server.url()))
+        .body(csv.to_string())
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let planned = started.elapsed();
+    anyhow::ensure!(plan.errors.is_empty(), "{:?}", &plan.errors[..1]);
+    let started = Instant::now();
+    http.post(format!("{}/api/directory/staff-file/apply", server.url()))
+        .body(csv.to_string())
+        .send()
+        .await?
+        .error_for_status()?;
+    let applied = started.elapsed();
+    let people = server.state.org().people().count();
+    server.state.relay().stop().await;
+    server.abort();
+    Ok((planned, applied, people))
 }
 
 /// The median of `RUNS` timings of `f`.
@@ -248,5 +339,55 @@ fn main() -> anyhow::Result<()> {
             baseline,
         );
     }
+
+    // The staff directory from the HR system.
+    let staff = staff_file();
+    let (baseline, records) = median(|| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(staff.as_bytes());
+        let mut record = csv::ByteRecord::new();
+        let mut n = 0usize;
+        while reader.read_byte_record(&mut record).expect("csv") {
+            n += record.len();
+        }
+        n
+    });
+    println!(
+        "\nstaff directory ({STAFF} people, {:.2} MB)",
+        staff.len() as f64 / 1e6
+    );
+    println!(
+        "  {:<52} {}     1.0x baseline  ({records} fields)",
+        "baseline: read the CSV with the csv crate",
+        ms(baseline)
+    );
+    let empty = Organisation::new(Default::default())?;
+    let (planned, plan) = median(|| plan_staff_import(staff.as_bytes(), &empty, today));
+    anyhow::ensure!(plan.errors.is_empty(), "{:?}", &plan.errors[..1]);
+    line(
+        &format!(
+            "plan: check, preview {} joiners, build the directory",
+            plan.joiners.len()
+        ),
+        planned,
+        baseline,
+    );
+    let (server_plan, server_apply, people) = runtime.block_on(staff_through_the_server(&staff))?;
+    line(
+        "server: POST the file, plan (HTTP, JSON preview)",
+        server_plan,
+        baseline,
+    );
+    line(
+        &format!("server: POST again, apply ({people} people to SQLite, reload)"),
+        server_apply,
+        baseline,
+    );
+    println!(
+        "  {:<52} {}  (target: under 2,000 ms)",
+        "server: checked and applied, in all",
+        ms(server_plan + server_apply)
+    );
     Ok(())
 }

@@ -42,14 +42,6 @@ pub struct Config {
     #[arg(long, env = "QALF_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
-    /// Sign a session out after this many minutes without use.
-    #[arg(long, env = "QALF_SESSION_IDLE_MINUTES", default_value_t = 60)]
-    pub session_idle_minutes: u64,
-
-    /// Sign a session out this many hours after sign-in, however busy.
-    #[arg(long, env = "QALF_SESSION_MAX_HOURS", default_value_t = 12)]
-    pub session_max_hours: u64,
-
     /// Seconds between checks that every open sync socket's session is
     /// still live (expired ones are closed).
     #[arg(long, env = "QALF_SESSION_CHECK_SECONDS", default_value_t = 30)]
@@ -138,8 +130,6 @@ impl Config {
             demo_history_months: 0,
             secrets_dir: None,
             allowed_origins: Vec::new(),
-            session_idle_minutes: 60,
-            session_max_hours: 12,
             session_check_seconds: 30,
             sync_frames_per_second: 500,
             sync_frame_burst: 5000,
@@ -156,14 +146,6 @@ impl Config {
             relay_unload_seconds: 15 * 60,
             relay_max_loaded: 2000,
         }
-    }
-
-    pub fn session_idle(&self) -> Duration {
-        Duration::from_secs(self.session_idle_minutes * 60)
-    }
-
-    pub fn session_max(&self) -> Duration {
-        Duration::from_secs(self.session_max_hours * 3600)
     }
 
     pub fn relay_settings(&self) -> crate::relay::RelaySettings {

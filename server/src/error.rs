@@ -14,6 +14,10 @@ pub enum AppError {
     Unauthorized,
     #[error("you do not have access to this")]
     Forbidden,
+    /// The person is no longer in the staff directory (410, so the app
+    /// knows to delete this device's copy of their records).
+    #[error("you are no longer on the staff list, so QALF has signed you out")]
+    Departed,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -46,6 +50,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::OtherSite => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Departed => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts | AppError::OverQuota(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy | AppError::LogUnavailable => StatusCode::SERVICE_UNAVAILABLE,

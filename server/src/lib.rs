@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod audits;
 pub mod auth;
 pub mod backup;
+pub mod change_log;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -282,6 +283,8 @@ pub fn app(state: AppState) -> Router {
         .merge(report::router())
         .merge(relay::router())
         .merge(setup::router())
+        .merge(change_log::router())
+        .merge(settings::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::origin::same_origin_writes,

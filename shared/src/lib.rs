@@ -7,6 +7,8 @@
 pub mod access;
 pub mod api;
 pub mod audit;
+mod csv_rows;
+pub mod directory;
 pub mod document;
 pub mod drp;
 pub mod moderation;

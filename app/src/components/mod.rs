@@ -6,6 +6,7 @@ pub mod confirm_identity;
 pub mod date_field;
 pub mod doc_status;
 pub mod figure_table;
+pub mod file_problems;
 pub mod presence;
 pub mod problem;
 pub mod shell;

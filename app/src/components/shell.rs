@@ -25,6 +25,16 @@ pub fn Shell(children: Children) -> impl IntoView {
         )
     };
     let shows_log = move || session.me().is_some_and(|me| may_read_log(&me.roles));
+    let imports_staff = move || {
+        session
+            .me()
+            .is_some_and(|me| crate::pages::staff::may_import_staff(&me.roles))
+    };
+    let changes_settings = move || {
+        session
+            .me()
+            .is_some_and(|me| crate::pages::settings::may_change_settings(&me.roles))
+    };
     let is_cpp = move || {
         session
             .me()
@@ -105,6 +115,12 @@ pub fn Shell(children: Children) -> impl IntoView {
                     </Show>
                     <Show when=shows_log>
                         <A href="/access-log">"Access log"</A>
+                    </Show>
+                    <Show when=imports_staff>
+                        <A href="/staff">"Staff"</A>
+                    </Show>
+                    <Show when=changes_settings>
+                        <A href="/settings">"Settings"</A>
                     </Show>
                 </nav>
                 <div class="app-header__person">

@@ -12,7 +12,9 @@ pub mod observations;
 pub mod reports;
 pub mod schedule;
 pub mod set_up;
+pub mod settings;
 pub mod sign_in;
+pub mod staff;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -162,6 +162,15 @@ async fn run(
         let peer = repo.client().borrow().peer_id().to_string();
         let ticket = match api::sync_ticket(peer).await {
             Ok(ticket) => ticket,
+            // They left the staff list: starting again asks the server who
+            // is signed in, which deletes this device's copy of their
+            // records.
+            Err(ApiError::Departed) => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+                return;
+            }
             Err(ApiError::Unauthorized) => {
                 repo.set_link(LinkState::SessionExpired);
                 drop(repo);
@@ -347,7 +356,7 @@ pub async fn send_alerts(repo: &Repo) {
                     repo.storage_failed(&e);
                 }
             }
-            Err(ApiError::Unreachable | ApiError::Unauthorized) => break,
+            Err(ApiError::Unreachable | ApiError::Unauthorized | ApiError::Departed) => break,
             Err(ApiError::Server(message)) => {
                 leptos::logging::error!("the server refused a safety alert: {message}");
             }
@@ -396,7 +405,7 @@ async fn send_outbox(repo: &Repo) {
                 let effects = repo.client().borrow_mut().registration_accepted(&id);
                 repo.apply(effects);
             }
-            Err(ApiError::Unreachable | ApiError::Unauthorized) => return,
+            Err(ApiError::Unreachable | ApiError::Unauthorized | ApiError::Departed) => return,
             Err(ApiError::Server(message)) => {
                 // Kept, so nothing is lost, and never sent (the id may be
                 // someone else's); the registration is tried again next time.

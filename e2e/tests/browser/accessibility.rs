@@ -89,9 +89,21 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         "/schedule/re-audits",
         "/schedule/compliance",
         "/access-log",
+        "/settings",
     ] {
         cpp.open(&server.url(path)).await?;
         violations.extend(check(&cpp, path).await?);
+        screens += 1;
+    }
+
+    // The administrator's staff directory.
+    let admin = browser.new_user("administrator").await?;
+    with_axe(&admin).await?;
+    admin.sign_in_as(&base, "Administrator").await?;
+    for path in ["/staff"] {
+        admin.open(&server.url(path)).await?;
+        admin.wait_for_text("h1", "Staff directory").await?;
+        violations.extend(check(&admin, path).await?);
         screens += 1;
     }
 

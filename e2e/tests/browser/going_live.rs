@@ -63,3 +63,96 @@ async fn r_live_1_the_first_administrator_sets_their_password_through_the_link_o
     other.wait_for_text("h1", "Welcome,").await?;
     Ok(())
 }
+
+/// The administrator's first password, through the link.
+async fn set_up(admin: &qalf_e2e::User, link: &str, password: &str) -> anyhow::Result<()> {
+    admin.open(link).await?;
+    admin.wait_for_text("h1", "Choose your password").await?;
+    admin.fill("New password", password).await?;
+    admin.fill("The same password again", password).await?;
+    admin.click_named("Set my password and sign in").await?;
+    admin.wait_for_text("h1", "Welcome,").await?;
+    Ok(())
+}
+
+const STAFF_HEADER: &str =
+    "staff_id,name,work_email,job_title,roles,team,service_area,line_manager,start_date,end_date\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_live_2_and_3_the_administrator_imports_the_staff_file_and_changes_the_moderation_rate()
+-> anyhow::Result<()> {
+    let (_server, link) = ServerProcess::start_real().await?;
+    let browser = Browser::launch().await?;
+    let admin = browser.new_user("administrator").await?;
+    set_up(&admin, &link, "lantern harbour violet").await?;
+
+    // The HR export, with two bad rows.
+    let folder = tempfile::tempdir()?;
+    let bad = folder.path().join("staff-with-errors.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{STAFF_HEADER}\
+             E0900,Jordan Hale,jordan.hale@council.example,Head of Service,head-of-service,,Assessment,,2015-09-01,\n\
+             E1001,Sam Okafor,sam.okafor-at-council,Team Manager,team-manager,Assessment 1,Assessment,E0900,2019-04-01,\n\
+             E1002,Priya Shah,priya.shah@council.example,Social Worker,social worker,Assessment 1,,E1001,01/09/2023,\n\
+             E2000,Chris Lane,chris.lane@council.example,CPP Service Manager,cpp-service-manager,,Quality Assurance,,2018-01-01,\n"
+        ),
+    )?;
+    admin.click_named("Staff").await?;
+    admin.wait_for_text("h1", "Staff directory").await?;
+    admin.choose_file("#staff-file", &bad).await?;
+    let errors = admin
+        .wait_for_text(
+            "[data-testid=import-errors]",
+            "2 rows of the file have errors",
+        )
+        .await?;
+    assert!(errors.contains("work_email"), "{errors}");
+    assert!(errors.contains("unknown role `social worker`"), "{errors}");
+    assert_eq!(admin.count("[data-testid=staff-apply]").await?, 0);
+
+    // Fixed, previewed, applied.
+    let good = folder.path().join("staff.csv");
+    let fixed = std::fs::read_to_string(&bad)?
+        .replace("sam.okafor-at-council", "sam.okafor@council.example")
+        .replace("social worker", "practitioner");
+    std::fs::write(&good, fixed)?;
+    admin.choose_file("#staff-file", &good).await?;
+    let preview = admin
+        .wait_for_text("[data-testid=staff-plan]", "Joining (4)")
+        .await?;
+    assert!(
+        preview.contains("Sam Okafor (Team Manager, Assessment 1)"),
+        "{preview}"
+    );
+    assert!(preview.contains("New teams: Assessment 1"), "{preview}");
+    admin.click_named("Apply the staff directory").await?;
+    admin
+        .wait_for_text("[data-testid=staff-applied]", "4 joiners")
+        .await?;
+
+    // The moderation rate, changed and logged.
+    admin.click_named("Settings").await?;
+    admin.wait_for_text("h1", "Settings").await?;
+    admin.wait_for_text("form", "Moderation").await?;
+    admin
+        .replace("Social care audits moderated (%)", "150")
+        .await?;
+    admin.click_named("Save the settings").await?;
+    admin
+        .wait_for_text("#settings-problems", "between 0% and 100%")
+        .await?;
+    admin
+        .replace("Social care audits moderated (%)", "25")
+        .await?;
+    admin.click_named("Save the settings").await?;
+    admin
+        .wait_for_text("[data-testid=settings-saved]", "apply now")
+        .await?;
+    let log = admin
+        .wait_for_text("[data-testid=change-log]", "20% → 25%")
+        .await?;
+    assert!(log.contains("Staff directory"), "{log}");
+    Ok(())
+}

@@ -4,7 +4,6 @@
 //! by the rules) and confirms it; a Team Manager it names finds the new
 //! audit on "My work" with a suggested audit day. All data is synthetic.
 
-use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use qalf_e2e::pages::demo_username;
 use qalf_e2e::{Browser, ServerProcess, User, eventually};
 use qalf_shared::schedule::YearMonth;
@@ -34,24 +33,6 @@ struct Row {
     case: String,
     auditor: String,
     auditor_id: String,
-}
-
-/// Chooses `path` in the file input `selector`, as the file picker would.
-async fn choose_file(user: &User, selector: &str, path: &std::path::Path) -> anyhow::Result<()> {
-    let input = eventually("the file input", || async {
-        Ok(user.page.find_element(selector).await.ok())
-    })
-    .await?;
-    user.page
-        .execute(
-            SetFileInputFilesParams::builder()
-                .files(vec![path.display().to_string()])
-                .backend_node_id(input.backend_node_id)
-                .build()
-                .map_err(|e| anyhow::anyhow!(e))?,
-        )
-        .await?;
-    Ok(())
 }
 
 /// The proposed allocations given to Team Managers.
@@ -104,7 +85,7 @@ async fn the_cpp_imports_schedules_and_allocates_and_a_team_manager_sees_the_aud
 
     cpp.click_named_containing_link("Schedule").await?;
     cpp.click_named_containing_link("Import cases").await?;
-    choose_file(&cpp, "#cohort-file", &file).await?;
+    cpp.choose_file("#cohort-file", &file).await?;
     let errors = cpp
         .wait_for_text("[data-testid=import-errors]", "unknown cohort `XYZ`")
         .await?;

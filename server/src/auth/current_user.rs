@@ -27,6 +27,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or(AppError::Unauthorized)?;
         match session::resume(state, &token).await? {
             Ok((session, person)) => Ok(CurrentUser { person, session }),
+            Err(session::Rejected::Departed) => Err(AppError::Departed),
             Err(_) => Err(AppError::Unauthorized),
         }
     }

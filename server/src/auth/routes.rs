@@ -30,6 +30,8 @@ async fn settings(State(state): State<AppState>) -> Json<qalf_shared::api::Setti
         audit_policy: council.audit,
         practice_themes: council.practice_themes.clone(),
         year_start_month: council.schedule.year_start_month,
+        moderation: council.moderation,
+        observation: council.observation_policy(),
     })
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The cookie holds 32 random bytes; the database holds only their SHA-256, so
 //! a copy of the database cannot be used to sign in. A session ends after
-//! `session_idle` without use or `session_max` after sign-in, and at sign-out,
-//! which removes it for every tab and device using it.
+//! the council's idle time without use or its longest session after
+//! sign-in (both settings), and at sign-out, which removes it for every tab
+//! and device using it.
 
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use base64::Engine;
@@ -93,6 +94,9 @@ pub fn removal(state: &AppState) -> Cookie<'static> {
 pub enum Rejected {
     Unknown,
     Expired,
+    /// The person left the staff directory while signed in: their device
+    /// is told to delete its copy of their records.
+    Departed,
 }
 
 /// Looks up a live session, refreshing its idle timer; expired sessions are
@@ -103,8 +107,7 @@ pub async fn resume(
 ) -> anyhow::Result<Result<(SessionKey, PersonId), Rejected>> {
     let key = SessionKey::of(token);
     let now = state.clock().now();
-    let idle = state.config().session_idle().as_secs() as i64;
-    let max = state.config().session_max().as_secs() as i64;
+    let (idle, max) = limits(state);
     let lookup_key = key.clone();
     let found = state
         .db()
@@ -117,7 +120,18 @@ pub async fn resume(
                 )
                 .optional()?;
             let Some((person, created, last_seen)) = row else {
-                return Ok(Err(Rejected::Unknown));
+                let departed: Option<i64> = conn
+                    .query_row(
+                        "SELECT 1 FROM departed_sessions WHERE token_hash = ?1",
+                        [&lookup_key.0],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                return Ok(Err(if departed.is_some() {
+                    Rejected::Departed
+                } else {
+                    Rejected::Unknown
+                }));
             };
             let now = now.timestamp();
             if expired(created, last_seen, now, idle, max) {
@@ -153,11 +167,17 @@ pub async fn end(state: &AppState, key: SessionKey) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Ends every session of a person (an account disabled, a person who left,
-/// a password changed), closing every socket and ticket of theirs.
+/// Closes a person's open sockets and withdraws their tickets, once their
+/// sessions are gone from the database.
+pub fn close_everything_of(state: &AppState, person: &PersonId) {
+    state.connections().close_person(person);
+    state.tickets().revoke_person(person);
+}
+
+/// Ends every session of a person (an account disabled, a password
+/// changed), closing every socket and ticket of theirs.
 pub async fn end_all_for(state: &AppState, person: PersonId) -> anyhow::Result<()> {
-    state.connections().close_person(&person);
-    state.tickets().revoke_person(&person);
+    close_everything_of(state, &person);
     state
         .db()
         .call(move |conn| {
@@ -171,12 +191,21 @@ pub async fn end_all_for(state: &AppState, person: PersonId) -> anyhow::Result<(
     Ok(())
 }
 
+/// A session's idle and total lifetimes in seconds, from the council's
+/// settings (a change applies to sessions already open).
+fn limits(state: &AppState) -> (i64, i64) {
+    let sessions = state.settings().sessions;
+    (
+        (sessions.idle_minutes * 60) as i64,
+        (sessions.max_hours * 3600) as i64,
+    )
+}
+
 /// Whether a session is still live (not signed out, not expired), without
 /// counting the question as use.
 pub async fn is_live(state: &AppState, key: &SessionKey) -> anyhow::Result<bool> {
     let now = state.clock().now().timestamp();
-    let idle = state.config().session_idle().as_secs() as i64;
-    let max = state.config().session_max().as_secs() as i64;
+    let (idle, max) = limits(state);
     let key = key.clone();
     Ok(state
         .db()

@@ -365,6 +365,30 @@ const STEPS: &[&str] = &[
         sent_at INTEGER NOT NULL
     );
     ",
+    // 13: the staff directory from the council's HR export (R-LIVE-2):
+    // each person's work e-mail; the sessions of people who left (so
+    // their devices learn to delete their copy on next contact); and a
+    // log of changes to the directory and the settings (who, when, what:
+    // counts and names of staff, never a child's details). Append-only.
+    "
+    ALTER TABLE people ADD COLUMN email TEXT;
+    CREATE TABLE departed_sessions (
+        token_hash BLOB PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        left_at INTEGER NOT NULL
+    );
+    CREATE TABLE admin_changes (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    CREATE TRIGGER admin_changes_no_update BEFORE UPDATE ON admin_changes
+    BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+    CREATE TRIGGER admin_changes_no_delete BEFORE DELETE ON admin_changes
+    BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

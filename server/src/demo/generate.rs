@@ -131,6 +131,12 @@ impl Builder {
     ) -> PersonId {
         let person_id: PersonId = id(format!("p-{:03}", self.parts.people.len() + 1));
         let name = self.unique_name();
+        // Synthetic addresses on a reserved domain (RFC 2606): mail to them
+        // goes nowhere real.
+        let email = format!(
+            "{}@qalf.example",
+            name.to_lowercase().replace(' ', ".").replace('\'', "")
+        );
         self.parts.people.push(Person {
             id: person_id.clone(),
             name,
@@ -141,6 +147,7 @@ impl Builder {
             line_manager: manager.cloned(),
             started_on: None,
             in_post_since: None,
+            email: Some(email),
         });
         person_id
     }

@@ -1,7 +1,7 @@
 //! `GET /api/people`: the staff directory, for choosing colleagues.
 
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use qalf_shared::access::directory_for;
@@ -12,9 +12,21 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 
 pub fn router() -> Router<AppState> {
+    let import = Router::new()
+        .route("/api/directory/staff-file/plan", post(super::import::plan))
+        .route(
+            "/api/directory/staff-file/apply",
+            post(super::import::apply),
+        )
+        .layer(DefaultBodyLimit::max(super::MAX_STAFF_FILE_BYTES));
     Router::new()
         .route("/api/people", get(people))
         .route("/api/directory", get(directory))
+        .route(
+            "/api/directory/staff-file/template",
+            get(super::import::template_file),
+        )
+        .merge(import)
 }
 
 async fn directory(State(state): State<AppState>, user: CurrentUser) -> Json<Directory> {

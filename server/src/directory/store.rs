@@ -92,7 +92,8 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
     }
 
     let mut stmt = conn.prepare(
-        "SELECT id, name, job_title, team_id, service_area_id, line_manager_id, started_on, in_post_since
+        "SELECT id, name, job_title, team_id, service_area_id, line_manager_id, started_on, in_post_since,
+                email
          FROM people WHERE active = 1 ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -105,10 +106,11 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
             r.get::<_, Option<String>>(5)?,
             r.get::<_, Option<String>>(6)?,
             r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<String>>(8)?,
         ))
     })?;
     for row in rows {
-        let (id, name, job_title, team, area, manager, started, in_post) = row?;
+        let (id, name, job_title, team, area, manager, started, in_post, email) = row?;
         let person_roles = roles.remove(&id).unwrap_or_default();
         parts.people.push(Person {
             id: parse::<PersonId>(id, "people.id")?,
@@ -120,6 +122,7 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
             line_manager: parse_opt(manager, "people.line_manager_id")?,
             started_on: parse_opt(started, "people.started_on")?,
             in_post_since: parse_opt(in_post, "people.in_post_since")?,
+            email,
         });
     }
 
@@ -157,6 +160,45 @@ fn read_parts(conn: &mut Connection) -> Result<OrganisationParts, DbError> {
 /// and sessions are left alone.
 pub fn replace(conn: &mut Connection, org: &Organisation) -> Result<(), DbError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    replace_in(&tx, org)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// What a staff directory import writes, besides the directory.
+pub struct StaffImportRecord {
+    pub entry: crate::change_log::Entry,
+    pub leavers: Vec<PersonId>,
+}
+
+/// Applies a staff directory import in one transaction: the new directory,
+/// the end of every leaver's sessions (kept aside, so that their devices
+/// learn on next contact to delete their copy), and the change log entry.
+/// Returns nothing to undo: either all of it is written or none.
+pub fn apply_staff_import(
+    conn: &mut Connection,
+    org: &Organisation,
+    record: &StaffImportRecord,
+) -> Result<(), DbError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    replace_in(&tx, org)?;
+    for person in &record.leavers {
+        tx.execute(
+            "INSERT OR IGNORE INTO departed_sessions (token_hash, person_id, left_at)
+             SELECT token_hash, person_id, ?2 FROM sessions WHERE person_id = ?1",
+            params![person.as_str(), record.entry.at],
+        )?;
+        tx.execute(
+            "DELETE FROM sessions WHERE person_id = ?1",
+            [person.as_str()],
+        )?;
+    }
+    record.entry.write(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn replace_in(tx: &rusqlite::Transaction<'_>, org: &Organisation) -> Result<(), DbError> {
     tx.execute_batch(
         "PRAGMA defer_foreign_keys = ON;
          DELETE FROM cases; DELETE FROM person_roles;
@@ -187,12 +229,12 @@ pub fn replace(conn: &mut Connection, org: &Organisation) -> Result<(), DbError>
     for person in org.people() {
         tx.execute(
             "INSERT INTO people (id, name, job_title, team_id, service_area_id, line_manager_id,
-               started_on, in_post_since, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
+               started_on, in_post_since, email, active)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, job_title = excluded.job_title,
                team_id = excluded.team_id, service_area_id = excluded.service_area_id,
                line_manager_id = excluded.line_manager_id, started_on = excluded.started_on,
-               in_post_since = excluded.in_post_since, active = 1",
+               in_post_since = excluded.in_post_since, email = excluded.email, active = 1",
             params![
                 person.id.as_str(),
                 person.name,
@@ -201,7 +243,8 @@ pub fn replace(conn: &mut Connection, org: &Organisation) -> Result<(), DbError>
                 person.service_area.as_ref().map(|a| a.as_str()),
                 person.line_manager.as_ref().map(|m| m.as_str()),
                 person.started_on.map(|d| d.to_string()),
-                person.in_post_since.map(|d| d.to_string())
+                person.in_post_since.map(|d| d.to_string()),
+                person.email
             ],
         )?;
         for role in &person.roles {
@@ -226,7 +269,6 @@ pub fn replace(conn: &mut Connection, org: &Organisation) -> Result<(), DbError>
             ],
         )?;
     }
-    tx.commit()?;
     Ok(())
 }
 

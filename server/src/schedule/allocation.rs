@@ -50,6 +50,8 @@ struct Basis {
     ask: SelectionAsk,
     seed: u64,
     today: NaiveDate,
+    /// The council's bank holidays: no audit day is suggested on one.
+    holidays: Vec<NaiveDate>,
 }
 
 impl Basis {
@@ -68,14 +70,17 @@ impl Basis {
     }
 
     fn request<'a>(&'a self, selection: &Selection) -> AllocationRequest<'a> {
-        AllocationRequest::from_selection(
-            &self.org,
-            &self.policy,
-            selection,
-            self.today,
-            &self.history,
-            self.seed,
-        )
+        AllocationRequest {
+            holidays: &self.holidays,
+            ..AllocationRequest::from_selection(
+                &self.org,
+                &self.policy,
+                selection,
+                self.today,
+                &self.history,
+                self.seed,
+            )
+        }
     }
 }
 
@@ -124,13 +129,14 @@ async fn basis(
     ask.seed = Some(seed);
     Ok(Basis {
         org,
-        policy: policy(),
+        policy: policy(state),
         month,
         theme,
         history,
         ask,
         seed,
         today,
+        holidays: state.settings().bank_holidays.clone(),
     })
 }
 
@@ -230,7 +236,7 @@ pub async fn overview(
         .db()
         .call(move |conn| store::theme(conn, month))
         .await?;
-    let due = due_audits(&org, &policy(), month);
+    let due = due_audits(&org, &policy(&state), month);
     let mut by_role: BTreeMap<Role, usize> = BTreeMap::new();
     for d in &due {
         *by_role.entry(d.role).or_default() += 1;
@@ -542,7 +548,7 @@ async fn confirmed_month(
         return Ok(None);
     };
     let cases: Vec<(&CaseRef, Cohort)> = m.case_list.iter().map(|(r, c)| (r, *c)).collect();
-    let verified = verify_among(&cases, &policy(), &m.theme, &m.history, &m.selection);
+    let verified = verify_among(&cases, &policy(state), &m.theme, &m.history, &m.selection);
     Ok(Some(ConfirmedMonth {
         month,
         seed: m.seed,

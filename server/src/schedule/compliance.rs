@@ -31,7 +31,7 @@ pub async fn overview(
     let org = cpp_only(&state, &user)?;
     let month = query.month_or_now(&state)?;
     let done = completed(&state).await?;
-    let people = compliance(&org, &policy(), month, &done)
+    let people = compliance(&org, &policy(&state), month, &done)
         .into_iter()
         .map(|p| ComplianceRow {
             job_title: org
@@ -67,8 +67,8 @@ pub async fn person(
     let person = PersonId::parse(person).map_err(|_| AppError::NotFound)?;
     let month = query.month_or_now(&state)?;
     let done = completed(&state).await?;
-    let found =
-        person_compliance(&org, &policy(), month, &person, &done).ok_or(AppError::NotFound)?;
+    let found = person_compliance(&org, &policy(&state), month, &person, &done)
+        .ok_or(AppError::NotFound)?;
     // The drill-down names cases: each audit shown is logged as read.
     let year = found
         .audits

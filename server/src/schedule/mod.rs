@@ -84,10 +84,10 @@ fn cpp_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisation>
     }
 }
 
-/// The council's schedule settings: the framework's numbers until a council
-/// sets its own.
-fn policy() -> SchedulePolicy {
-    SchedulePolicy::default()
+/// The council's schedule settings, as they are now (the framework's
+/// numbers until a council sets its own).
+fn policy(state: &AppState) -> SchedulePolicy {
+    state.settings().schedule_policy()
 }
 
 fn today(state: &AppState) -> NaiveDate {

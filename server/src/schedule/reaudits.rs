@@ -88,7 +88,7 @@ pub async fn overview(
         ),
         None => None,
     };
-    let policy = policy();
+    let policy = policy(&state);
     let facts = records::all(&state).await?;
     let stored = state.db().call(|conn| store::reaudits(conn)).await?;
     let by_id: BTreeMap<String, &AuditFacts> =
@@ -329,7 +329,8 @@ pub async fn allocate(
         _ => None,
     };
     let today = today(&state);
-    let policy = policy();
+    let policy = policy(&state);
+    let holidays = state.settings().bank_holidays.clone();
     // Re-audits are of cases audited recently by nature: R-SCHED-3 is for
     // the monthly draw, so the case counts as chosen on purpose.
     let req = AllocationRequest {
@@ -340,7 +341,7 @@ pub async fn allocate(
         pool: Vec::new(),
         on_purpose: BTreeSet::from([case.reference.clone()]),
         history: &[],
-        holidays: &[],
+        holidays: &holidays,
         seed: 0,
     };
     if let Err(e) = check_assignment(

@@ -32,7 +32,7 @@ pub async fn list(
     let entries = state.db().call(|conn| store::themes(conn)).await?;
     let schedule = ThemeSchedule::from_entries(entries)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored themes: {e}")))?;
-    let ahead = policy().theme_months_ahead;
+    let ahead = policy(&state).theme_months_ahead;
     let months = (0..ahead)
         .map(|i| {
             let month = from.add_months(i as i32);

@@ -2,6 +2,10 @@
 //! the practice themes), kept in the database and held in memory for every
 //! request; a change takes effect at once, without a restart.
 
+mod routes;
+
+pub use routes::router;
+
 use std::sync::{Arc, RwLock};
 
 use qalf_shared::settings::CouncilSettings;
@@ -38,6 +42,27 @@ impl SettingsStore {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
         Ok(())
     }
+
+    /// Stores settings someone changed, with the change log's entry in the
+    /// same transaction, and applies them.
+    pub async fn change(
+        &self,
+        db: &Db,
+        settings: CouncilSettings,
+        entry: crate::change_log::Entry,
+    ) -> Result<(), DbError> {
+        let stored = settings.clone();
+        db.call(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            write(&tx, &stored)?;
+            entry.write(&tx)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
+        Ok(())
+    }
 }
 
 /// The stored settings; the framework's defaults where none are stored, and
@@ -60,7 +85,7 @@ pub fn read(conn: &mut Connection) -> Result<CouncilSettings, DbError> {
     }
 }
 
-pub fn write(conn: &mut Connection, settings: &CouncilSettings) -> Result<(), DbError> {
+pub fn write(conn: &Connection, settings: &CouncilSettings) -> Result<(), DbError> {
     let json = serde_json::to_string(settings)
         .map_err(|e| DbError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
     conn.execute(

@@ -103,6 +103,7 @@ pub async fn first_administrator(
             line_manager: None,
             started_on: None,
             in_post_since: None,
+            email: None,
         });
         org = std::sync::Arc::new(Organisation::new(parts).map_err(anyhow::Error::from)?);
     }

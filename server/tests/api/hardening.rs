@@ -179,6 +179,11 @@ async fn r_sec_11_the_directory_gives_each_role_only_the_fields_it_needs() {
         seen.org.people.iter().any(|p| p.started_on.is_some()),
         "the Team Manager sees their team's dates (for the observation quotas)"
     );
+    // Work e-mail addresses are for the server's notifications: each person
+    // sees their own only.
+    for p in &seen.org.people {
+        assert_eq!(p.email.is_some(), p.id == tm_id, "{}'s address", p.id);
+    }
 }
 
 /// A ticket for `person`'s device, from their signed-in `http`.
@@ -222,10 +227,18 @@ async fn r_sec_4_a_ticket_dies_with_its_session() {
 #[tokio::test]
 async fn r_sec_4_every_socket_ends_with_its_session_on_sign_out_expiry_and_deactivation() {
     let app = crate::harness::TestApp::spawn_with(|c| {
-        c.session_idle_minutes = 30;
         c.session_check_seconds = 1;
     })
     .await;
+    // The council's setting, as the settings screen stores it.
+    let mut settings = (*app.server.state.settings()).clone();
+    settings.sessions.idle_minutes = 30;
+    app.server
+        .state
+        .settings_store()
+        .set(app.server.state.db(), settings)
+        .await
+        .unwrap();
     let tm = app.person(qalf_shared::org::Role::TeamManager);
 
     // Sign-out.

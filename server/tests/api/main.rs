@@ -3,6 +3,7 @@
 mod access_matrix;
 mod audits;
 mod backup;
+mod directory;
 mod hardening;
 mod harness;
 mod interop;
@@ -11,6 +12,7 @@ mod relay_shards;
 mod reports;
 mod security;
 mod session;
+mod settings;
 mod setup;
 mod static_files;
 mod sync;

@@ -276,7 +276,8 @@ impl Rules<'_> {
 /// The staff directory as `viewer` may see it (R-SEC-11): who everyone is
 /// and where they sit, to name colleagues; employment dates (which the
 /// observation quotas need) only for the viewer and the people they
-/// manage, or for the CPP; never a case.
+/// manage, or for the CPP; work e-mail addresses (which only the server
+/// uses, to send notifications) for nobody but the viewer; never a case.
 pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::OrganisationParts {
     let cpp = org
         .person(viewer)
@@ -291,6 +292,9 @@ pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::Organ
                 if !(cpp || &p.id == viewer || org.manages(viewer, &p.id)) {
                     p.started_on = None;
                     p.in_post_since = None;
+                }
+                if &p.id != viewer {
+                    p.email = None;
                 }
                 p
             })

@@ -81,6 +81,18 @@ pub struct PersonSummary {
     pub chairs: Vec<crate::observation::quota::MeetingType>,
 }
 
+/// `GET /api/change-log`: one change to how QALF runs (a staff import, the
+/// settings), with the name of who made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeLogEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub by: String,
+    /// `staff-import` or `settings`.
+    pub kind: String,
+    pub summary: String,
+}
+
 /// `GET /api/notifications`: what the app tells a person on their home page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
@@ -117,7 +129,7 @@ pub struct AlertDelivered {
 }
 
 /// `GET /api/settings`: what the app needs to know about this installation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// A demonstration with synthetic data (its clock may be moved for
     /// walk-throughs).
@@ -129,6 +141,12 @@ pub struct Settings {
     /// The month the council's year starts (quarters follow from it).
     #[serde(default = "april")]
     pub year_start_month: u32,
+    /// How many completed audits moderation samples.
+    #[serde(default)]
+    pub moderation: crate::moderation::sample::SamplePolicy,
+    /// When observations fall due.
+    #[serde(default)]
+    pub observation: crate::observation::quota::QuotaPolicy,
 }
 
 fn april() -> u32 {

@@ -195,6 +195,7 @@ fn org() -> Organisation {
         line_manager: None,
         started_on: None,
         in_post_since: None,
+        email: None,
     };
     Organisation::new(OrganisationParts {
         people: vec![

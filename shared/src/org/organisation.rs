@@ -292,6 +292,7 @@ mod tests {
             line_manager: manager.map(pid),
             started_on: None,
             in_post_since: None,
+            email: None,
         }
     }
 

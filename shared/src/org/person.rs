@@ -22,6 +22,11 @@ pub struct Person {
     /// When they joined their current team or manager, if known.
     #[serde(default)]
     pub in_post_since: Option<NaiveDate>,
+    /// Their work e-mail address, from the staff directory: where
+    /// notifications go, and how the council's identity provider's
+    /// sign-ins are matched to them.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 impl Person {

@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::csv_rows::{Lines, error_line, header_name, is_blank};
 use crate::org::{AgeBand, Case, CaseRef, Cohort, Organisation, PersonId, Role, TeamId};
 
 /// A column of the cohort file.
@@ -68,15 +69,7 @@ impl Column {
     /// A header cell, read leniently: any letter case, spaces or hyphens
     /// for underscores, a byte order mark ignored.
     fn from_header(cell: &str) -> Option<Column> {
-        let normal: String = cell
-            .trim_start_matches('\u{feff}')
-            .trim()
-            .chars()
-            .map(|c| match c {
-                ' ' | '-' => '_',
-                c => c.to_ascii_lowercase(),
-            })
-            .collect();
+        let normal = header_name(cell);
         Column::ALL.into_iter().find(|c| c.name() == normal)
     }
 }
@@ -89,17 +82,17 @@ impl fmt::Display for Column {
 
 /// A problem with the file, where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportIssue {
+pub struct ImportIssue<C = Column> {
     /// 1-based line in the file (a row's first line, if a quoted value
     /// spans lines).
     pub line: u64,
-    pub column: Option<Column>,
+    pub column: Option<C>,
     pub message: String,
 }
 
-impl fmt::Display for ImportIssue {
+impl<C: fmt::Display> fmt::Display for ImportIssue<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
+        match &self.column {
             Some(column) => write!(f, "Line {}, {column}: {}", self.line, self.message),
             None => write!(f, "Line {}: {}", self.line, self.message),
         }
@@ -411,60 +404,6 @@ fn required_names() -> String {
         .map(|c| c.name())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn is_blank(record: &csv::ByteRecord) -> bool {
-    record.iter().all(|f| f.is_empty())
-}
-
-fn error_line(e: &csv::Error) -> u64 {
-    e.position().map_or(0, |p| p.line())
-}
-
-/// Line numbers worked out from byte offsets. The csv reader's own line
-/// count lags behind after blank lines and CRLF endings (a record's
-/// position is where the reader stood before skipping line ends), so rows
-/// are placed by their first byte instead: counting moves forward only,
-/// once over the file.
-struct Lines<'a> {
-    input: &'a [u8],
-    offset: usize,
-    /// Line ends before `offset`.
-    ends: u64,
-}
-
-impl<'a> Lines<'a> {
-    fn new(input: &'a [u8]) -> Lines<'a> {
-        Lines {
-            input,
-            offset: 0,
-            ends: 0,
-        }
-    }
-
-    /// The 1-based line of the record the reader reports at `position`.
-    fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
-        let input = self.input;
-        let mut start = record.position().map_or(0, |p| p.byte()) as usize;
-        while start < input.len() && matches!(input[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start < self.offset {
-            self.offset = 0;
-            self.ends = 0;
-        }
-        for i in self.offset..start {
-            // "\r\n", "\n" and a lone "\r" each end a line.
-            let ends = match input[i] {
-                b'\n' => true,
-                b'\r' => input.get(i + 1) != Some(&b'\n'),
-                _ => false,
-            };
-            self.ends += u64::from(ends);
-        }
-        self.offset = start;
-        self.ends + 1
-    }
 }
 
 /// Where each column is in the file.

@@ -12,7 +12,7 @@ use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::audit::{self, AuditDoc, Grade};
 use qalf_shared::moderation::document::{self as moderation, NewModeration};
 use qalf_shared::moderation::panel as panels;
-use qalf_shared::moderation::sample::{self, Candidate, SamplePolicy};
+use qalf_shared::moderation::sample::{self, Candidate};
 use qalf_shared::org::Cohort;
 use qalf_shared::sync::DocumentId;
 
@@ -62,7 +62,12 @@ pub fn ModerationPage() -> impl IntoView {
             })
             .collect();
         let capacity = capacity.get().trim().parse().unwrap_or(0);
-        sample::draw(&candidates, capacity, seed, &SamplePolicy::default())
+        sample::draw(
+            &candidates,
+            capacity,
+            seed,
+            &crate::settings::current().moderation,
+        )
     };
     let picks = move || {
         let s = sample();

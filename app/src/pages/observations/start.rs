@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
 use qalf_shared::observation::document::NewObservation;
-use qalf_shared::observation::quota::{self, Done, MeetingType, Obligation, QuotaPolicy};
+use qalf_shared::observation::quota::{self, Done, MeetingType, Obligation};
 use qalf_shared::observation::{self as obs, ObservationDoc, template};
 use qalf_shared::org::PersonId;
 use qalf_shared::sync::DocumentId;
@@ -64,7 +64,7 @@ pub fn ObservationWork() -> impl IntoView {
                 clock::today(),
                 &done(&list.get()),
                 &meetings,
-                &QuotaPolicy::default(),
+                &crate::settings::current().observation,
             )
         })
     };

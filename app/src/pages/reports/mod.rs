@@ -30,6 +30,7 @@ pub fn reads_reports(me: &Me) -> bool {
         line_manager: None,
         started_on: None,
         in_post_since: None,
+        email: None,
     };
     is_manager(&person) || me.roles.iter().any(|r| r.is_cpp())
 }

@@ -1,20 +1,19 @@
 use leptos::prelude::*;
 use qalf_shared::api::schedule::ImportReport;
-use qalf_shared::schedule::{ImportIssue, ImportPlan, ImportPlanner};
+use qalf_shared::schedule::{ImportPlan, ImportPlanner};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use super::{plural, thousands};
 use crate::api::{self, ApiError};
+use crate::components::file_problems::FileProblems as Problems;
 use crate::directory;
 
 /// Rows checked between repaints of the progress bar.
 const ROWS_PER_STEP: usize = 1_000;
 /// Matches the server's limit for a cohort file.
 const MAX_FILE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
-/// Problems listed before "show them all".
-const PROBLEMS_SHOWN: usize = 500;
 
 /// Where the import has got to.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,69 +300,4 @@ fn Report(report: ImportReport) -> impl IntoView {
             <Problems issues=report.errors.clone() />
         </section>
     }
-}
-
-/// The problems, by line, in a table; a long list is cut short until asked.
-#[component]
-fn Problems(issues: Vec<ImportIssue>) -> impl IntoView {
-    if issues.is_empty() {
-        return ().into_any();
-    }
-    let all = RwSignal::new(false);
-    let total = issues.len();
-    let rows_with_errors = issues
-        .iter()
-        .map(|i| i.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let issues = StoredValue::new(issues);
-    let rows = move || {
-        let shown = if all.get() {
-            total
-        } else {
-            total.min(PROBLEMS_SHOWN)
-        };
-        issues.with_value(|issues| {
-            issues[..shown]
-                .iter()
-                .map(|i| {
-                    view! {
-                        <tr>
-                            <td>{i.line}</td>
-                            <td>{i.column.map(|c| c.name().to_string()).unwrap_or_default()}</td>
-                            <td>{i.message.clone()}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        })
-    };
-    view! {
-        <div class="error-summary" role="alert" data-testid="import-errors">
-            <h3 class="error-summary__title">{format!(
-                "{} of the file {} errors",
-                plural(rows_with_errors, "row", "rows"),
-                if rows_with_errors == 1 { "has" } else { "have" }
-            )}</h3>
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">"Problems in the file, by line"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Line"</th>
-                            <th scope="col">"Column"</th>
-                            <th scope="col">"Problem"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            <Show when=move || { !all.get() && total > PROBLEMS_SHOWN }>
-                <button type="button" class="button button--secondary" on:click=move |_| all.set(true)>
-                    {format!("Show all {} problems", thousands(total))}
-                </button>
-            </Show>
-        </div>
-    }
-    .into_any()
 }

@@ -86,7 +86,7 @@ fn this_month() -> YearMonth {
 }
 
 /// 20000 as "20,000".
-fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -99,7 +99,7 @@ fn thousands(n: usize) -> String {
 }
 
 /// "1 audit", "3 audits".
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 

@@ -24,6 +24,7 @@ fn person(id: &str, roles: &[Role], manager: Option<&str>, team: Option<&str>) -
         line_manager: manager.map(pid),
         started_on: None,
         in_post_since: None,
+        email: None,
     }
 }
 

@@ -3,6 +3,13 @@
 //! (R-REP-7). The framework's numbers are the defaults; the server keeps a
 //! council's own in its database and every view reads them from here.
 
+mod check;
+mod holidays;
+
+pub use check::{SettingProblem, changes, check};
+pub use holidays::{BankHolidayError, parse_bank_holidays};
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditPolicy;
@@ -92,6 +99,29 @@ pub struct CouncilSettings {
     pub moderation: SamplePolicy,
     pub observation: QuotaPolicy,
     pub practice_themes: Vec<PracticeTheme>,
+    pub sessions: SessionPolicy,
+    /// Days besides weekends that are not working days: suggested audit
+    /// days avoid them.
+    pub bank_holidays: Vec<NaiveDate>,
+}
+
+/// How long a signed-in session lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionPolicy {
+    /// Signed out after this many minutes without use.
+    pub idle_minutes: u64,
+    /// Signed out this many hours after signing in, however busy.
+    pub max_hours: u64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle_minutes: 60,
+            max_hours: 12,
+        }
+    }
 }
 
 impl Default for CouncilSettings {
@@ -102,11 +132,31 @@ impl Default for CouncilSettings {
             moderation: SamplePolicy::default(),
             observation: QuotaPolicy::default(),
             practice_themes: default_practice_themes(),
+            sessions: SessionPolicy::default(),
+            bank_holidays: Vec::new(),
         }
     }
 }
 
 impl CouncilSettings {
+    /// The schedule's numbers, with the meeting gap the audits use (one
+    /// setting, read in both places).
+    pub fn schedule_policy(&self) -> SchedulePolicy {
+        SchedulePolicy {
+            meeting_min_days: self.audit.meeting_min_days,
+            ..self.schedule
+        }
+    }
+
+    /// The observation quotas, in the council's year (one setting, kept
+    /// with the schedule's).
+    pub fn observation_policy(&self) -> QuotaPolicy {
+        QuotaPolicy {
+            year_start_month: self.schedule.year_start_month,
+            ..self.observation
+        }
+    }
+
     /// The theme with this code, retired or not.
     pub fn practice_theme(&self, code: &str) -> Option<&PracticeTheme> {
         self.practice_themes.iter().find(|t| t.code == code)
