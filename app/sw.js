@@ -48,8 +48,10 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The API, the sync socket, and signing in with the council's identity
+// provider (redirects that must reach the server).
 function isNetworkOnly(url) {
-  return url.pathname.startsWith("/api/") || url.pathname === "/sync";
+  return url.pathname.startsWith("/api/") || url.pathname.startsWith("/auth/") || url.pathname === "/sync";
 }
 
 // Pages: the network first (so a new version arrives), the cached shell

@@ -11,8 +11,9 @@ use qalf_shared::api::schedule::{
     ReAuditOverview, RuleRefusal, SelectionAsk, ThemeMonth, ThemeMonths,
 };
 use qalf_shared::api::{
-    AlertDelivered, ChangeLogEntry, DemoPersonas, Directory, ErrorBody, Me, Notification,
-    PersonSummary, RaiseAlert, Settings, SignIn, SyncTicket, SyncTicketRequest,
+    AccountLink, AccountSummary, AlertDelivered, ChangeLogEntry, DemoPersonas, Directory,
+    EmailChoice, ErrorBody, MakeAccountLink, Me, Notification, PersonSummary, RaiseAlert, Settings,
+    SignIn, SyncTicket, SyncTicketRequest,
 };
 use qalf_shared::directory::StaffPlan;
 use qalf_shared::org::PersonId;
@@ -320,6 +321,28 @@ pub async fn change_council_settings(
     settings: &CouncilSettings,
 ) -> Result<CouncilSettings, ApiError> {
     read(send_json(Request::put("/api/council-settings"), settings).await?).await
+}
+
+/// Everyone on the staff list and their local account (administrator).
+pub async fn accounts() -> Result<Vec<AccountSummary>, ApiError> {
+    read(send(Request::get("/api/accounts")).await?).await
+}
+
+/// A one-time link for a person to choose their password with.
+pub async fn make_account_link(
+    person: &PersonId,
+    ask: &MakeAccountLink,
+) -> Result<AccountLink, ApiError> {
+    read(send_json(Request::post(&format!("/api/accounts/{person}/link")), ask).await?).await
+}
+
+/// Where the signed-in person's e-mail goes, and how often.
+pub async fn email_choice() -> Result<EmailChoice, ApiError> {
+    read(send(Request::get("/api/me/email")).await?).await
+}
+
+pub async fn choose_email(choice: &EmailChoice) -> Result<EmailChoice, ApiError> {
+    read(send_json(Request::put("/api/me/email"), choice).await?).await
 }
 
 /// The latest changes to the directory and the settings.

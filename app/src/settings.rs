@@ -25,6 +25,7 @@ pub fn current() -> Settings {
             year_start_month: 4,
             moderation: Default::default(),
             observation: Default::default(),
+            council_sign_in: false,
         })
 }
 

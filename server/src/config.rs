@@ -37,6 +37,56 @@ pub struct Config {
     #[arg(long, env = "QALF_SECRETS_DIR")]
     pub secrets_dir: Option<PathBuf>,
 
+    /// The address people open QALF at (e.g. https://qalf.example.gov.uk),
+    /// for links in e-mails and set-up links; the listening address if not
+    /// given.
+    #[arg(long, env = "QALF_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The council's mail server, e.g. `smtp://mail.council.local:587`
+    /// (STARTTLS required), `smtps://…:465`, with `user:password@` if it
+    /// asks; `?tls=none` only for a relay on the same host. Without it,
+    /// e-mails wait in the outbox until it is set.
+    #[arg(long, env = "QALF_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Who e-mails come from.
+    #[arg(long, env = "QALF_SMTP_FROM", default_value = "QALF <qalf@localhost>")]
+    pub smtp_from: String,
+
+    /// A PEM file of the certificate authority that signed the mail
+    /// server's certificate, when it is the council's own (the host's
+    /// trusted certificates are used besides).
+    #[arg(long, env = "QALF_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+
+    /// The council's identity provider (OpenID Connect), by its issuer
+    /// address, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.
+    /// People then sign in with their council account, matched to the
+    /// staff directory by work e-mail.
+    #[arg(long, env = "QALF_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// QALF's client id at the identity provider.
+    #[arg(long, env = "QALF_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// QALF's client secret at the identity provider (prefer the
+    /// environment variable to the flag: flags show in process lists).
+    #[arg(long, env = "QALF_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// The claim matched to the staff directory's work e-mail: `email`
+    /// (only when the provider says it is verified) or
+    /// `preferred_username` (Entra ID's user principal name).
+    #[arg(long, env = "QALF_OIDC_CLAIM", default_value = "email")]
+    pub oidc_claim: String,
+
+    /// Milliseconds between looks at the e-mail outbox (a new notification
+    /// wakes it at once).
+    #[arg(long, env = "QALF_MAIL_POLL_MS", default_value_t = 5000)]
+    pub mail_poll_ms: u64,
+
     /// Extra origins allowed to open the sync socket, besides the server's own
     /// address (e.g. `https://qalf.example.gov.uk`). Comma separated.
     #[arg(long, env = "QALF_ALLOWED_ORIGINS", value_delimiter = ',')]
@@ -129,6 +179,15 @@ impl Config {
             demo: false,
             demo_history_months: 0,
             secrets_dir: None,
+            public_url: None,
+            smtp_url: None,
+            smtp_from: "QALF <qalf@localhost>".into(),
+            smtp_ca_file: None,
+            mail_poll_ms: 100,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_claim: "email".into(),
             allowed_origins: Vec::new(),
             session_check_seconds: 30,
             sync_frames_per_second: 500,
@@ -146,6 +205,13 @@ impl Config {
             relay_unload_seconds: 15 * 60,
             relay_max_loaded: 2000,
         }
+    }
+
+    /// The address people open QALF at.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
     }
 
     pub fn relay_settings(&self) -> crate::relay::RelaySettings {

@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod mail;
 pub mod notifications;
 pub mod panels;
 pub mod records;
@@ -57,7 +58,10 @@ struct Inner {
     connections: Connections,
     access_log: AccessLog,
     sign_in_attempts: auth::SignInThrottle,
-    sender: Box<dyn notifications::Sender>,
+    /// Wakes the e-mail sender when a notification queues an e-mail.
+    outbox: Arc<mail::Outbox>,
+    /// The council's identity provider, when it has one.
+    oidc: Option<auth::oidc::Oidc>,
     settings: settings::SettingsStore,
     projector: Arc<report::Projector>,
     /// Who made each change the relay took (R-SEC-1).
@@ -110,6 +114,13 @@ impl AppState {
         let access_log = AccessLog::start(db.clone(), &config.secrets_path(), fresh)?;
         let sign_in_attempts = auth::SignInThrottle::new(config.sign_in_attempts_per_minute);
         let authors = Arc::new(relay::rights::Authors::load(db.clone()).await?);
+        // A mail server named wrongly stops the start, rather than losing
+        // e-mail quietly later.
+        let mailer = mail::Mailer::from_config(&config)?;
+        let oidc = auth::oidc::OidcConfig::from_config(&config)?
+            .map(auth::oidc::Oidc::new)
+            .transpose()?;
+        let outbox = Arc::new(mail::Outbox::default());
         let state = AppState {
             inner: Arc::new(Inner {
                 config,
@@ -121,7 +132,8 @@ impl AppState {
                 connections: Connections::default(),
                 access_log,
                 sign_in_attempts,
-                sender: Box::new(notifications::LogSender),
+                outbox: outbox.clone(),
+                oidc,
                 settings,
                 projector,
                 authors,
@@ -129,6 +141,15 @@ impl AppState {
         };
         tokio::spawn(report::projection::run(Arc::downgrade(&state.inner)));
         tokio::spawn(auth::session::close_expired(Arc::downgrade(&state.inner)));
+        match mailer {
+            Some(mailer) => {
+                tokio::spawn(mail::run(Arc::downgrade(&state.inner), mailer, outbox));
+            }
+            None if !state.config().demo => tracing::warn!(
+                "e-mail is not set up (--smtp-url): notifications are shown in the app, and their e-mails wait in the outbox until it is"
+            ),
+            None => {}
+        }
         Ok(state)
     }
 
@@ -228,8 +249,14 @@ impl AppState {
     }
 
     /// Where notifications go beyond the app (e-mail, when plugged in).
-    pub fn sender(&self) -> &dyn notifications::Sender {
-        self.inner.sender.as_ref()
+    /// The council's identity provider, when it signs people in.
+    pub fn oidc(&self) -> Option<&auth::oidc::Oidc> {
+        self.inner.oidc.as_ref()
+    }
+
+    /// The e-mail outbox's wake-up: call it once notifications are stored.
+    pub fn outbox(&self) -> &mail::Outbox {
+        &self.inner.outbox
     }
 
     pub fn sign_in_attempts(&self) -> &auth::SignInThrottle {
@@ -273,6 +300,7 @@ pub fn app(state: AppState) -> Router {
     let (tls, demo) = (state.config().tls, state.config().demo);
     let router = Router::new()
         .merge(auth::router())
+        .merge(auth::oidc::router())
         .merge(access_log::router())
         .merge(audits::router())
         .merge(notifications::router())
@@ -284,6 +312,7 @@ pub fn app(state: AppState) -> Router {
         .merge(relay::router())
         .merge(setup::router())
         .merge(change_log::router())
+        .merge(mail::router())
         .merge(settings::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -45,10 +45,6 @@ struct InitArgs {
     /// The username they sign in with.
     #[arg(long, default_value = "admin")]
     admin_username: String,
-    /// The address people open QALF at (e.g. https://qalf.example.gov.uk),
-    /// for the link; the listening address if not given.
-    #[arg(long, env = "QALF_PUBLIC_URL")]
-    public_url: Option<String>,
     #[command(flatten)]
     config: Config,
 }
@@ -94,10 +90,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Init(args)) => {
-            let base = args
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", args.config.addr));
+            let base = args.config.public_url();
             let state = qalf_server::AppState::open(
                 args.config,
                 std::sync::Arc::new(qalf_server::clock::SystemClock),

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod document;
 pub mod drp;
 pub mod moderation;
+pub mod notify;
 pub mod observation;
 pub mod org;
 pub mod report;

@@ -61,6 +61,7 @@ pub fn all(steps: &mut Steps, needs: Needs) -> Result<()> {
     }
     if needs.browser {
         chromium(steps)?;
+        mail_server(steps)?;
     }
     if needs.js_peers {
         js_peers(steps)?;
@@ -187,6 +188,29 @@ fn chromium(steps: &mut Steps) -> Result<()> {
         .is_some_and(|uid| uid.trim() == "0");
     if !is_root || steps.output("apt-get", &["--version"]).is_none() {
         bail!("Chromium is missing; as root, run: {how}");
+    }
+    steps.run(name, "sh", &["-c", how])
+}
+
+/// The SMTP server the e-mail tests start (Debian's aiosmtpd, run by
+/// Debian's python).
+fn mail_server(steps: &mut Steps) -> Result<()> {
+    let name = "aiosmtpd, the test mail server (Debian)";
+    let python = if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    if steps.output(python, &["-c", "import aiosmtpd"]).is_some() {
+        steps.skip(name, "installed");
+        return Ok(());
+    }
+    let how = "apt-get update && apt-get install -y python3-aiosmtpd";
+    let is_root = steps
+        .output("id", &["-u"])
+        .is_some_and(|uid| uid.trim() == "0");
+    if !is_root || steps.output("apt-get", &["--version"]).is_none() {
+        bail!("the test mail server is missing; as root, run: {how}");
     }
     steps.run(name, "sh", &["-c", how])
 }

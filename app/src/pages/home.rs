@@ -81,6 +81,7 @@ pub fn Home() -> impl IntoView {
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
                 <ObservationWork />
                 <WhoYouAre me=me.clone() />
+                <EmailChoiceSection />
             }
         })
     }
@@ -315,5 +316,77 @@ fn WhoYouAre(me: Me) -> impl IntoView {
                 {row("Direct reports", reports)}
             </dl>
         </section>
+    }
+}
+
+/// Where their e-mail goes and how often: each as it happens, or one
+/// summary each morning. Online only: the choice lives on the server.
+#[component]
+fn EmailChoiceSection() -> impl IntoView {
+    use qalf_shared::api::EmailChoice;
+    use qalf_shared::notify::Delivery;
+    let choice = RwSignal::new(None::<EmailChoice>);
+    let said = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok(c) = crate::api::email_choice().await {
+            choice.set(Some(c));
+        }
+    });
+    let choose = move |delivery: Delivery| {
+        let Some(current) = choice.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match crate::api::choose_email(&EmailChoice {
+                delivery,
+                ..current
+            })
+            .await
+            {
+                Ok(c) => {
+                    choice.set(Some(c));
+                    said.set(Some("Saved.".into()));
+                }
+                Err(e) => said.set(Some(format!("Not saved: {e}"))),
+            }
+        });
+    };
+    move || {
+        choice.get().map(|c| {
+            let address = c
+                .address
+                .clone()
+                .unwrap_or_else(|| "no work address in the staff directory".into());
+            let is = move |d: Delivery| choice.get().is_some_and(|c| c.delivery == d);
+            view! {
+                <section aria-labelledby="email-heading">
+                    <h2 id="email-heading">"E-mail"</h2>
+                    <fieldset class="fieldset">
+                        <legend>{format!("What comes to {address}")}</legend>
+                        <div class="radio">
+                            <input
+                                type="radio"
+                                id="email-immediate"
+                                name="email-delivery"
+                                prop:checked=move || is(Delivery::Immediate)
+                                on:change=move |_| choose(Delivery::Immediate)
+                            />
+                            <label for="email-immediate">"Each e-mail as it happens"</label>
+                        </div>
+                        <div class="radio">
+                            <input
+                                type="radio"
+                                id="email-digest"
+                                name="email-delivery"
+                                prop:checked=move || is(Delivery::DailyDigest)
+                                on:change=move |_| choose(Delivery::DailyDigest)
+                            />
+                            <label for="email-digest">"One summary each morning"</label>
+                        </div>
+                    </fieldset>
+                    <p class="hint" role="status">{move || said.get()}</p>
+                </section>
+            }
+        })
     }
 }

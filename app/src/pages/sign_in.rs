@@ -17,6 +17,35 @@ pub fn SignIn() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let personas = LocalResource::new(api::demo_personas);
+    // Back from the council's identity provider without a session: why.
+    if let Some(problem) = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("problem=").map(str::to_string))
+        })
+    {
+        error.set(Some(council_sign_in_problem(&problem).to_string()));
+    }
+    let council = LocalResource::new(api::settings);
+    let council_button = move || {
+        council
+            .get()
+            .and_then(|s| s.ok())
+            .filter(|s| s.council_sign_in)
+            .map(|_| {
+                view! {
+                    <section class="council-sign-in" aria-labelledby="council-heading">
+                        <h2 id="council-heading" class="visually-hidden">"Your council account"</h2>
+                        <a class="button" href="/auth/oidc/start" rel="external" data-testid="council-sign-in">
+                            "Sign in with your council account"
+                        </a>
+                        <p class="hint">"Or, if you were given a QALF username, sign in with it below."</p>
+                    </section>
+                }
+            })
+    };
 
     let attempt = move |user: String, pass: String| {
         let navigate = navigate.clone();
@@ -101,6 +130,7 @@ pub fn SignIn() -> impl IntoView {
             <h1>"Sign in to QALF"</h1>
             <p class="lead">"Quality Assurance and Learning Framework, Children's Services"</p>
             <crate::components::problem::ProblemSummary error=error />
+            <Suspense fallback=|| ()>{council_button}</Suspense>
             <form class="form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="username">"Username"</label>
@@ -130,5 +160,31 @@ pub fn SignIn() -> impl IntoView {
             </form>
             <Suspense fallback=|| ()>{persona_list}</Suspense>
         </main>
+    }
+}
+
+/// What went wrong at the council's identity provider, for the person.
+fn council_sign_in_problem(code: &str) -> &'static str {
+    match code {
+        "not-in-directory" => {
+            "Your council account is not on QALF's staff list, so QALF cannot let you in. Ask your QALF administrator to check the staff directory has your work e-mail address."
+        }
+        "unverified" => {
+            "Your council account's e-mail address is not verified, so QALF cannot tell who you are. Ask your IT service desk."
+        }
+        "expired" => {
+            "The sign-in from your council account had expired before it reached QALF. Try again; if it keeps happening, the server's clock may be wrong: tell your IT team."
+        }
+        "audience" => {
+            "Your council account's sign-in was meant for another application, so QALF refused it. Try again; if it keeps happening, tell your IT team."
+        }
+        "cancelled" => "Signing in with your council account was cancelled.",
+        "stale" => "That sign-in was not started here or took too long. Try again from this page.",
+        "invalid" => {
+            "The sign-in from your council account failed QALF's checks, so QALF refused it. Tell your IT team."
+        }
+        _ => {
+            "Your council's sign-in service could not be reached. Try again in a moment, or tell your IT team."
+        }
     }
 }

@@ -132,6 +132,29 @@ async fn r_live_2_and_3_the_administrator_imports_the_staff_file_and_changes_the
         .wait_for_text("[data-testid=staff-applied]", "4 joiners")
         .await?;
 
+    // A local account for Sam, through a link the administrator passes on.
+    let accounts = admin
+        .wait_for_text("[data-testid=accounts]", "Sam Okafor")
+        .await?;
+    assert!(accounts.contains("No password"), "{accounts}");
+    let clicked: bool = admin
+        .eval(
+            "(() => { const b = document.querySelector('button[aria-label=\"Invitation link for Sam Okafor\"]'); \
+             if (!b) return false; b.click(); return true; })()",
+        )
+        .await?;
+    assert!(clicked);
+    admin
+        .wait_for_text("[data-testid=account-link]", "sign in as sam.okafor")
+        .await?;
+    let sams_link: String = admin
+        .eval("document.getElementById('account-link-text').value")
+        .await?;
+    let sam = browser.new_user("sam").await?;
+    set_up(&sam, &sams_link, "sam's own passphrase").await?;
+    sam.wait_for_text("[data-testid=roles]", "Team Manager")
+        .await?;
+
     // The moderation rate, changed and logged.
     admin.click_named("Settings").await?;
     admin.wait_for_text("h1", "Settings").await?;

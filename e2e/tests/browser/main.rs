@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod audit;
+mod council_sign_in;
 mod going_live;
 mod moderation;
 mod observation;

@@ -53,7 +53,18 @@ async fn team_manager_rows(user: &User) -> anyhow::Result<Vec<Row>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cpp_imports_schedules_and_allocates_and_a_team_manager_sees_the_audit()
 -> anyhow::Result<()> {
-    let server = ServerProcess::start().await?;
+    // The council's mail server (STARTTLS), for the allocation e-mails.
+    let certs = tempfile::tempdir()?;
+    let (cert, key) = qalf_testing::certificate(certs.path());
+    let mail_port = qalf_testing::free_port();
+    let mail = qalf_testing::MailServer::start(mail_port, &cert, &key).await;
+    let server = ServerProcess::start_with(&[
+        "--smtp-url",
+        &format!("smtp://127.0.0.1:{mail_port}"),
+        "--smtp-ca-file",
+        &cert.display().to_string(),
+    ])
+    .await?;
     let base = server.url("");
     let browser = Browser::launch().await?;
     let cpp = browser.new_user("cpp").await?;
@@ -186,11 +197,22 @@ async fn the_cpp_imports_schedules_and_allocates_and_a_team_manager_sees_the_aud
     })
     .await?;
 
+    // E-mails the demo's own allocations sent at start, and then ours:
+    // each audit tells its auditor, practitioner and Team Manager.
+    const ALLOCATED: &str = "Subject: QALF: an audit has been allocated that involves you";
+    let before = mail.about(ALLOCATED).len();
     cpp.click_named_containing("Confirm and make").await?;
     let confirmed = cpp
         .wait_for_text("[data-testid=confirmed]", "is allocated")
         .await?;
     assert!(confirmed.contains("Verified"), "{confirmed}");
+    let sent = mail.wait_for_about(before + rows.len(), ALLOCATED).await;
+    for message in &sent {
+        assert!(
+            !message.contains(&first.case) && !message.contains("E2E-"),
+            "an e-mail names a case: {message}"
+        );
+    }
     cpp.wait_for_text("[data-testid=confirmed-audits]", &first.case)
         .await?;
     cpp.screenshot("shot-confirmed").await?;

@@ -107,9 +107,7 @@ pub async fn raise(
     let (alerted_at, new) = received_at;
     if new {
         tracing::warn!(audit = %audit, head = %head.id, "safety alert raised");
-        state
-            .sender()
-            .send(&head.id, "safety-alert", "Safety concern raised");
+        state.outbox().wake();
         state
             .access_log()
             .record(Event::new(

@@ -162,11 +162,8 @@ async fn tell_allocated(
             Ok(())
         })
         .await?;
-    // Outside the app, no case reference: the message says where to look.
-    for (person, ..) in &told {
-        state
-            .sender()
-            .send(person, "allocation", "An audit has been allocated");
-    }
+    // Their e-mails were queued with the notifications (no case reference
+    // in them: they say where to look).
+    state.outbox().wake();
     Ok(())
 }

@@ -94,11 +94,8 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
         return Ok(());
     }
     tracing::info!(record = %id, "good practice recognised");
-    for person in &recipients {
-        state
-            .sender()
-            .send(person, "recognition", "Good practice recognised");
-    }
+    // Their e-mails were queued with the notifications.
+    state.outbox().wake();
     // Every device shows it sent (and the rule no longer finds it due).
     state
         .relay()

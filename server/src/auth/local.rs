@@ -39,19 +39,21 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("not a real password").unwrap_or_default())
 }
 
+/// Sets a person's password under `username`. A username that is another
+/// person's is never taken over: false, and nothing changes.
 pub fn set_password(
     conn: &Connection,
     username: &str,
     person: &PersonId,
     password_hash: &str,
-) -> Result<(), DbError> {
-    conn.execute(
+) -> Result<bool, DbError> {
+    let changed = conn.execute(
         "INSERT INTO accounts (username, person_id, password_hash) VALUES (?1, ?2, ?3)
-         ON CONFLICT(username) DO UPDATE SET person_id = excluded.person_id,
-           password_hash = excluded.password_hash",
+         ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash
+         WHERE accounts.person_id = excluded.person_id",
         params![username, person.as_str(), password_hash],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// What a sign-in attempt found.

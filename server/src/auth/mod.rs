@@ -1,13 +1,13 @@
 //! Who is signed in.
 //!
-//! A way in (today: local accounts with argon2 passwords; an OpenID Connect
-//! provider can be added beside it) ends by calling [`session::start`] with a
-//! person id. Everything after that (the cookie, timeouts, sign-out, the
+//! A way in (local accounts with argon2 passwords, or the council's OpenID
+//! Connect provider) ends by calling [`session::start`] with a person id. Everything after that (the cookie, timeouts, sign-out, the
 //! [`CurrentUser`] extractor) is the same whichever way the person came in.
 
 pub mod client;
 mod current_user;
 pub mod local;
+pub mod oidc;
 mod routes;
 pub mod session;
 mod throttle;

@@ -32,6 +32,7 @@ async fn settings(State(state): State<AppState>) -> Json<qalf_shared::api::Setti
         year_start_month: council.schedule.year_start_month,
         moderation: council.moderation,
         observation: council.observation_policy(),
+        council_sign_in: state.oidc().is_some(),
     })
 }
 

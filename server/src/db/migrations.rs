@@ -389,6 +389,30 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER admin_changes_no_delete BEFORE DELETE ON admin_changes
     BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
     ",
+    // 14: e-mail (R-LIVE-6). The outbox holds each e-mail owed, written
+    // with its notification and kept until the mail server takes it: the
+    // kind of notification and a path in QALF, never its text. Each
+    // person's choice of immediate e-mail or a daily summary.
+    "
+    CREATE TABLE mail_outbox (
+        id INTEGER PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        digest INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at INTEGER
+    );
+    CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE sent_at IS NULL;
+    CREATE TABLE mail_preferences (
+        person_id TEXT PRIMARY KEY,
+        delivery TEXT NOT NULL
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

@@ -1,6 +1,7 @@
 //! In-app notifications: safety alerts for a Head of Service, recognition of
-//! good practice, follow-ups. Shown on the home page; a hook passes them to
-//! a sender (e-mail, Teams) where a council plugs one in.
+//! good practice, follow-ups. Shown on the home page, and queued for e-mail
+//! in the same transaction (`crate::mail`): the e-mail names only the kind
+//! and links here.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,22 +18,6 @@ use crate::auth::CurrentUser;
 use crate::db::DbError;
 use crate::error::AppResult;
 
-/// Something that delivers notifications outside the app (e-mail, say).
-/// It is handed ids and a title only; the recipient signs in to read more,
-/// so no child-level text leaves the system.
-pub trait Sender: Send + Sync + 'static {
-    fn send(&self, to: &PersonId, kind: &str, title: &str);
-}
-
-/// The default sender: notes in the log that a notification was made.
-pub struct LogSender;
-
-impl Sender for LogSender {
-    fn send(&self, to: &PersonId, kind: &str, _title: &str) {
-        tracing::info!(person = %to, kind, "notification");
-    }
-}
-
 /// A notification to store.
 pub struct New<'a> {
     pub person: &'a PersonId,
@@ -43,6 +28,8 @@ pub struct New<'a> {
     pub at: i64,
 }
 
+/// Stores a notification and queues its e-mail. Call inside the
+/// transaction that makes what it tells of, then wake the outbox.
 pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
     conn.execute(
         "INSERT INTO notifications (person, kind, document, title, body, created_at)
@@ -56,7 +43,17 @@ pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
             n.at
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    let at = chrono::DateTime::from_timestamp(n.at, 0).unwrap_or_default();
+    let document = n.document.map(|d| d.to_string());
+    crate::mail::outbox::enqueue(
+        conn,
+        n.person,
+        n.kind,
+        &qalf_shared::notify::path_for(n.kind, document.as_deref()),
+        at,
+    )?;
+    Ok(id)
 }
 
 pub fn router() -> Router<AppState> {

@@ -169,7 +169,56 @@ pub async fn on_panel_registered(state: &AppState, meta: &RecordMeta) -> AppResu
             changed.push(audit_meta);
         }
     }
-    store(state, changed).await
+    store(state, changed).await?;
+    invite(state, meta.id.clone(), chair, members, audits.len()).await
+}
+
+/// Tells each member (not the chair, who set the panel up) in the app and
+/// by e-mail that they are on it.
+async fn invite(
+    state: &AppState,
+    panel: qalf_shared::sync::DocumentId,
+    chair: &qalf_shared::org::PersonId,
+    members: &[qalf_shared::org::PersonId],
+    audits: usize,
+) -> AppResult<()> {
+    let org = state.org();
+    let chair_name = org
+        .person(chair)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| "The CPP".into());
+    let invited: Vec<_> = members.iter().filter(|m| *m != chair).cloned().collect();
+    if invited.is_empty() {
+        return Ok(());
+    }
+    let body = format!(
+        "{chair_name} has put you on a moderation panel of {audits} audit{}. Record your own grade for each before the panel meets.",
+        if audits == 1 { "" } else { "s" }
+    );
+    let now = state.clock().now().timestamp();
+    state
+        .db()
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            for person in &invited {
+                crate::notifications::insert(
+                    &tx,
+                    &crate::notifications::New {
+                        person,
+                        kind: "panel-invitation",
+                        document: Some(&panel),
+                        title: "You are on a moderation panel",
+                        body: &body,
+                        at: now,
+                    },
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    state.outbox().wake();
+    Ok(())
 }
 
 /// A member's new position must belong to a registered panel they sit on,

@@ -187,11 +187,8 @@ pub async fn share(
         })
         .await?;
     state.access().put_record(meta);
-    for person in &everyone {
-        state
-            .sender()
-            .send(person, "briefing", "New 7-minute briefing");
-    }
+    // Their e-mails were queued with the notifications.
+    state.outbox().wake();
     tracing::info!(briefing = %id, person = %user.person, people = everyone.len(), "briefing shared");
     Ok(StatusCode::NO_CONTENT)
 }

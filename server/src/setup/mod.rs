@@ -21,6 +21,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+mod invitations;
+
 use crate::AppState;
 use crate::access_log::{Action, Event};
 use crate::auth::{local, session};
@@ -80,15 +82,7 @@ pub async fn first_administrator(
     if state.config().demo {
         return Err(SetUpError::Demo);
     }
-    let username = admin.username.trim().to_lowercase();
-    let valid = !username.is_empty()
-        && username.len() <= 64
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !valid {
-        return Err(SetUpError::BadUsername);
-    }
+    let username = valid_username(&admin.username).ok_or(SetUpError::BadUsername)?;
     let person = PersonId::parse(ADMINISTRATOR).map_err(anyhow::Error::from)?;
     let mut org = state.org();
     if org.person(&person).is_none() {
@@ -107,9 +101,7 @@ pub async fn first_administrator(
         });
         org = std::sync::Arc::new(Organisation::new(parts).map_err(anyhow::Error::from)?);
     }
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = new_token();
     let now = state.clock().now();
     let expires_at = now + chrono::Duration::hours(LINK_HOURS);
     let (stored_org, who, name, hash) = (
@@ -167,13 +159,27 @@ pub async fn first_administrator(
     })
 }
 
+/// A username as stored (lower case), if it is one: letters, digits, '.',
+/// '-' and '_', up to 64.
+pub(crate) fn valid_username(typed: &str) -> Option<String> {
+    let username = typed.trim().to_lowercase();
+    let valid = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    valid.then_some(username)
+}
+
 /// Whether anyone can sign in yet.
 pub async fn has_accounts(state: &AppState) -> anyhow::Result<bool> {
     Ok(state.db().call(|conn| Ok(accounts(conn)? > 0)).await?)
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/set-up", post(set_password))
+    Router::new()
+        .route("/api/set-up", post(set_password))
+        .merge(invitations::router())
 }
 
 #[derive(Deserialize)]
@@ -230,7 +236,11 @@ async fn set_password(
                     Box::new(e),
                 ))
             })?;
-            local::set_password(&tx, &username, &person, &hash)?;
+            if !local::set_password(&tx, &username, &person, &hash)? {
+                // The username became someone else's after the link was
+                // made: the link cannot take their account.
+                return Ok(None);
+            }
             tx.execute(
                 "UPDATE set_up_links SET used_at = ?2 WHERE token_hash = ?1",
                 params![token, now],
@@ -263,11 +273,18 @@ fn accounts(conn: &rusqlite::Connection) -> Result<i64, crate::db::DbError> {
     Ok(conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+/// A link's secret: 32 random bytes, URL-safe.
+pub(crate) fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn account_event(state: &AppState, person: &PersonId, detail: &str) -> Event {
+pub(crate) fn account_event(state: &AppState, person: &PersonId, detail: &str) -> Event {
     Event {
         at: state.clock().now(),
         person: person.clone(),

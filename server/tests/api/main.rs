@@ -7,6 +7,7 @@ mod directory;
 mod hardening;
 mod harness;
 mod interop;
+mod mail;
 mod panels;
 mod relay_shards;
 mod reports;

@@ -461,3 +461,52 @@ async fn r_sec_1_a_member_writes_their_own_position_until_recorded_and_the_panel
         );
     }
 }
+
+#[tokio::test]
+async fn r_live_6_the_members_of_a_new_panel_are_invited_in_the_app_and_by_e_mail() {
+    let app = TestApp::spawn().await;
+    let chair = app.person(Role::CppPractitioner);
+    let member = app.person(Role::TeamManager);
+    let chair_http = app.signed_in(Role::CppPractitioner).await;
+    let panel = DocumentId::from_bytes([60; 16]);
+    let status = chair_http
+        .post(app.url("/api/records"))
+        .json(&RecordMeta {
+            id: panel.clone(),
+            created_by: chair.clone(),
+            created_at: 0,
+            parties: Parties::Panel {
+                chair: chair.clone(),
+                members: vec![member.clone(), chair.clone()],
+                audits: vec![DocumentId::from_bytes([61; 16])],
+            },
+        })
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 201);
+    let invited = |http: reqwest::Client| {
+        let app = &app;
+        let panel = panel.to_string();
+        async move {
+            let notes: Vec<qalf_shared::api::Notification> =
+                app.get_json(&http, "/api/notifications").await;
+            notes.iter().any(|n| {
+                n.kind == "panel-invitation" && n.document.as_deref() == Some(panel.as_str())
+            })
+        }
+    };
+    assert!(invited(app.signed_in(Role::TeamManager).await).await);
+    assert!(!invited(chair_http).await, "the chair set it up");
+    // Its e-mail waits in the outbox (no mail server in this test).
+    let conn = rusqlite::Connection::open(app.data_dir().join("qalf.sqlite3")).unwrap();
+    let queued: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'panel-invitation' AND path = ?1",
+            [format!("/panels/{panel}")],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(queued, 1);
+}

@@ -3,7 +3,7 @@
 
 use qalf_server::setup::{self, NewAdministrator, SetUpError};
 use qalf_shared::api::Me;
-use qalf_shared::org::Role;
+use qalf_shared::org::{PersonId, Role};
 
 use crate::harness::TestApp;
 
@@ -246,4 +246,106 @@ async fn r_live_1_a_real_instance_started_without_init_prints_its_link_on_first_
         "{link}"
     );
     server.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_live_5_a_person_chooses_their_password_through_an_invitation_and_a_reset_ends_the_old_one()
+ {
+    use crate::directory::{good_rows, live_with_administrator, staff_file};
+    use qalf_shared::api::{AccountLink, AccountSummary, MakeAccountLink};
+    let (app, admin) = live_with_administrator().await;
+    let applied = admin
+        .post(app.url("/api/directory/staff-file/apply"))
+        .body(staff_file(&good_rows()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), 200);
+    let people: Vec<AccountSummary> = app.get_json(&admin, "/api/accounts").await;
+    assert_eq!(people.len(), 5);
+    let sam = people.iter().find(|p| p.name == "Sam Okafor").unwrap();
+    assert_eq!(sam.username, None);
+
+    let invited: AccountLink = app
+        .send_json(
+            &admin,
+            reqwest::Method::POST,
+            "/api/accounts/E1001/link",
+            &MakeAccountLink::default(),
+        )
+        .await;
+    assert_eq!(invited.username, "sam.okafor", "from the work address");
+    assert!(!invited.reset);
+    let token = invited.link.split_once('#').unwrap().1.to_string();
+    let sams = app.client();
+    let set = set_password(&app, &sams, &token, "sam's own long passphrase").await;
+    assert_eq!(set.status(), 200);
+    let me: Me = app.get_json(&sams, "/api/me").await;
+    assert_eq!(me.name, "Sam Okafor");
+    let sign_in = |password: &'static str| {
+        let http = app.client();
+        let url = app.url("/api/session");
+        async move {
+            http.post(url)
+                .json(&serde_json::json!({ "username": "sam.okafor", "password": password }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(sign_in("sam's own long passphrase").await, 200);
+
+    // A reset: the old password and every session end now.
+    let reset: AccountLink = app
+        .send_json(
+            &admin,
+            reqwest::Method::POST,
+            "/api/accounts/E1001/link",
+            &MakeAccountLink::default(),
+        )
+        .await;
+    assert!(reset.reset);
+    assert_eq!(
+        sams.get(app.url("/api/me")).send().await.unwrap().status(),
+        401
+    );
+    assert_eq!(sign_in("sam's own long passphrase").await, 401);
+    let token = reset.link.split_once('#').unwrap().1.to_string();
+    let set = set_password(&app, &app.client(), &token, "a new passphrase for sam").await;
+    assert_eq!(set.status(), 200);
+    assert_eq!(sign_in("a new passphrase for sam").await, 200);
+
+    // Nobody's username is given to someone else; only the administrator
+    // makes links.
+    let taken = admin
+        .post(app.url("/api/accounts/E1002/link"))
+        .json(&MakeAccountLink {
+            username: Some("sam.okafor".into()),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), 400);
+    let as_sam = app.client();
+    as_sam
+        .post(app.url("/api/session"))
+        .json(&serde_json::json!({ "username": "sam.okafor", "password": "a new passphrase for sam" }))
+        .send()
+        .await
+        .unwrap();
+    let refused = as_sam
+        .post(app.url("/api/accounts/E1002/link"))
+        .json(&MakeAccountLink::default())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let logged = app.logged_about(&PersonId::parse("E1001").unwrap()).await;
+    for detail in ["invitation link issued", "password reset link issued"] {
+        assert!(
+            logged.iter().any(|(_, _, d)| d.contains(detail)),
+            "{detail}: {logged:?}"
+        );
+    }
 }

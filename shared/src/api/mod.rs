@@ -81,6 +81,47 @@ pub struct PersonSummary {
     pub chairs: Vec<crate::observation::quota::MeetingType>,
 }
 
+/// `GET /api/me/email`: where a person's e-mail goes (their work address
+/// from the staff directory, if it has one) and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChoice {
+    #[serde(default)]
+    pub address: Option<String>,
+    pub delivery: crate::notify::Delivery,
+}
+
+/// `GET /api/accounts`: a person on the staff list and how they sign in
+/// with a local account (for the administrator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub person: crate::org::PersonId,
+    pub name: String,
+    pub job_title: String,
+    /// Their username, once they have chosen a password.
+    pub username: Option<String>,
+    /// When the link they have not used yet stops working (Unix seconds).
+    pub link_expires_at: Option<i64>,
+}
+
+/// `POST /api/accounts/{person}/link`: the username to give them (their
+/// work address before the `@` when not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MakeAccountLink {
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+/// A one-time link for a person to choose their password with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLink {
+    pub link: String,
+    pub username: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// They had a password, which stopped working now.
+    pub reset: bool,
+}
+
 /// `GET /api/change-log`: one change to how QALF runs (a staff import, the
 /// settings), with the name of who made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +188,9 @@ pub struct Settings {
     /// When observations fall due.
     #[serde(default)]
     pub observation: crate::observation::quota::QuotaPolicy,
+    /// People sign in with the council's identity provider.
+    #[serde(default)]
+    pub council_sign_in: bool,
 }
 
 fn april() -> u32 {

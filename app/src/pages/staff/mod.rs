@@ -36,19 +36,22 @@ enum Stage {
 pub fn StaffPage() -> impl IntoView {
     let session = use_session();
     let allowed = move || session.me().is_some_and(|me| may_import_staff(&me.roles));
+    // Counts imports applied, so the accounts list shows who joined.
+    let applied = RwSignal::new(0u32);
     view! {
         <h1 tabindex="-1">"Staff directory"</h1>
         <Show
             when=allowed
             fallback=|| view! { <p>"Only the administrator imports the staff directory."</p> }
         >
-            <StaffImport />
+            <StaffImport applied=applied />
+            <Accounts applied=applied />
         </Show>
     }
 }
 
 #[component]
-fn StaffImport() -> impl IntoView {
+fn StaffImport(applied: RwSignal<u32>) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let file = StoredValue::new(Vec::<u8>::new());
 
@@ -92,7 +95,10 @@ fn StaffImport() -> impl IntoView {
         stage.set(Stage::Applying(plan));
         leptos::task::spawn_local(async move {
             match api::staff_apply(&file.get_value()).await {
-                Ok(plan) => stage.set(Stage::Applied(plan)),
+                Ok(plan) => {
+                    stage.set(Stage::Applied(plan));
+                    applied.update(|n| *n += 1);
+                }
                 Err(e) => stage.set(Stage::Failed(e.to_string())),
             }
         });
@@ -306,5 +312,119 @@ fn Preview(plan: StaffPlan) -> impl IntoView {
             {notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
             <ul class="hint">{warnings}</ul>
         </section>
+    }
+}
+
+/// Local accounts, for councils without an identity provider: a one-time
+/// link for each person to choose their password (or a new one, which
+/// stops the old one working), to pass on to them.
+#[component]
+fn Accounts(applied: RwSignal<u32>) -> impl IntoView {
+    use qalf_shared::api::{AccountLink, MakeAccountLink};
+    let reload = RwSignal::new(0u32);
+    let people = LocalResource::new(move || {
+        reload.get();
+        applied.get();
+        api::accounts()
+    });
+    let made = RwSignal::new(None::<(String, AccountLink)>);
+    let failure = RwSignal::new(None::<String>);
+    let make = move |person: qalf_shared::org::PersonId, name: String| {
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::make_account_link(&person, &MakeAccountLink::default()).await {
+                Ok(link) => {
+                    made.set(Some((name, link)));
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => failure.set(Some(e.to_string())),
+            }
+        });
+    };
+    let shown = move || {
+        made.get().map(|(name, link)| {
+            let until = chrono::DateTime::from_timestamp(link.expires_at, 0)
+                .map(|t| t.format("%-d %B %Y, %H:%M").to_string())
+                .unwrap_or_default();
+            let what = if link.reset {
+                format!("{name}'s old password has stopped working. ")
+            } else {
+                String::new()
+            };
+            view! {
+                <div class="panel" role="status" data-testid="account-link">
+                    <h3>{format!("A link for {name}")}</h3>
+                    <p>{format!(
+                        "{what}Give {name} this link, in person or by their work e-mail: with it they choose their password and sign in as {}. It works once, until {until}.",
+                        link.username
+                    )}</p>
+                    <label class="visually-hidden" for="account-link-text">"The link"</label>
+                    <input id="account-link-text" class="input" readonly prop:value=link.link.clone() />
+                </div>
+            }
+        })
+    };
+    let rows = move || {
+        people.get().map(|answer| match answer {
+            Ok(list) => list
+                .into_iter()
+                .map(|p| {
+                    let status = match (&p.username, p.link_expires_at) {
+                        (_, Some(_)) => "Link not used yet".to_string(),
+                        (Some(u), None) => format!("Signs in as {u}"),
+                        (None, None) => "No password".to_string(),
+                    };
+                    let label = if p.username.is_some() {
+                        format!("New password link for {}", p.name)
+                    } else {
+                        format!("Invitation link for {}", p.name)
+                    };
+                    let (person, name) = (p.person.clone(), p.name.clone());
+                    view! {
+                        <tr>
+                            <td>{p.name.clone()}</td>
+                            <td>{p.job_title.clone()}</td>
+                            <td>{status}</td>
+                            <td>
+                                <button
+                                    type="button"
+                                    class="button button--secondary"
+                                    aria-label=label
+                                    on:click=move |_| make(person.clone(), name.clone())
+                                >
+                                    "Make a link"
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+                .into_any(),
+            Err(e) => view! { <tr><td colspan="4">{e.to_string()}</td></tr> }.into_any(),
+        })
+    };
+    view! {
+        <h2>"Accounts"</h2>
+        <p>"Where the council signs in with its own accounts, people need nothing here. Otherwise, make each person a link to choose their password; a new link for someone who has forgotten theirs stops the old one working."</p>
+        {shown}
+        <Show when=move || failure.get().is_some()>
+            <p class="error-message" role="alert">{move || failure.get()}</p>
+        </Show>
+        <div class="table-wrap">
+            <table class="table" data-testid="accounts">
+                <caption class="visually-hidden">"People and their accounts"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Job title"</th>
+                        <th scope="col">"Account"</th>
+                        <th scope="col"><span class="visually-hidden">"Link"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <Suspense fallback=|| ()>{rows}</Suspense>
+                </tbody>
+            </table>
+        </div>
     }
 }
