@@ -15,7 +15,7 @@ use qalf_shared::api::{
     EmailChoice, ErrorBody, MakeAccountLink, Me, Notification, PersonSummary, RaiseAlert, Settings,
     SignIn, SyncTicket, SyncTicketRequest,
 };
-use qalf_shared::directory::StaffPlan;
+use qalf_shared::directory::{PersonEdit, ServiceAreaEdit, StaffPlan, TeamEdit};
 use qalf_shared::org::PersonId;
 use qalf_shared::report::ReportKind;
 use qalf_shared::report::compliance::ComplianceLine;
@@ -321,6 +321,36 @@ pub async fn change_council_settings(
     settings: &CouncilSettings,
 ) -> Result<CouncilSettings, ApiError> {
     read(send_json(Request::put("/api/council-settings"), settings).await?).await
+}
+
+/// One person changed or added by hand (administrator).
+pub async fn edit_person(edit: &PersonEdit) -> Result<PersonEdit, ApiError> {
+    read(
+        send_json(
+            Request::put(&format!("/api/directory/people/{}", edit.id)),
+            edit,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// One team changed, or added when it has no id yet (administrator).
+pub async fn edit_team(edit: &TeamEdit) -> Result<(), ApiError> {
+    let request = match &edit.id {
+        Some(id) => Request::put(&format!("/api/directory/teams/{id}")),
+        None => Request::post("/api/directory/teams"),
+    };
+    read(send_json(request, edit).await?).await
+}
+
+/// One service area changed, or added when it has no id yet.
+pub async fn edit_service_area(edit: &ServiceAreaEdit) -> Result<(), ApiError> {
+    let request = match &edit.id {
+        Some(id) => Request::put(&format!("/api/directory/service-areas/{id}")),
+        None => Request::post("/api/directory/service-areas"),
+    };
+    read(send_json(request, edit).await?).await
 }
 
 /// Everyone on the staff list and their local account (administrator).

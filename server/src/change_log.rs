@@ -19,6 +19,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     StaffImport,
+    /// One person, team or service area changed by hand.
+    StaffEdit,
     Settings,
 }
 
@@ -26,6 +28,7 @@ impl Kind {
     fn code(self) -> &'static str {
         match self {
             Kind::StaffImport => "staff-import",
+            Kind::StaffEdit => "staff-edit",
             Kind::Settings => "settings",
         }
     }

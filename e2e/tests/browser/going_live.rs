@@ -1,7 +1,7 @@
 //! A council's real instance, from `qalf-server init` to its administrator
 //! signed in (R-LIVE-1).
 
-use qalf_e2e::{Browser, ServerProcess};
+use qalf_e2e::{Browser, ServerProcess, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_live_1_the_first_administrator_sets_their_password_through_the_link_once()
@@ -155,6 +155,27 @@ async fn r_live_2_and_3_the_administrator_imports_the_staff_file_and_changes_the
     sam.wait_for_text("[data-testid=roles]", "Team Manager")
         .await?;
 
+    // One person changed by hand, between HR files.
+    let chosen: bool = admin
+        .eval(
+            "(() => { const s = document.getElementById('person-choice'); if (!s) return false; \
+             s.value = 'E1002'; s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()",
+        )
+        .await?;
+    assert!(chosen);
+    eventually("Priya's details in the form", || async {
+        let name: String = admin
+            .eval("document.getElementById('person-name').value")
+            .await?;
+        Ok((name == "Priya Shah").then_some(()))
+    })
+    .await?;
+    admin.replace("Job title", "Senior Social Worker").await?;
+    admin.click_named("Save the person").await?;
+    admin
+        .wait_for_text("[data-testid=edit-person]", "Priya Shah is saved")
+        .await?;
+
     // The moderation rate, changed and logged.
     admin.click_named("Settings").await?;
     admin.wait_for_text("h1", "Settings").await?;
@@ -177,5 +198,9 @@ async fn r_live_2_and_3_the_administrator_imports_the_staff_file_and_changes_the
         .wait_for_text("[data-testid=change-log]", "20% → 25%")
         .await?;
     assert!(log.contains("Staff directory"), "{log}");
+    assert!(
+        log.contains("Priya Shah changed by hand: job title"),
+        "{log}"
+    );
     Ok(())
 }

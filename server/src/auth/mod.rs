@@ -19,3 +19,16 @@ pub use throttle::SignInThrottle;
 
 /// The session cookie. HttpOnly and SameSite=Strict always; Secure over TLS.
 pub const SESSION_COOKIE: &str = "qalf_session";
+
+/// Refuses (403) anyone who does not hold `role`: the administrator's
+/// screens, for instance.
+pub fn require_role(
+    state: &crate::AppState,
+    user: &CurrentUser,
+    role: qalf_shared::org::Role,
+) -> crate::error::AppResult<()> {
+    match state.org().person(&user.person) {
+        Some(p) if p.has_role(role) => Ok(()),
+        _ => Err(crate::error::AppError::Forbidden),
+    }
+}

@@ -14,7 +14,7 @@ use qalf_shared::org::{Organisation, Role};
 
 use super::store;
 use crate::AppState;
-use crate::auth::{CurrentUser, session};
+use crate::auth::{CurrentUser, require_role, session};
 use crate::change_log::{Entry, Kind};
 use crate::error::{AppError, AppResult};
 
@@ -26,19 +26,11 @@ pub const MAX_STAFF_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// left.
 static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-fn administrator_only(state: &AppState, user: &CurrentUser) -> AppResult<()> {
-    let org = state.org();
-    match org.person(&user.person) {
-        Some(p) if p.has_role(Role::Administrator) => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
 pub async fn template_file(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<impl IntoResponse> {
-    administrator_only(&state, &user)?;
+    require_role(&state, &user, Role::Administrator)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -64,7 +56,7 @@ pub async fn plan(
     user: CurrentUser,
     file: Bytes,
 ) -> AppResult<Json<StaffPlan>> {
-    administrator_only(&state, &user)?;
+    require_role(&state, &user, Role::Administrator)?;
     let plan = plan_file(&state, file).await?;
     tracing::info!(
         person = %user.person,
@@ -80,7 +72,7 @@ pub async fn apply(
     user: CurrentUser,
     file: Bytes,
 ) -> AppResult<Json<StaffPlan>> {
-    administrator_only(&state, &user)?;
+    require_role(&state, &user, Role::Administrator)?;
     let _one_at_a_time = IMPORTING.lock().await;
     let mut plan = plan_file(&state, file).await?;
     if plan.has_errors() {

@@ -1,6 +1,7 @@
 //! The organisation directory: service areas, teams, people and cases, kept in
 //! ordinary tables and held in memory for the access rules.
 
+mod edit;
 mod import;
 mod routes;
 mod store;

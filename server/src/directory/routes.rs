@@ -1,7 +1,7 @@
 //! `GET /api/people`: the staff directory, for choosing colleagues.
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 
 use qalf_shared::access::directory_for;
@@ -25,6 +25,17 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/directory/staff-file/template",
             get(super::import::template_file),
+        )
+        .route("/api/directory/people/{id}", put(super::edit::person))
+        .route("/api/directory/teams", post(super::edit::new_team))
+        .route("/api/directory/teams/{id}", put(super::edit::team))
+        .route(
+            "/api/directory/service-areas",
+            post(super::edit::new_service_area),
+        )
+        .route(
+            "/api/directory/service-areas/{id}",
+            put(super::edit::service_area),
         )
         .merge(import)
 }

@@ -16,20 +16,13 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{LINK_HOURS, account_event, new_token, token_hash, valid_username};
 use crate::AppState;
-use crate::auth::{CurrentUser, session};
+use crate::auth::{CurrentUser, require_role, session};
 use crate::error::{AppError, AppResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/accounts", get(list))
         .route("/api/accounts/{person}/link", post(make_link))
-}
-
-fn administrator_only(state: &AppState, user: &CurrentUser) -> AppResult<()> {
-    match state.org().person(&user.person) {
-        Some(p) if p.has_role(Role::Administrator) => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
 }
 
 /// (person id, username) of each account.
@@ -41,7 +34,7 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<AccountSummary>>> {
-    administrator_only(&state, &user)?;
+    require_role(&state, &user, Role::Administrator)?;
     let now = state.clock().now().timestamp();
     let (accounts, links): (Usernames, Links) = state
         .db()
@@ -95,7 +88,7 @@ async fn make_link(
     Path(person): Path<String>,
     Json(ask): Json<MakeAccountLink>,
 ) -> AppResult<Json<AccountLink>> {
-    administrator_only(&state, &user)?;
+    require_role(&state, &user, Role::Administrator)?;
     let person = PersonId::parse(person).map_err(|_| AppError::NotFound)?;
     let org = state.org();
     let someone = org.person(&person).ok_or(AppError::NotFound)?;

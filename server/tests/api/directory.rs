@@ -271,3 +271,98 @@ async fn r_live_2_a_leaver_loses_access_at_once_and_their_device_is_told_to_dele
     assert_eq!(status, 200);
     assert!(app.server.state.org().person(&leaver).is_none());
 }
+
+#[tokio::test]
+async fn r_live_2_one_person_and_one_team_are_changed_by_hand_and_logged() {
+    use qalf_shared::directory::{PersonEdit, TeamEdit};
+    let (app, http) = live_with_administrator().await;
+    let applied = post_file(
+        &app,
+        &http,
+        "/api/directory/staff-file/apply",
+        &staff_file(&good_rows()),
+    )
+    .await;
+    assert_eq!(applied.status(), 200);
+    let org = app.server.state.org();
+    let priya = PersonId::parse("E1002").unwrap();
+    let mut edit = PersonEdit::of(org.person(&priya).unwrap());
+    edit.job_title = "Senior Social Worker".into();
+    edit.roles.push(Role::Iro);
+    let saved: PersonEdit = app
+        .send_json(
+            &http,
+            reqwest::Method::PUT,
+            "/api/directory/people/E1002",
+            &edit,
+        )
+        .await;
+    assert_eq!(saved.job_title, "Senior Social Worker");
+    let reloaded = qalf_server::directory::load(app.server.state.db())
+        .await
+        .unwrap();
+    let mut roles = reloaded.person(&priya).unwrap().roles.clone();
+    roles.sort();
+    assert_eq!(
+        roles,
+        vec![Role::Practitioner, Role::Iro],
+        "kept in the database"
+    );
+
+    // A new team; a name already taken is refused and changes nothing.
+    let area = org.person(&priya).unwrap().service_area.clone().unwrap();
+    let team = TeamEdit {
+        id: None,
+        name: "Assessment 2".into(),
+        service_area: area.clone(),
+        manager: None,
+    };
+    let made = http
+        .post(app.url("/api/directory/teams"))
+        .json(&team)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 200);
+    let again = http
+        .post(app.url("/api/directory/teams"))
+        .json(&team)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 400);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Another team has that name")
+    );
+    assert_eq!(
+        app.server
+            .state
+            .org()
+            .teams()
+            .filter(|t| t.name == "Assessment 2")
+            .count(),
+        1
+    );
+
+    let log: Vec<ChangeLogEntry> = app.get_json(&http, "/api/change-log").await;
+    assert_eq!(log[0].kind, "staff-edit");
+    assert_eq!(log[0].summary, "Team Assessment 2 added by hand.");
+    assert_eq!(
+        log[1].summary,
+        "Priya Shah changed by hand: job title, roles."
+    );
+
+    // Nobody signed in changes anything.
+    let refused = app
+        .client()
+        .put(app.url("/api/directory/people/E1002"))
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+}

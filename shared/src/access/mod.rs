@@ -276,12 +276,16 @@ impl Rules<'_> {
 /// The staff directory as `viewer` may see it (R-SEC-11): who everyone is
 /// and where they sit, to name colleagues; employment dates (which the
 /// observation quotas need) only for the viewer and the people they
-/// manage, or for the CPP; work e-mail addresses (which only the server
-/// uses, to send notifications) for nobody but the viewer; never a case.
+/// manage, or for the CPP; work e-mail addresses (which the server uses to
+/// send notifications) for the viewer's own, and for the administrator, who
+/// keeps the directory; never a case.
 pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::OrganisationParts {
     let cpp = org
         .person(viewer)
         .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+    let administrator = org
+        .person(viewer)
+        .is_some_and(|p| p.has_role(crate::org::Role::Administrator));
     crate::org::OrganisationParts {
         service_areas: org.service_areas().cloned().collect(),
         teams: org.teams().cloned().collect(),
@@ -293,7 +297,7 @@ pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::Organ
                     p.started_on = None;
                     p.in_post_since = None;
                 }
-                if &p.id != viewer {
+                if &p.id != viewer && !administrator {
                     p.email = None;
                 }
                 p

@@ -648,7 +648,7 @@ fn read_row(
 
 /// A work address, lower-cased: one `@`, something either side, a dot in
 /// the domain, no spaces.
-fn parse_email(value: &str) -> Result<String, String> {
+pub(super) fn parse_email(value: &str) -> Result<String, String> {
     let email = value.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
@@ -698,7 +698,7 @@ fn parse_date(value: &str) -> Result<NaiveDate, String> {
 }
 
 /// A name as an id: lower case, runs of anything else as one `-`.
-fn slug(name: &str) -> String {
+pub(super) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -1080,7 +1080,7 @@ impl<'a> Merge<'a> {
 }
 
 /// `base`, or `base-2`, `base-3`… until `free` accepts it.
-fn unique_id(base: &str, free: impl Fn(&str) -> bool) -> String {
+pub(super) fn unique_id(base: &str, free: impl Fn(&str) -> bool) -> String {
     if free(base) {
         return base.to_string();
     }

@@ -457,7 +457,11 @@ fn ChangeLog(saved_count: RwSignal<u32>) -> impl IntoView {
                         let when = chrono::DateTime::from_timestamp(e.at, 0)
                             .map(|t| t.format("%-d %B %Y, %H:%M").to_string())
                             .unwrap_or_default();
-                        let what = if e.kind == "settings" { "Settings" } else { "Staff directory" };
+                        let what = match e.kind.as_str() {
+                            "settings" => "Settings",
+                            "staff-edit" => "Staff directory, by hand",
+                            _ => "Staff directory",
+                        };
                         view! {
                             <tr>
                                 <td>{when}</td>

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
+mod edit;
+
 use crate::api;
 use crate::components::file_problems::FileProblems;
 use crate::pages::schedule::plural;
@@ -45,6 +47,7 @@ pub fn StaffPage() -> impl IntoView {
             fallback=|| view! { <p>"Only the administrator imports the staff directory."</p> }
         >
             <StaffImport applied=applied />
+            <edit::EditDirectory applied=applied />
             <Accounts applied=applied />
         </Show>
     }
