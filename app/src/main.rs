@@ -11,6 +11,7 @@ mod clock;
 mod components;
 mod device;
 mod directory;
+mod file;
 mod identity;
 mod pages;
 mod repo;

@@ -141,6 +141,20 @@ async fn staff_through_the_server(csv: &str) -> anyhow::Result<(Duration, Durati
     Ok((planned, applied, people))
 }
 
+/// The baseline: reading every record of a file with the csv crate,
+/// nothing more; the number of fields.
+fn fields_in(file: &str) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(file.as_bytes());
+    let mut record = csv::ByteRecord::new();
+    let mut n = 0usize;
+    while reader.read_byte_record(&mut record).expect("csv") {
+        n += record.len();
+    }
+    n
+}
+
 /// The median of `RUNS` timings of `f`.
 fn median<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut times = Vec::with_capacity(RUNS);
@@ -230,17 +244,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // The baseline: reading every record of the file, nothing more.
-    let (baseline, records) = median(|| {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(csv.as_bytes());
-        let mut record = csv::ByteRecord::new();
-        let mut n = 0usize;
-        while reader.read_byte_record(&mut record).expect("csv") {
-            n += record.len();
-        }
-        n
-    });
+    let (baseline, records) = median(|| fields_in(&csv));
     println!("\nimport");
     println!(
         "  {:<52} {}     1.0x baseline  ({records} fields)",
@@ -342,17 +346,7 @@ fn main() -> anyhow::Result<()> {
 
     // The staff directory from the HR system.
     let staff = staff_file();
-    let (baseline, records) = median(|| {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(staff.as_bytes());
-        let mut record = csv::ByteRecord::new();
-        let mut n = 0usize;
-        while reader.read_byte_record(&mut record).expect("csv") {
-            n += record.len();
-        }
-        n
-    });
+    let (baseline, records) = median(|| fields_in(&staff));
     println!(
         "\nstaff directory ({STAFF} people, {:.2} MB)",
         staff.len() as f64 / 1e6

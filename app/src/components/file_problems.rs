@@ -20,11 +20,7 @@ where
     }
     let all = RwSignal::new(false);
     let total = issues.len();
-    let rows_with_errors = issues
-        .iter()
-        .map(|i| i.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let rows_with_errors = qalf_shared::schedule::rows_with(&issues);
     let issues = StoredValue::new(issues);
     let rows = move || {
         let shown = if all.get() {

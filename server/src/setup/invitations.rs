@@ -12,9 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use qalf_shared::api::{AccountLink, AccountSummary, MakeAccountLink};
 use qalf_shared::org::{PersonId, Role};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
-use super::{LINK_HOURS, account_event, new_token, token_hash, valid_username};
+use super::{LINK_HOURS, account_event, new_token, store_link, token_hash, valid_username};
 use crate::AppState;
 use crate::auth::{CurrentUser, require_role, session};
 use crate::error::{AppError, AppResult};
@@ -119,22 +119,7 @@ async fn make_link(
             // A reset: the old password stops working now.
             let had_account =
                 tx.execute("DELETE FROM accounts WHERE person_id = ?1", [who.as_str()])? > 0;
-            // One link at a time: a new one ends the earlier ones.
-            tx.execute(
-                "DELETE FROM set_up_links WHERE person_id = ?1 AND used_at IS NULL",
-                [who.as_str()],
-            )?;
-            tx.execute(
-                "INSERT INTO set_up_links (token_hash, person_id, username, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    hash,
-                    who.as_str(),
-                    name,
-                    now.timestamp(),
-                    expires_at.timestamp()
-                ],
-            )?;
+            store_link(&tx, &who, &name, &hash, now, expires_at)?;
             tx.commit()?;
             Ok(Some(had_account))
         })

@@ -118,22 +118,7 @@ pub async fn first_administrator(
             }
             crate::directory::replace(conn, &stored_org)?;
             let tx = conn.transaction()?;
-            // One link at a time: a new one ends the earlier ones.
-            tx.execute(
-                "DELETE FROM set_up_links WHERE person_id = ?1 AND used_at IS NULL",
-                [who.as_str()],
-            )?;
-            tx.execute(
-                "INSERT INTO set_up_links (token_hash, person_id, username, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    hash,
-                    who.as_str(),
-                    name,
-                    now.timestamp(),
-                    expires_at.timestamp()
-                ],
-            )?;
+            store_link(&tx, &who, &name, &hash, now, expires_at)?;
             tx.commit()?;
             Ok(false)
         })
@@ -271,6 +256,34 @@ async fn set_password(
 /// How many accounts anyone can sign in with.
 fn accounts(conn: &rusqlite::Connection) -> Result<i64, crate::db::DbError> {
     Ok(conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?)
+}
+
+/// Stores a link (its token's hash) for `person`; one link at a time, so
+/// a new one ends the earlier ones.
+pub(crate) fn store_link(
+    tx: &rusqlite::Transaction<'_>,
+    person: &PersonId,
+    username: &str,
+    hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), crate::db::DbError> {
+    tx.execute(
+        "DELETE FROM set_up_links WHERE person_id = ?1 AND used_at IS NULL",
+        [person.as_str()],
+    )?;
+    tx.execute(
+        "INSERT INTO set_up_links (token_hash, person_id, username, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            hash,
+            person.as_str(),
+            username,
+            now.timestamp(),
+            expires_at.timestamp()
+        ],
+    )?;
+    Ok(())
 }
 
 /// A link's secret: 32 random bytes, URL-safe.

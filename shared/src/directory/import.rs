@@ -214,11 +214,7 @@ impl StaffPlan {
 
     /// Rows with at least one error.
     pub fn rejected_rows(&self) -> usize {
-        self.errors
-            .iter()
-            .map(|e| e.line)
-            .collect::<BTreeSet<_>>()
-            .len()
+        crate::schedule::rows_with(&self.errors)
     }
 
     /// Whether applying would change anything.

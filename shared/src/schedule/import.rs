@@ -90,6 +90,11 @@ pub struct ImportIssue<C = Column> {
     pub message: String,
 }
 
+/// How many lines of a file have at least one of `issues`.
+pub fn rows_with<C>(issues: &[ImportIssue<C>]) -> usize {
+    issues.iter().map(|e| e.line).collect::<BTreeSet<_>>().len()
+}
+
 impl<C: fmt::Display> fmt::Display for ImportIssue<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
@@ -148,11 +153,7 @@ impl ImportPlan {
 
     /// Rows with at least one error.
     pub fn rejected_rows(&self) -> usize {
-        self.errors
-            .iter()
-            .map(|e| e.line)
-            .collect::<BTreeSet<_>>()
-            .len()
+        rows_with(&self.errors)
     }
 
     /// "120 rows: 3 new, 2 updated, 110 unchanged; 5 rows with errors; 40

@@ -28,7 +28,7 @@ pub use compliance::{PersonCompliance, Tallies, Tally, compliance, person_compli
 pub use history::CompletedAudit;
 pub use import::{
     ImportIssue, ImportPlan, ImportPlanner, ImportProgress, apply, plan_import,
-    plan_import_with_progress,
+    plan_import_with_progress, rows_with,
 };
 pub use kind::{AuditKind, UnknownAuditKind};
 pub use month::{BadYearMonth, Period, YearMonth};

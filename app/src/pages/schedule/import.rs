@@ -1,9 +1,6 @@
 use leptos::prelude::*;
 use qalf_shared::api::schedule::ImportReport;
 use qalf_shared::schedule::{ImportPlan, ImportPlanner};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 
 use super::{plural, thousands};
 use crate::api::{self, ApiError};
@@ -48,13 +45,7 @@ pub fn ImportCases() -> impl IntoView {
     let file = StoredValue::new(Vec::<u8>::new());
 
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(chosen) = input.files().and_then(|f| f.get(0)) else {
+        let Some(chosen) = crate::file::chosen(&ev) else {
             return;
         };
         if chosen.size() > MAX_FILE_BYTES {
@@ -65,10 +56,10 @@ pub fn ImportCases() -> impl IntoView {
         }
         stage.set(Stage::Reading);
         leptos::task::spawn_local(async move {
-            let bytes = match JsFuture::from(chosen.array_buffer()).await {
-                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                Err(_) => {
-                    stage.set(Stage::Failed("The file could not be read.".into()));
+            let bytes = match crate::file::bytes(&chosen).await {
+                Ok(bytes) => bytes,
+                Err(message) => {
+                    stage.set(Stage::Failed(message));
                     return;
                 }
             };

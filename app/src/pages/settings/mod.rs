@@ -362,20 +362,14 @@ fn BankHolidays(holidays: RwSignal<Vec<chrono::NaiveDate>>) -> impl IntoView {
     let division = RwSignal::new("england-and-wales".to_string());
     let error = RwSignal::new(None::<String>);
     let on_file = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let Some(chosen) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-        else {
+        let Some(chosen) = crate::file::chosen(&ev) else {
             return;
         };
         leptos::task::spawn_local(async move {
-            let text = match wasm_bindgen_futures::JsFuture::from(chosen.text()).await {
-                Ok(t) => t.as_string().unwrap_or_default(),
-                Err(_) => {
-                    error.set(Some("The file could not be read.".into()));
+            let text = match crate::file::text(&chosen).await {
+                Ok(text) => text,
+                Err(message) => {
+                    error.set(Some(message));
                     return;
                 }
             };

@@ -174,31 +174,59 @@ fn picker(
     }
 }
 
+/// `(id, label)` pairs sorted by label.
+fn sorted(mut options: Vec<(String, String)>) -> Vec<(String, String)> {
+    options.sort_by(|a, b| a.1.cmp(&b.1));
+    options
+}
+
 fn people_options(org: &Organisation) -> Vec<(String, String)> {
-    let mut people: Vec<(String, String)> = org
-        .people()
-        .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.id)))
-        .collect();
-    people.sort_by(|a, b| a.1.cmp(&b.1));
-    people
+    sorted(
+        org.people()
+            .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.id)))
+            .collect(),
+    )
 }
 
 fn team_options(org: &Organisation) -> Vec<(String, String)> {
-    let mut teams: Vec<(String, String)> = org
-        .teams()
-        .map(|t| (t.id.to_string(), t.name.clone()))
-        .collect();
-    teams.sort_by(|a, b| a.1.cmp(&b.1));
-    teams
+    sorted(
+        org.teams()
+            .map(|t| (t.id.to_string(), t.name.clone()))
+            .collect(),
+    )
 }
 
 fn area_options(org: &Organisation) -> Vec<(String, String)> {
-    let mut areas: Vec<(String, String)> = org
-        .service_areas()
-        .map(|a| (a.id.to_string(), a.name.clone()))
-        .collect();
-    areas.sort_by(|a, b| a.1.cmp(&b.1));
-    areas
+    sorted(
+        org.service_areas()
+            .map(|a| (a.id.to_string(), a.name.clone()))
+            .collect(),
+    )
+}
+
+/// Shows the problems this device found in an edit (focusing their
+/// summary), or sends it and says it is saved; `applied` then brings the
+/// directory again.
+fn check_and_send(
+    (outcome, applied, summary): (RwSignal<Option<Outcome>>, RwSignal<u32>, &'static str),
+    checked: Option<Result<(), Vec<SettingProblem>>>,
+    what: String,
+    send: impl std::future::Future<Output = Result<(), api::ApiError>> + 'static,
+) {
+    if let Some(Err(problems)) = checked {
+        outcome.set(Some(Outcome::Problems(problems)));
+        focus_summary(summary);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match send.await {
+            Ok(()) => {
+                outcome.set(Some(Outcome::Saved(format!("{what} is saved."))));
+                applied.update(|n| *n += 1);
+            }
+            Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
+        }
+    });
 }
 
 /// Focuses the error summary once it is on the page.
@@ -276,22 +304,16 @@ fn PersonForm(org: RwSignal<Option<Organisation>>, applied: RwSignal<u32>) -> im
             service_area: None,
             line_manager: PersonId::parse(manager.get_untracked()).ok(),
         };
-        if let Some(Err(problems)) = with_org(org, |o| {
+        let checked = with_org(org, |o| {
             edit_person(o, &edit, crate::clock::today()).map(|_| ())
-        }) {
-            outcome.set(Some(Outcome::Problems(problems)));
-            focus_summary("person-problems");
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match api::edit_person(&edit).await {
-                Ok(saved) => {
-                    outcome.set(Some(Outcome::Saved(format!("{} is saved.", saved.name))));
-                    applied.update(|n| *n += 1);
-                }
-                Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
-            }
         });
+        let what = edit.name.trim().to_string();
+        check_and_send(
+            (outcome, applied, "person-problems"),
+            checked,
+            what,
+            async move { api::edit_person(&edit).await.map(|_| ()) },
+        );
     };
     let role_boxes = Role::ALL
         .into_iter()
@@ -382,23 +404,14 @@ fn TeamForm(org: RwSignal<Option<Organisation>>, applied: RwSignal<u32>) -> impl
             service_area,
             manager: PersonId::parse(manager.get_untracked()).ok(),
         };
-        if let Some(Err(problems)) = with_org(org, |o| edit_team(o, &edit).map(|_| ())) {
-            outcome.set(Some(Outcome::Problems(problems)));
-            focus_summary("team-problems");
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match api::edit_team(&edit).await {
-                Ok(()) => {
-                    outcome.set(Some(Outcome::Saved(format!(
-                        "{} is saved.",
-                        edit.name.trim()
-                    ))));
-                    applied.update(|n| *n += 1);
-                }
-                Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
-            }
-        });
+        let checked = with_org(org, |o| edit_team(o, &edit).map(|_| ()));
+        let what = edit.name.trim().to_string();
+        check_and_send(
+            (outcome, applied, "team-problems"),
+            checked,
+            what,
+            async move { api::edit_team(&edit).await },
+        );
     };
     view! {
         <form class="form" on:submit=submit novalidate data-testid="edit-team">
@@ -438,23 +451,14 @@ fn AreaForm(org: RwSignal<Option<Organisation>>, applied: RwSignal<u32>) -> impl
             name: name.get_untracked(),
             head: PersonId::parse(head.get_untracked()).ok(),
         };
-        if let Some(Err(problems)) = with_org(org, |o| edit_service_area(o, &edit).map(|_| ())) {
-            outcome.set(Some(Outcome::Problems(problems)));
-            focus_summary("area-problems");
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match api::edit_service_area(&edit).await {
-                Ok(()) => {
-                    outcome.set(Some(Outcome::Saved(format!(
-                        "{} is saved.",
-                        edit.name.trim()
-                    ))));
-                    applied.update(|n| *n += 1);
-                }
-                Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
-            }
-        });
+        let checked = with_org(org, |o| edit_service_area(o, &edit).map(|_| ()));
+        let what = edit.name.trim().to_string();
+        check_and_send(
+            (outcome, applied, "area-problems"),
+            checked,
+            what,
+            async move { api::edit_service_area(&edit).await },
+        );
     };
     view! {
         <form class="form" on:submit=submit novalidate data-testid="edit-area">

@@ -5,9 +5,6 @@
 use leptos::prelude::*;
 use qalf_shared::directory::{StaffColumn, StaffPlan};
 use qalf_shared::org::Role;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 
 mod edit;
 
@@ -59,13 +56,7 @@ fn StaffImport(applied: RwSignal<u32>) -> impl IntoView {
     let file = StoredValue::new(Vec::<u8>::new());
 
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(chosen) = input.files().and_then(|f| f.get(0)) else {
+        let Some(chosen) = crate::file::chosen(&ev) else {
             return;
         };
         if chosen.size() > MAX_FILE_BYTES {
@@ -76,10 +67,10 @@ fn StaffImport(applied: RwSignal<u32>) -> impl IntoView {
         }
         stage.set(Stage::Checking);
         leptos::task::spawn_local(async move {
-            let bytes = match JsFuture::from(chosen.array_buffer()).await {
-                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                Err(_) => {
-                    stage.set(Stage::Failed("The file could not be read.".into()));
+            let bytes = match crate::file::bytes(&chosen).await {
+                Ok(bytes) => bytes,
+                Err(message) => {
+                    stage.set(Stage::Failed(message));
                     return;
                 }
             };
