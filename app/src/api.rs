@@ -15,6 +15,7 @@ use qalf_shared::api::{
     EmailChoice, ErrorBody, MakeAccountLink, Me, Notification, PersonSummary, RaiseAlert, Settings,
     SignIn, SyncTicket, SyncTicketRequest,
 };
+use qalf_shared::audit::template::AuditTemplate;
 use qalf_shared::directory::{PersonEdit, ServiceAreaEdit, StaffPlan, TeamEdit};
 use qalf_shared::org::PersonId;
 use qalf_shared::report::ReportKind;
@@ -351,6 +352,16 @@ pub async fn edit_service_area(edit: &ServiceAreaEdit) -> Result<(), ApiError> {
         None => Request::post("/api/directory/service-areas"),
     };
     read(send_json(request, edit).await?).await
+}
+
+/// The audit questions new audits start on (the CPP).
+pub async fn audit_template() -> Result<AuditTemplate, ApiError> {
+    read(send(Request::get("/api/templates/audit")).await?).await
+}
+
+/// Saves the next version of the audit questions.
+pub async fn save_audit_template(template: &AuditTemplate) -> Result<AuditTemplate, ApiError> {
+    read(send_json(Request::put("/api/templates/audit"), template).await?).await
 }
 
 /// Everyone on the staff list and their local account (administrator).

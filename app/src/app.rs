@@ -42,6 +42,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedIn><crate::pages::settings::SettingsPage /></SignedIn> }
                 />
                 <Route
+                    path=path!("/templates")
+                    view=|| view! { <SignedIn><crate::pages::templates::TemplatesPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/staff")
                     view=|| view! { <SignedIn><crate::pages::staff::StaffPage /></SignedIn> }
                 />

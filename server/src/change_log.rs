@@ -22,6 +22,8 @@ pub enum Kind {
     /// One person, team or service area changed by hand.
     StaffEdit,
     Settings,
+    /// A new version of the audit questions.
+    Templates,
 }
 
 impl Kind {
@@ -29,6 +31,7 @@ impl Kind {
         match self {
             Kind::StaffImport => "staff-import",
             Kind::StaffEdit => "staff-edit",
+            Kind::Templates => "templates",
             Kind::Settings => "settings",
         }
     }

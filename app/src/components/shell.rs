@@ -113,6 +113,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <Show when=is_cpp>
                         <A href="/schedule">"Schedule"</A>
                     </Show>
+                    <Show when=is_cpp>
+                        <A href="/templates">"Questions"</A>
+                    </Show>
                     <Show when=shows_log>
                         <A href="/access-log">"Access log"</A>
                     </Show>

@@ -15,6 +15,7 @@ pub mod set_up;
 pub mod settings;
 pub mod sign_in;
 pub mod staff;
+pub mod templates;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -90,6 +90,7 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         "/schedule/compliance",
         "/access-log",
         "/settings",
+        "/templates",
     ] {
         cpp.open(&server.url(path)).await?;
         violations.extend(check(&cpp, path).await?);

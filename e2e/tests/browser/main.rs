@@ -7,6 +7,7 @@ mod council_sign_in;
 mod going_live;
 mod moderation;
 mod observation;
+mod questions;
 mod reports;
 mod schedule;
 mod shared_device;

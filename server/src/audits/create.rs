@@ -4,7 +4,7 @@
 
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::audit::document::Header;
-use qalf_shared::audit::{NewAudit, new_audit, template};
+use qalf_shared::audit::{NewAudit, new_audit};
 use qalf_shared::org::{CaseRef, PersonId};
 use qalf_shared::sync::DocumentId;
 
@@ -66,8 +66,13 @@ pub async fn create_audit(
         suggested_day: allocation.suggested_day.map(|d| d.to_string()),
     };
     let now = state.clock().now().timestamp();
+    // The question set as the CPP last saved it; the audit copies it.
+    let template = state
+        .db()
+        .call(|conn| super::templates::latest(conn))
+        .await?;
     let doc = new_audit(
-        template::current(),
+        &template,
         &NewAudit {
             header,
             cohort: case.cohort,

@@ -5,6 +5,7 @@
 mod alerts;
 mod create;
 pub mod recognition;
+pub mod templates;
 
 use axum::Router;
 use axum::routing::post;
@@ -14,5 +15,7 @@ pub use create::{AuditAllocation, create_audit};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/alerts", post(alerts::raise))
+    Router::new()
+        .route("/api/alerts", post(alerts::raise))
+        .merge(templates::router())
 }

@@ -413,6 +413,19 @@ const STEPS: &[&str] = &[
         delivery TEXT NOT NULL
     );
     ",
+    // 15: the audit question set as the CPP edits it (R-LIVE-4): every
+    // version kept whole (audits name the version they started on); the
+    // compiled-in set is version 1 until a council saves another.
+    "
+    CREATE TABLE audit_templates (
+        version INTEGER PRIMARY KEY,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_templates_no_update BEFORE UPDATE ON audit_templates
+    BEGIN SELECT RAISE(ABORT, 'a template version is never changed: save a new one'); END;
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

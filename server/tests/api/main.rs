@@ -18,3 +18,4 @@ mod setup;
 mod static_files;
 mod sync;
 mod sync_peer;
+mod templates;

@@ -5,6 +5,7 @@ pub mod document;
 mod grade;
 pub mod rules;
 pub mod template;
+pub mod template_edit;
 
 pub use document::{AuditDoc, NewAudit, new_audit, read};
 pub use grade::{Answer, Grade, UnknownGrade};

@@ -38,11 +38,12 @@ pub fn SectionPart(section: String) -> impl IntoView {
     let Some(s) = a.sections.iter().find(|s| s.id == section).cloned() else {
         return view! { <h2>"There is no such section in this audit"</h2> }.into_any();
     };
-    // Guidance from the template the audit started on, when this app has it.
+    // The section's guidance: the framework's, the same in every version
+    // of the questions (the CPP edits questions, never sections).
     let guidance = template::current()
         .sections
         .iter()
-        .find(|t| t.id == s.id && u64::from(template::current().version) == a.template_version)
+        .find(|t| t.id == s.id)
         .cloned();
     let answers: Vec<(&'static str, &'static str)> =
         Answer::ALL.iter().map(|x| (x.code(), x.label())).collect();

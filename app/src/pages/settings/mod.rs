@@ -454,6 +454,7 @@ fn ChangeLog(saved_count: RwSignal<u32>) -> impl IntoView {
                         let what = match e.kind.as_str() {
                             "settings" => "Settings",
                             "staff-edit" => "Staff directory, by hand",
+                            "templates" => "Audit questions",
                             _ => "Staff directory",
                         };
                         view! {
