@@ -43,6 +43,9 @@ use crate::config::Config;
 const STATE_COOKIE: &str = "qalf_oidc_state";
 /// How long a sign-in at the provider may take.
 const PENDING_MINUTES: i64 = 10;
+/// How long the provider's metadata and signing keys are trusted before
+/// they are fetched again.
+const DISCOVERY_LIFETIME: Duration = Duration::from_secs(3600);
 /// Sign-ins begun and not finished, at most (older ones are dropped).
 const MAX_PENDING: usize = 10_000;
 
@@ -108,8 +111,10 @@ struct Pending {
 pub struct Oidc {
     config: OidcConfig,
     http: openidconnect::reqwest::Client,
-    /// Discovered on first use (the provider may be down when QALF starts).
-    metadata: tokio::sync::Mutex<Option<CoreProviderMetadata>>,
+    /// Discovered on first use (the provider may be down when QALF starts)
+    /// and again after [`DISCOVERY_LIFETIME`] or a token signed with a key
+    /// it did not list: providers rotate their signing keys.
+    metadata: tokio::sync::Mutex<Option<(CoreProviderMetadata, std::time::Instant)>>,
     pending: Mutex<HashMap<String, Pending>>,
 }
 
@@ -182,15 +187,22 @@ impl Oidc {
 
     async fn metadata(&self) -> anyhow::Result<CoreProviderMetadata> {
         let mut known = self.metadata.lock().await;
-        if let Some(m) = known.as_ref() {
+        if let Some((m, at)) = known.as_ref()
+            && at.elapsed() < DISCOVERY_LIFETIME
+        {
             return Ok(m.clone());
         }
         let issuer = IssuerUrl::new(self.config.issuer.clone()).context("--oidc-issuer")?;
         let found = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .context("discovering the identity provider")?;
-        *known = Some(found.clone());
+        *known = Some((found.clone(), std::time::Instant::now()));
         Ok(found)
+    }
+
+    /// Forgets the metadata, so the next sign-in fetches the keys again.
+    async fn forget(&self) {
+        *self.metadata.lock().await = None;
     }
 
     fn remember(&self, state: String, pending: Pending) {
@@ -368,7 +380,17 @@ async fn finish(
                 tracing::warn!(error = %other, "an ID token failed its checks");
                 Problem::Invalid
             }
-        })?;
+        });
+    let claims = match claims {
+        Ok(c) => c,
+        Err(problem) => {
+            // A key the provider rotated in: the next attempt fetches them.
+            if problem == Problem::Invalid {
+                oidc.forget().await;
+            }
+            return Err(problem);
+        }
+    };
     let from_token = named(
         oidc.config.claim,
         claims.email().map(|e| e.as_str()),
@@ -383,7 +405,10 @@ async fn finish(
         None => {
             let info: openidconnect::core::CoreUserInfoClaims = client
                 .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
-                .map_err(|_| Problem::NotInDirectory)?
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "the ID token lacks the claim and the provider has no user information endpoint");
+                    Problem::Provider
+                })?
                 .request_async(&oidc.http)
                 .await
                 .map_err(|e| {
@@ -401,12 +426,20 @@ async fn finish(
     }
     .trim()
     .to_lowercase();
-    state
-        .org()
+    // The address must name one person: two with it is a directory to
+    // correct, not a choice to make.
+    let org = state.org();
+    let mut found = org
         .people()
-        .find(|p| p.email.as_deref() == Some(address.as_str()))
-        .map(|p| p.id.clone())
-        .ok_or(Problem::NotInDirectory)
+        .filter(|p| p.email.as_deref() == Some(address.as_str()));
+    match (found.next(), found.next()) {
+        (Some(person), None) => Ok(person.id.clone()),
+        (Some(_), Some(_)) => {
+            tracing::warn!("two people in the staff directory share a work address");
+            Err(Problem::NotInDirectory)
+        }
+        _ => Err(Problem::NotInDirectory),
+    }
 }
 
 /// The address the configured claim gives, `None` when the claim is

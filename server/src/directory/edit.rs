@@ -58,6 +58,7 @@ pub async fn person(
     Json(edit): Json<PersonEdit>,
 ) -> AppResult<Json<PersonEdit>> {
     require_role(&state, &user, Role::Administrator)?;
+    let _one_writer = super::WRITING.lock().await;
     let id = PersonId::parse(id).map_err(|e| AppError::BadRequest(e.to_string()))?;
     if id != edit.id {
         return Err(AppError::BadRequest(
@@ -80,6 +81,7 @@ pub async fn team(
     Json(mut edit): Json<TeamEdit>,
 ) -> AppResult<Json<()>> {
     require_role(&state, &user, Role::Administrator)?;
+    let _one_writer = super::WRITING.lock().await;
     edit.id = Some(TeamId::parse(id).map_err(|e| AppError::BadRequest(e.to_string()))?);
     let edited = edit_team(&state.org(), &edit).map_err(refused)?;
     save(&state, &user, edited).await?;
@@ -92,6 +94,7 @@ pub async fn new_team(
     Json(mut edit): Json<TeamEdit>,
 ) -> AppResult<Json<()>> {
     require_role(&state, &user, Role::Administrator)?;
+    let _one_writer = super::WRITING.lock().await;
     edit.id = None;
     let edited = edit_team(&state.org(), &edit).map_err(refused)?;
     save(&state, &user, edited).await?;
@@ -105,6 +108,7 @@ pub async fn service_area(
     Json(mut edit): Json<ServiceAreaEdit>,
 ) -> AppResult<Json<()>> {
     require_role(&state, &user, Role::Administrator)?;
+    let _one_writer = super::WRITING.lock().await;
     edit.id = Some(ServiceAreaId::parse(id).map_err(|e| AppError::BadRequest(e.to_string()))?);
     let edited = edit_service_area(&state.org(), &edit).map_err(refused)?;
     save(&state, &user, edited).await?;
@@ -117,6 +121,7 @@ pub async fn new_service_area(
     Json(mut edit): Json<ServiceAreaEdit>,
 ) -> AppResult<Json<()>> {
     require_role(&state, &user, Role::Administrator)?;
+    let _one_writer = super::WRITING.lock().await;
     edit.id = None;
     let edited = edit_service_area(&state.org(), &edit).map_err(refused)?;
     save(&state, &user, edited).await?;

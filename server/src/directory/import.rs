@@ -22,10 +22,6 @@ use crate::error::{AppError, AppResult};
 /// 8 MB.
 pub const MAX_STAFF_FILE_BYTES: usize = 16 * 1024 * 1024;
 
-/// One import at a time, so each plans against the directory the last one
-/// left.
-static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 pub async fn template_file(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -73,7 +69,7 @@ pub async fn apply(
     file: Bytes,
 ) -> AppResult<Json<StaffPlan>> {
     require_role(&state, &user, Role::Administrator)?;
-    let _one_at_a_time = IMPORTING.lock().await;
+    let _one_writer = super::WRITING.lock().await;
     let mut plan = plan_file(&state, file).await?;
     if plan.has_errors() {
         return Err(AppError::BadRequest(format!(

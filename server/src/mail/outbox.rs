@@ -108,14 +108,33 @@ pub struct Queued {
     pub attempts: u32,
 }
 
-/// E-mails due now, oldest first.
+/// E-mails due now, oldest first: up to `limit` single ones, and every due
+/// item of the summaries due (a summary is never split across passes).
 pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Queued>, DbError> {
     let mut stmt = conn.prepare(
         "SELECT id, person_id, address, kind, path, digest, attempts FROM mail_outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+         WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND digest = 0 ORDER BY id LIMIT ?2",
     )?;
+    let mut rows = read_queued(&mut stmt, params![now, limit as i64])?;
+    let mut stmt = conn.prepare(
+        "SELECT id, person_id, address, kind, path, digest, attempts FROM mail_outbox
+         WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND digest = 1
+           AND person_id IN (
+             SELECT DISTINCT person_id FROM mail_outbox
+             WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND digest = 1
+             ORDER BY person_id LIMIT ?2)
+         ORDER BY id",
+    )?;
+    rows.extend(read_queued(&mut stmt, params![now, limit as i64])?);
+    Ok(rows)
+}
+
+fn read_queued(
+    stmt: &mut rusqlite::Statement<'_>,
+    args: impl rusqlite::Params,
+) -> Result<Vec<Queued>, DbError> {
     let rows = stmt
-        .query_map(params![now, limit as i64], |r| {
+        .query_map(args, |r| {
             Ok(Queued {
                 id: r.get(0)?,
                 person: r.get(1)?,

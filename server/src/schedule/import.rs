@@ -23,10 +23,6 @@ use crate::error::{AppError, AppResult};
 /// QALF keeps (about 1 MB), below anything that would strain the server.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 
-/// One import at a time, so each plans against the case list the last one
-/// left.
-static IMPORTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Plans on a blocking thread: tens of thousands of rows are real work.
 async fn plan_file(org: std::sync::Arc<Organisation>, file: Bytes) -> AppResult<ImportPlan> {
     tokio::task::spawn_blocking(move || plan_import(&file, &org))
@@ -57,7 +53,7 @@ pub async fn apply(
     file: Bytes,
 ) -> AppResult<Json<ImportReport>> {
     cpp_only(&state, &user)?;
-    let _one_at_a_time = IMPORTING.lock().await;
+    let _one_writer = crate::directory::WRITING.lock().await;
     let sha256: String = Sha256::digest(&file)
         .iter()
         .map(|b| format!("{b:02x}"))

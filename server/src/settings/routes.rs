@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use qalf_shared::settings::{CouncilSettings, changes, check};
+use qalf_shared::settings::{CouncilSettings, changes, check_change};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -35,7 +35,8 @@ async fn change(
     if !may_manage(&state, &user.person) {
         return Err(AppError::Forbidden);
     }
-    let problems = check(&new);
+    let old = state.settings();
+    let problems = check_change(&old, &new);
     if !problems.is_empty() {
         return Err(AppError::BadRequest(
             problems
@@ -45,7 +46,6 @@ async fn change(
                 .join("; "),
         ));
     }
-    let old = state.settings();
     let lines = changes(&old, &new);
     if lines.is_empty() {
         return Ok(Json(new));

@@ -349,3 +349,57 @@ async fn r_live_5_a_person_chooses_their_password_through_an_invitation_and_a_re
         );
     }
 }
+
+/// The guide an IT team deploys from, and the container image: what they
+/// must say, checked so that a change to the server cannot leave them
+/// behind unnoticed. (The image itself is built by `cargo xtask test` where
+/// Docker is installed.)
+#[test]
+fn r_live_8_the_deployment_guide_and_the_image_cover_what_a_council_needs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let guide = std::fs::read_to_string(root.join("docs/deploying.md")).unwrap();
+    for (topic, words) in [
+        ("TLS reverse proxy", "nginx"),
+        ("service user", "User=qalf"),
+        ("data folder permissions", "-m 0700"),
+        ("backups", "qalf-server backup"),
+        ("restore", "qalf-server restore"),
+        ("upgrades", "## 7. Upgrades"),
+        ("first start", "qalf-server init"),
+        ("identity provider", "Entra"),
+        ("OIDC settings", "QALF_OIDC_ISSUER"),
+        ("mail server", "QALF_SMTP_URL"),
+        ("staff directory", "HR"),
+        ("container image", "docker build"),
+    ] {
+        assert!(
+            guide.contains(words),
+            "the guide says nothing of {topic} ({words})"
+        );
+    }
+    // Every setting the guide names is one the server reads.
+    let config = std::fs::read_to_string(root.join("server/src/config.rs")).unwrap();
+    for variable in guide
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .filter(|w| w.starts_with("QALF_") && w.len() > 5)
+    {
+        assert!(
+            config.contains(&format!("\"{variable}\"")),
+            "the guide names {variable}, which the server does not read"
+        );
+    }
+    let image = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(
+        image.matches("\nFROM ").count() + usize::from(image.starts_with("FROM ")) >= 2,
+        "a multi-stage build"
+    );
+    let user = image
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("USER "))
+        .expect("the image names its user");
+    assert!(
+        user.trim() != "root" && user.trim() != "0",
+        "runs as {user}"
+    );
+}

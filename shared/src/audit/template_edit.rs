@@ -64,6 +64,16 @@ pub fn check_next(
     proposed: &AuditTemplate,
 ) -> Result<AuditTemplate, Vec<SettingProblem>> {
     let mut problems = Vec::new();
+    if proposed.version != current.version {
+        problems.push(problem(
+            "form".into(),
+            format!(
+                "Someone saved version {} of the questions while you were editing version {}: reload the page to see theirs, then make your changes again",
+                current.version, proposed.version
+            ),
+        ));
+        return Err(problems);
+    }
     let same_sections = current.sections.len() == proposed.sections.len()
         && current
             .sections
@@ -240,6 +250,14 @@ mod tests {
         assert_eq!(
             check_next(&old, &BTreeSet::new(), &renamed).unwrap_err()[0].field,
             "sections"
+        );
+
+        let mut stale = old.clone();
+        stale.version = old.version + 5;
+        assert_eq!(
+            check_next(&old, &BTreeSet::new(), &stale).unwrap_err()[0].field,
+            "form",
+            "a save made from another version than the current one"
         );
 
         let gone = old.sections[0].questions[0].id.clone();

@@ -76,10 +76,18 @@ fn problem(field: &str, message: impl Into<String>) -> SettingProblem {
 
 /// The organisation with the edit made, checked whole.
 fn checked(
+    org: &Organisation,
     parts: OrganisationParts,
     summary: String,
     mut problems: Vec<SettingProblem>,
 ) -> Result<Edited, Vec<SettingProblem>> {
+    let runs_qalf = |p: &Person| p.has_role(Role::Administrator);
+    if org.people().any(runs_qalf) && !parts.people.iter().any(runs_qalf) {
+        problems.push(problem(
+            "person-roles",
+            "Nobody would be left to run QALF: keep the administrator role for someone",
+        ));
+    }
     if problems.is_empty() {
         match Organisation::new(parts.clone()) {
             Ok(_) => {}
@@ -211,11 +219,34 @@ pub fn edit_person(
         }
     };
     let mut parts = OrganisationParts::from(org.clone());
+    // Someone who leaves a team, or stops managing, no longer manages it
+    // (access follows who manages a team and heads an area).
+    const MANAGES: [Role; 3] = [
+        Role::TeamManager,
+        Role::FamilySolutionsManager,
+        Role::ResidentialManager,
+    ];
+    for team in parts.teams.iter_mut() {
+        if team.manager.as_ref() == Some(&person.id)
+            && (person.team.as_ref() != Some(&team.id)
+                || !MANAGES.iter().any(|r| person.has_role(*r)))
+        {
+            team.manager = None;
+        }
+    }
+    for area in parts.service_areas.iter_mut() {
+        if area.head.as_ref() == Some(&person.id)
+            && (person.service_area.as_ref() != Some(&area.id)
+                || !person.has_role(Role::HeadOfService))
+        {
+            area.head = None;
+        }
+    }
     match parts.people.iter_mut().find(|p| p.id == person.id) {
         Some(slot) => *slot = person,
         None => parts.people.push(person),
     }
-    checked(parts, summary, problems)
+    checked(org, parts, summary, problems)
 }
 
 /// Adds or changes one team.
@@ -273,7 +304,7 @@ pub fn edit_team(org: &Organisation, edit: &TeamEdit) -> Result<Edited, Vec<Sett
     {
         person.service_area = Some(edit.service_area.clone());
     }
-    checked(parts, summary, problems)
+    checked(org, parts, summary, problems)
 }
 
 /// Adds or changes one service area.
@@ -315,5 +346,5 @@ pub fn edit_service_area(
         Some(slot) => *slot = area,
         None => parts.service_areas.push(area),
     }
-    checked(parts, summary, problems)
+    checked(org, parts, summary, problems)
 }

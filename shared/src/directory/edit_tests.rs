@@ -154,3 +154,65 @@ fn r_live_2_a_team_and_a_service_area_are_added_and_renamed_by_hand() {
     .unwrap_err();
     assert_eq!(taken[0].field, "team-name");
 }
+
+#[test]
+fn r_live_2_a_manager_who_moves_team_by_hand_no_longer_manages_the_old_one() {
+    let org = directory();
+    let old_team = org.person(&pid("E1001")).unwrap().team.clone().unwrap();
+    let added = edit_team(
+        &org,
+        &TeamEdit {
+            id: None,
+            name: "Assessment 2".into(),
+            service_area: org.team(&old_team).unwrap().service_area.clone(),
+            manager: None,
+        },
+    )
+    .unwrap();
+    let org = Organisation::new(added.organisation).unwrap();
+    let new_team = org
+        .teams()
+        .find(|t| t.name == "Assessment 2")
+        .unwrap()
+        .id
+        .clone();
+    let mut sam = PersonEdit::of(org.person(&pid("E1001")).unwrap());
+    sam.team = Some(new_team);
+    let moved = Organisation::new(
+        edit_person(&org, &sam, day("2026-12-01"))
+            .unwrap()
+            .organisation,
+    )
+    .unwrap();
+    assert_eq!(
+        moved.team(&old_team).unwrap().manager,
+        None,
+        "access follows the team's manager"
+    );
+
+    // A Head of Service who stops being one no longer heads the area.
+    let mut alex = PersonEdit::of(org.person(&pid("E0900")).unwrap());
+    alex.roles = vec![Role::ServiceManager];
+    let after = Organisation::new(
+        edit_person(&org, &alex, day("2026-12-01"))
+            .unwrap()
+            .organisation,
+    )
+    .unwrap();
+    assert!(after.service_areas().all(|a| a.head.is_none()));
+}
+
+#[test]
+fn r_live_2_the_last_administrator_cannot_be_edited_away() {
+    let mut parts = OrganisationParts::from(directory());
+    parts.people[0].roles.push(Role::Administrator);
+    let org = Organisation::new(parts).unwrap();
+    let admin = org
+        .people()
+        .find(|p| p.has_role(Role::Administrator))
+        .unwrap();
+    let mut edit = PersonEdit::of(admin);
+    edit.roles.retain(|r| *r != Role::Administrator);
+    let problems = edit_person(&org, &edit, day("2026-12-01")).unwrap_err();
+    assert_eq!(problems[0].field, "person-roles");
+}

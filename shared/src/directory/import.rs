@@ -856,8 +856,9 @@ impl<'a> Merge<'a> {
                 (None, Some(area)) => Some(self.area_named(area)),
                 (None, None) => None,
             };
+            // The end date is their last day: they leave once it has passed.
             if let Some(end) = row.end_date
-                && end <= self.today
+                && end < self.today
             {
                 left_on.insert(row.person.id.clone(), (row.line, end));
                 continue;
@@ -906,6 +907,21 @@ impl<'a> Merge<'a> {
             .filter(|p| p.has_role(Role::Administrator))
         {
             if !lines.contains_key(&admin.id) && !left_on.contains_key(&admin.id) {
+                // An address is one person's: the council's sign-in finds
+                // people by it.
+                if let Some(clash) = people
+                    .iter()
+                    .find(|p| p.email.is_some() && p.email == admin.email)
+                {
+                    self.plan.errors.push(issue(
+                        lines.get(&clash.id).copied().unwrap_or(0),
+                        Some(StaffColumn::WorkEmail),
+                        format!(
+                            "this is the address of {}, who runs QALF and is not in the file: give them their row (with the administrator role) or another address",
+                            admin.name
+                        ),
+                    ));
+                }
                 self.plan.administrators_kept.push(admin.name.clone());
                 let mut kept = admin.clone();
                 kept.team = kept.team.filter(|t| self.teams.contains_key(t));
@@ -914,6 +930,15 @@ impl<'a> Merge<'a> {
             }
         }
         self.assign_managers(&people, &lines);
+        let runs_qalf = |p: &Person| p.has_role(Role::Administrator);
+        if self.org.people().any(runs_qalf) && !people.iter().any(runs_qalf) {
+            self.plan.errors.push(issue(
+                0,
+                Some(StaffColumn::Roles),
+                "nobody would be left to run QALF: give at least one person the administrator role"
+                    .into(),
+            ));
+        }
         if self.plan.has_errors() {
             return;
         }

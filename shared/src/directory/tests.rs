@@ -273,3 +273,58 @@ fn r_live_2_the_downloadable_template_imports_cleanly() {
         assert!(!column.meaning().is_empty());
     }
 }
+
+/// The directory of [`first_file`] with the administrator who set it up.
+fn with_administrator(email: &str) -> Organisation {
+    let mut parts = OrganisationParts::from(imported(&first_file(), &empty(), "2026-11-01"));
+    parts.people.push(crate::org::Person {
+        id: pid("administrator"),
+        name: "Ira Admin".into(),
+        job_title: "Administrator".into(),
+        roles: vec![Role::Administrator],
+        team: None,
+        service_area: None,
+        line_manager: None,
+        started_on: None,
+        in_post_since: None,
+        email: Some(email.into()),
+    });
+    Organisation::new(parts).unwrap()
+}
+
+#[test]
+fn r_live_2_someone_whose_last_day_is_today_is_still_on_the_staff() {
+    let before = imported(&first_file(), &empty(), "2026-11-01");
+    let next = first_file().replace("2024-01-08,", "2024-01-08,2026-12-01");
+    let plan = plan_staff_import(next.as_bytes(), &before, day("2026-12-01"));
+    assert!(plan.leavers.is_empty(), "{:?}", plan.leavers);
+    let plan = plan_staff_import(next.as_bytes(), &before, day("2026-12-02"));
+    assert_eq!(plan.leavers.len(), 1);
+}
+
+#[test]
+fn r_live_2_an_address_is_one_persons_even_an_administrator_the_file_leaves_out() {
+    let before = with_administrator("priya.shah@council.example");
+    let plan = plan_staff_import(first_file().as_bytes(), &before, day("2026-12-01"));
+    assert_eq!(plan.errors.len(), 1, "{:?}", plan.errors);
+    assert_eq!(plan.errors[0].line, 4);
+    assert!(plan.errors[0].message.contains("Ira Admin"));
+}
+
+#[test]
+fn r_live_2_a_file_cannot_leave_nobody_to_run_qalf() {
+    let before = with_administrator("ira@council.example");
+    // The administrator is in the file, without the administrator role.
+    let file = format!(
+        "{}administrator,Ira Admin,ira@council.example,,practitioner,,,,,\n",
+        first_file()
+    );
+    let plan = plan_staff_import(file.as_bytes(), &before, day("2026-12-01"));
+    assert!(
+        plan.errors
+            .iter()
+            .any(|e| e.message.contains("nobody would be left to run QALF")),
+        "{:?}",
+        plan.errors
+    );
+}

@@ -149,6 +149,25 @@ pub fn check(settings: &CouncilSettings) -> Vec<SettingProblem> {
     problems
 }
 
+/// Every problem with changing `old` to `new`: those of [`check`], and a
+/// practice theme deleted or given another code (records are tagged with
+/// the codes: a theme is retired, never removed).
+pub fn check_change(old: &CouncilSettings, new: &CouncilSettings) -> Vec<SettingProblem> {
+    let mut problems = check(new);
+    for theme in &old.practice_themes {
+        if new.practice_theme(&theme.code).is_none() {
+            problems.push(problem(
+                "themes",
+                format!(
+                    "The practice theme {} cannot be removed, as records are tagged with it: retire it instead",
+                    theme.label
+                ),
+            ));
+        }
+    }
+    problems
+}
+
 /// Each quota with its field id and what it is.
 fn quotas(settings: &CouncilSettings) -> Vec<(String, &'static str, Quota)> {
     let s = &settings.schedule;
@@ -322,6 +341,22 @@ mod tests {
             t.retired = true;
         }
         assert_eq!(check(&s)[0].field, "themes");
+    }
+
+    #[test]
+    fn r_live_3_a_practice_theme_is_retired_never_removed() {
+        let old = CouncilSettings::default();
+        let mut new = old.clone();
+        let removed = new.practice_themes.remove(0);
+        let problems = check_change(&old, &new);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains(&removed.label));
+        let mut renamed = old.clone();
+        renamed.practice_themes[0].code = "something-else".into();
+        assert_eq!(check_change(&old, &renamed).len(), 1);
+        let mut retired = old.clone();
+        retired.practice_themes[0].retired = true;
+        assert!(check_change(&old, &retired).is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 mod check;
 mod holidays;
 
-pub use check::{SettingProblem, changes, check};
+pub use check::{SettingProblem, changes, check, check_change};
 pub use holidays::{BankHolidayError, parse_bank_holidays};
 
 use chrono::NaiveDate;
