@@ -179,6 +179,7 @@ fn council_sign_in_problem(code: &str) -> &'static str {
             "Your council account's sign-in was meant for another application, so QALF refused it. Try again; if it keeps happening, tell your IT team."
         }
         "cancelled" => "Signing in with your council account was cancelled.",
+        "too-many" => "Too many sign-ins have been started from here: wait a minute and try again.",
         "stale" => "That sign-in was not started here or took too long. Try again from this page.",
         "invalid" => {
             "The sign-in from your council account failed QALF's checks, so QALF refused it. Tell your IT team."

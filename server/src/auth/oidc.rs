@@ -138,6 +138,8 @@ pub enum Problem {
     Unverified,
     /// Nobody in the staff directory has that address.
     NotInDirectory,
+    /// Too many sign-ins begun from one address in a minute.
+    TooMany,
 }
 
 impl Problem {
@@ -152,6 +154,7 @@ impl Problem {
             Problem::Invalid => "identity provider: ID token failed its checks",
             Problem::Unverified => "identity provider: e-mail not verified",
             Problem::NotInDirectory => "identity provider: not in the staff directory",
+            Problem::TooMany => "identity provider: too many sign-ins begun",
         }
     }
 
@@ -165,6 +168,7 @@ impl Problem {
             Problem::Invalid => "invalid",
             Problem::Unverified => "unverified",
             Problem::NotInDirectory => "not-in-directory",
+            Problem::TooMany => "too-many",
         }
     }
 }
@@ -237,10 +241,20 @@ fn to_sign_in(problem: Problem) -> Response {
     Redirect::to(&format!("/sign-in?problem={}", problem.code())).into_response()
 }
 
-async fn start(State(state): State<AppState>, jar: CookieJar) -> Response {
+async fn start(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    jar: CookieJar,
+) -> Response {
     let Some(oidc) = state.oidc() else {
         return Redirect::to("/sign-in").into_response();
     };
+    // Each start holds a pending sign-in in memory: a flood from one
+    // address must not push out everyone else's.
+    if !state.sign_in_attempts().allow("(council sign-in)", address) {
+        tracing::warn!(%address, "too many council sign-ins begun");
+        return to_sign_in(Problem::TooMany);
+    }
     let metadata = match oidc.metadata().await {
         Ok(m) => m,
         Err(e) => {

@@ -190,3 +190,27 @@ async fn outside_demo_mode_there_are_no_personas() {
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn r_live_5_beginning_council_sign_ins_is_limited_per_address() {
+    // A provider nobody answers at: each start ends on the sign-in page.
+    let app = crate::harness::TestApp::spawn_with(|c| {
+        c.oidc_issuer = Some("http://127.0.0.1:9/".into());
+        c.oidc_client_id = Some("qalf".into());
+        c.oidc_client_secret = Some("secret".into());
+        c.sign_in_attempts_per_minute = 5;
+    })
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut problems = Vec::new();
+    for _ in 0..8 {
+        let answer = http.get(app.url("/auth/oidc/start")).send().await.unwrap();
+        assert_eq!(answer.status(), 303);
+        problems.push(answer.headers()["location"].to_str().unwrap().to_string());
+    }
+    assert_eq!(problems[0], "/sign-in?problem=provider");
+    assert_eq!(problems[7], "/sign-in?problem=too-many", "{problems:?}");
+}
