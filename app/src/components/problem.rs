@@ -14,3 +14,46 @@ pub fn ProblemSummary(error: RwSignal<Option<String>>) -> impl IntoView {
         </Show>
     }
 }
+
+/// A form's problems, each linked to its field (GOV.UK's error summary):
+/// every screen that checks a form field by field with the shared rules.
+/// `subsection` for a form inside a page's section (an `h3` title).
+pub fn field_problems(
+    problems: Vec<qalf_shared::settings::SettingProblem>,
+    id: &'static str,
+    subsection: bool,
+) -> impl IntoView {
+    let items = problems
+        .into_iter()
+        .map(|p| {
+            let href = format!("#{}", p.field);
+            view! { <li><a href=href>{p.message}</a></li> }
+        })
+        .collect_view();
+    let title = if subsection {
+        view! { <h3 class="error-summary__title">"There is a problem"</h3> }.into_any()
+    } else {
+        view! { <h2 class="error-summary__title">"There is a problem"</h2> }.into_any()
+    };
+    view! {
+        <div class="error-summary" role="alert" tabindex="-1" id=id>
+            {title}
+            <ul>{items}</ul>
+        </div>
+    }
+}
+
+/// Moves focus to the element `id` once it is on the page (an error
+/// summary just shown), so screen readers and keyboards start there.
+pub fn focus_when_shown(id: &'static str) {
+    leptos::task::spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _focused = el.focus();
+        }
+    });
+}

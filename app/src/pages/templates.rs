@@ -92,20 +92,8 @@ fn QuestionEditor() -> impl IntoView {
             }
             .into_any(),
             Outcome::Problems(list) => {
-                let items = list
-                    .into_iter()
-                    .map(|p| {
-                        let href = format!("#{}", p.field);
-                        view! { <li><a href=href>{p.message}</a></li> }
-                    })
-                    .collect_view();
-                view! {
-                    <div class="error-summary" role="alert" tabindex="-1">
-                        <h2 class="error-summary__title">"There is a problem"</h2>
-                        <ul>{items}</ul>
-                    </div>
-                }
-                .into_any()
+                crate::components::problem::field_problems(list, "questions-problems", false)
+                    .into_any()
             }
             Outcome::Failed(message) => view! {
                 <div class="error-summary" role="alert">

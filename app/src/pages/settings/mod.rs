@@ -87,7 +87,7 @@ fn SettingsForm(saved_count: RwSignal<u32>) -> impl IntoView {
         }
         problems.set(found.clone());
         if !found.is_empty() {
-            focus("settings-problems");
+            crate::components::problem::focus_when_shown("settings-problems");
             return;
         }
         busy.set(true);
@@ -163,21 +163,8 @@ fn SettingsForm(saved_count: RwSignal<u32>) -> impl IntoView {
 
     let summary = move || {
         let list = problems.get();
-        (!list.is_empty()).then(|| {
-            let items = list
-                .into_iter()
-                .map(|p| {
-                    let href = format!("#{}", p.field);
-                    view! { <li><a href=href>{p.message}</a></li> }
-                })
-                .collect_view();
-            view! {
-                <div class="error-summary" role="alert" tabindex="-1" id="settings-problems">
-                    <h2 class="error-summary__title">"There is a problem"</h2>
-                    <ul>{items}</ul>
-                </div>
-            }
-        })
+        (!list.is_empty())
+            .then(|| crate::components::problem::field_problems(list, "settings-problems", false))
     };
 
     view! {
@@ -223,20 +210,6 @@ fn SettingsForm(saved_count: RwSignal<u32>) -> impl IntoView {
             </form>
         </Show>
     }
-}
-
-/// Moves focus to an element once it is on the page (an error summary).
-fn focus(id: &'static str) {
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _focused = el.focus();
-        }
-    });
 }
 
 /// The practice themes findings are tagged against: reworded, retired

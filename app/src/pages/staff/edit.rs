@@ -78,20 +78,7 @@ fn outcome_view(outcome: RwSignal<Option<Outcome>>, id: &'static str) -> impl In
                 view! { <p class="panel" role="status">{message}</p> }.into_any()
             }
             Outcome::Problems(list) => {
-                let items = list
-                    .into_iter()
-                    .map(|p| {
-                        let href = format!("#{}", p.field);
-                        view! { <li><a href=href>{p.message}</a></li> }
-                    })
-                    .collect_view();
-                view! {
-                    <div class="error-summary" role="alert" tabindex="-1" id=id>
-                        <h3 class="error-summary__title">"There is a problem"</h3>
-                        <ul>{items}</ul>
-                    </div>
-                }
-                .into_any()
+                crate::components::problem::field_problems(list, id, true).into_any()
             }
             Outcome::Failed(message) => view! {
                 <div class="error-summary" role="alert" tabindex="-1" id=id>
@@ -215,7 +202,7 @@ fn check_and_send(
 ) {
     if let Some(Err(problems)) = checked {
         outcome.set(Some(Outcome::Problems(problems)));
-        focus_summary(summary);
+        crate::components::problem::focus_when_shown(summary);
         return;
     }
     leptos::task::spawn_local(async move {
@@ -225,20 +212,6 @@ fn check_and_send(
                 applied.update(|n| *n += 1);
             }
             Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
-        }
-    });
-}
-
-/// Focuses the error summary once it is on the page.
-fn focus_summary(id: &'static str) {
-    leptos::task::spawn_local(async move {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _focused = el.focus();
         }
     });
 }
@@ -290,7 +263,7 @@ fn PersonForm(org: RwSignal<Option<Organisation>>, applied: RwSignal<u32>) -> im
                     field: "person-id".into(),
                     message: format!("Staff id: {e}"),
                 }])));
-                focus_summary("person-problems");
+                crate::components::problem::focus_when_shown("person-problems");
                 return;
             }
         };
@@ -395,7 +368,7 @@ fn TeamForm(org: RwSignal<Option<Organisation>>, applied: RwSignal<u32>) -> impl
                 field: "team-area".into(),
                 message: "Choose the team's service area".into(),
             }])));
-            focus_summary("team-problems");
+            crate::components::problem::focus_when_shown("team-problems");
             return;
         };
         let edit = TeamEdit {
