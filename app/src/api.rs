@@ -354,14 +354,34 @@ pub async fn edit_service_area(edit: &ServiceAreaEdit) -> Result<(), ApiError> {
     read(send_json(request, edit).await?).await
 }
 
-/// The audit questions new audits start on (the CPP).
-pub async fn audit_template() -> Result<AuditTemplate, ApiError> {
-    read(send(Request::get("/api/templates/audit")).await?).await
+/// A question set the server keeps (the CPP edits it), by where it lives.
+pub trait ServedQuestionSet:
+    qalf_shared::question_set::QuestionSet
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+    const PATH: &'static str;
 }
 
-/// Saves the next version of the audit questions.
-pub async fn save_audit_template(template: &AuditTemplate) -> Result<AuditTemplate, ApiError> {
-    read(send_json(Request::put("/api/templates/audit"), template).await?).await
+impl ServedQuestionSet for AuditTemplate {
+    const PATH: &'static str = "/api/templates/audit";
+}
+
+impl ServedQuestionSet for qalf_shared::observation::template::ObservationTemplates {
+    const PATH: &'static str = "/api/templates/observation";
+}
+
+/// The version of a question set new records start on.
+pub async fn question_set<T: ServedQuestionSet>() -> Result<T, ApiError> {
+    read(send(Request::get(T::PATH)).await?).await
+}
+
+/// Saves the next version of a question set.
+pub async fn save_question_set<T: ServedQuestionSet>(set: &T) -> Result<T, ApiError> {
+    read(send_json(Request::put(T::PATH), set).await?).await
 }
 
 /// Everyone on the staff list and their local account (administrator).

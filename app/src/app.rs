@@ -46,6 +46,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedIn><crate::pages::templates::TemplatesPage /></SignedIn> }
                 />
                 <Route
+                    path=path!("/templates/observations")
+                    view=|| view! { <SignedIn><crate::pages::templates::ObservationPromptsPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/staff")
                     view=|| view! { <SignedIn><crate::pages::staff::StaffPage /></SignedIn> }
                 />

@@ -13,6 +13,7 @@ mod device;
 mod directory;
 mod file;
 mod identity;
+mod observation_prompts;
 mod pages;
 mod repo;
 mod session;

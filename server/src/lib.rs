@@ -25,6 +25,7 @@ pub mod report;
 pub mod schedule;
 pub mod settings;
 pub mod setup;
+pub mod templates;
 pub mod web;
 
 use std::net::SocketAddr;

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod notify;
 pub mod observation;
 pub mod org;
+pub mod question_set;
 pub mod report;
 pub mod schedule;
 pub mod settings;

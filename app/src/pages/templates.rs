@@ -1,21 +1,44 @@
-//! The audit questions, as the CPP edits them (DOMAIN.md §9): reword a
-//! question, retire one, add one to a section for every cohort or some.
-//! Saving makes the next version: audits allocated from then on use it, and
-//! audits already started keep the questions they started with.
+//! The question sets, as the CPP edits them (DOMAIN.md §9): the audit
+//! questions (reword, retire, add one to a section for every cohort or
+//! some) and the observation prompts (reword, retire, add, kind by kind).
+//! Saving makes the next version: records started from then on use it,
+//! and records already started keep the questions they started with.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use qalf_shared::audit::template::{AuditTemplate, QuestionTemplate};
-use qalf_shared::audit::template_edit::{check_next, new_question_id};
+use leptos_router::components::A;
+use qalf_shared::audit::template::AuditTemplate;
+use qalf_shared::observation::template::ObservationTemplates;
 use qalf_shared::org::Cohort;
+use qalf_shared::question_set::{Asked, check_next};
 use qalf_shared::settings::SettingProblem;
 
-use crate::api;
+use crate::api::{self, ServedQuestionSet};
 use crate::session::use_session;
 
+/// The audit questions.
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
+    question_page::<AuditTemplate>(
+        "Audit questions",
+        "Audits allocated from now on ask these questions; audits already started keep theirs.",
+    )
+}
+
+/// The observation prompts.
+#[component]
+pub fn ObservationPromptsPage() -> impl IntoView {
+    question_page::<ObservationTemplates>(
+        "Observation prompts",
+        "Observations started from now on ask these prompts (on a device that was offline, once it has been online); observations already started keep theirs.",
+    )
+}
+
+fn question_page<T: ServedQuestionSet>(
+    title: &'static str,
+    takes_effect: &'static str,
+) -> impl IntoView {
     let session = use_session();
     let allowed = move || {
         session
@@ -23,9 +46,15 @@ pub fn TemplatesPage() -> impl IntoView {
             .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
     };
     view! {
-        <h1 tabindex="-1">"Audit questions"</h1>
-        <Show when=allowed fallback=|| view! { <p>"Only the CPP changes the audit questions."</p> }>
-            <QuestionEditor />
+        <h1 tabindex="-1">{title}</h1>
+        <nav class="sub-nav" aria-label="Question sets">
+            <ul>
+                <li><A href="/templates" exact=true>"Audit questions"</A></li>
+                <li><A href="/templates/observations">"Observation prompts"</A></li>
+            </ul>
+        </nav>
+        <Show when=allowed fallback=|| view! { <p>"Only the CPP changes the questions."</p> }>
+            {question_editor::<T>(takes_effect)}
         </Show>
     }
 }
@@ -37,24 +66,28 @@ enum Outcome {
     Failed(String),
 }
 
-#[component]
-fn QuestionEditor() -> impl IntoView {
+fn question_editor<T: ServedQuestionSet>(takes_effect: &'static str) -> impl IntoView {
     // The draft is edited in place; `shape` changes only when questions
     // are added or the saved set arrives, so typing never redraws the list.
-    let draft = RwSignal::new(None::<AuditTemplate>);
-    let saved = RwSignal::new(None::<AuditTemplate>);
+    let draft = RwSignal::new(None::<T>);
+    let saved = RwSignal::new(None::<T>);
     let retire = RwSignal::new(BTreeSet::<String>::new());
     let shape = RwSignal::new(0u32);
     let outcome = RwSignal::new(None::<Outcome>);
-    let load = move |template: AuditTemplate| {
-        draft.set(Some(template.clone()));
-        saved.set(Some(template));
+    // The part shown, where a set has parts (the kinds of observation).
+    let part = RwSignal::new(None::<String>);
+    let load = move |set: T| {
+        if part.get_untracked().is_none() {
+            part.set(set.sections().into_iter().find_map(|s| s.part));
+        }
+        draft.set(Some(set.clone()));
+        saved.set(Some(set));
         retire.set(BTreeSet::new());
         shape.update(|n| *n += 1);
     };
     leptos::task::spawn_local(async move {
-        match api::audit_template().await {
-            Ok(t) => load(t),
+        match api::question_set::<T>().await {
+            Ok(set) => load(set),
             Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
         }
     });
@@ -64,19 +97,16 @@ fn QuestionEditor() -> impl IntoView {
         else {
             return;
         };
-        let gone = retire.get_untracked();
-        for section in &mut proposed.sections {
-            section.questions.retain(|q| !gone.contains(&q.id));
-        }
+        proposed.retire(&retire.get_untracked());
         if let Err(problems) = check_next(&current, &BTreeSet::new(), &proposed) {
             outcome.set(Some(Outcome::Problems(problems)));
             return;
         }
         leptos::task::spawn_local(async move {
-            match api::save_audit_template(&proposed).await {
-                Ok(t) => {
-                    outcome.set(Some(Outcome::Saved(t.version)));
-                    load(t);
+            match api::save_question_set(&proposed).await {
+                Ok(set) => {
+                    outcome.set(Some(Outcome::Saved(set.version())));
+                    load(set);
                 }
                 Err(e) => outcome.set(Some(Outcome::Failed(e.to_string()))),
             }
@@ -87,7 +117,7 @@ fn QuestionEditor() -> impl IntoView {
         outcome.get().map(|o| match o {
             Outcome::Saved(version) => view! {
                 <p class="panel" role="status" data-testid="questions-saved">{format!(
-                    "Saved as version {version}. Audits allocated from now on ask these questions; audits already started keep theirs."
+                    "Saved as version {version}. {takes_effect}"
                 )}</p>
             }
             .into_any(),
@@ -105,28 +135,60 @@ fn QuestionEditor() -> impl IntoView {
         })
     };
 
+    let parts = move || {
+        shape.get();
+        let set = draft.get_untracked()?;
+        let mut names: Vec<String> = Vec::new();
+        for name in set.sections().into_iter().filter_map(|s| s.part) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        (!names.is_empty()).then(|| {
+            let options = names
+                .into_iter()
+                .map(|name| {
+                    let selected = part.get_untracked().as_deref() == Some(name.as_str());
+                    view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field">
+                    <label for="question-part">"Kind of observation"</label>
+                    <select
+                        id="question-part"
+                        class="select"
+                        on:change=move |ev| part.set(Some(event_target_value(&ev)))
+                    >
+                        {options}
+                    </select>
+                </div>
+            }
+        })
+    };
+
     let sections = move || {
         shape.get();
-        let Some(template) = draft.get_untracked() else {
+        let shown = part.get();
+        let Some(set) = draft.get_untracked() else {
             return view! { <p role="status">"Loading the questions…"</p> }.into_any();
         };
-        template
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(s, section)| {
+        set.sections()
+            .into_iter()
+            .filter(|s| s.part.is_none() || s.part == shown)
+            .map(|section| {
                 let questions = section
                     .questions
-                    .iter()
-                    .enumerate()
-                    .map(|(q, question)| question_row(draft, retire, s, q, question))
+                    .into_iter()
+                    .map(|question| question_row(draft, retire, question))
                     .collect_view();
-                let section_id = format!("section-{}", section.id);
+                let title_id = format!("{}-title", section.key);
+                let labelled_by = title_id.clone();
                 view! {
-                    <section class="template-section" id=section_id aria-labelledby=format!("{}-title", section.id)>
-                        <h2 id=format!("{}-title", section.id)>{section.title.clone()}</h2>
+                    <section class="template-section" id=format!("section-{}", section.key) aria-labelledby=labelled_by>
+                        <h2 id=title_id>{section.title.clone()}</h2>
                         <ol class="template-questions">{questions}</ol>
-                        <AddQuestion draft=draft shape=shape section=s />
+                        {add_question(draft, shape, section.key.clone())}
                     </section>
                 }
             })
@@ -135,142 +197,138 @@ fn QuestionEditor() -> impl IntoView {
     };
 
     view! {
-        <p>"Reword, retire or add questions. Saving makes a new version of the question set: audits allocated from then on use it, and an audit already started keeps the questions it started with."</p>
+        <p>"Reword, retire or add questions. Saving makes a new version of the set: records started from then on use it, and a record already started keeps the questions it started with."</p>
         {outcome_view}
+        {parts}
         {sections}
         <button type="button" class="button" data-testid="save-questions" on:click=save>"Save the questions"</button>
     }
 }
 
-/// Who a question is asked for.
-fn cohorts_label(cohorts: &[Cohort]) -> String {
-    if cohorts.is_empty() {
-        "Every cohort".into()
-    } else {
-        cohorts
-            .iter()
-            .map(|c| c.code().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-fn question_row(
-    draft: RwSignal<Option<AuditTemplate>>,
+fn question_row<T: ServedQuestionSet>(
+    draft: RwSignal<Option<T>>,
     retire: RwSignal<BTreeSet<String>>,
-    s: usize,
-    q: usize,
-    question: &QuestionTemplate,
+    question: Asked,
 ) -> impl IntoView {
-    let text_id = format!("question-{}", question.id);
-    let retire_id = format!("retire-{}", question.id);
-    let id = question.id.clone();
-    let edit = move |f: &dyn Fn(&mut QuestionTemplate)| {
-        draft.update(|t| {
-            if let Some(question) = t
-                .as_mut()
-                .and_then(|t| t.sections.get_mut(s))
-                .and_then(|s| s.questions.get_mut(q))
-            {
-                f(question);
-            }
-        })
+    let text_id = format!("question-{}", question.key);
+    let retire_id = format!("retire-{}", question.key);
+    let label = match &question.asked_for {
+        Some(cohorts) => format!("Question ({cohorts})"),
+        None => "Prompt".to_string(),
     };
-    view! {
-        <li class="template-question">
-            <div class="field">
-                <label for=text_id.clone()>{format!("Question ({})", cohorts_label(&question.cohorts))}</label>
-                <textarea
-                    id=text_id
-                    class="textarea"
-                    rows="2"
-                    prop:value=question.text.clone()
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        edit(&|q| q.text = v.clone());
-                    }
-                ></textarea>
-            </div>
+    let key = question.key.clone();
+    let reword = {
+        let key = key.clone();
+        move |ev| {
+            let v = event_target_value(&ev);
+            draft.update(|set| {
+                if let Some(set) = set.as_mut() {
+                    set.reword(&key, &v);
+                }
+            });
+        }
+    };
+    let keep_or_retire = match question.kept_because {
+        Some(why) => view! { <p class="hint">{format!("Kept: {why}.")}</p> }.into_any(),
+        None => view! {
             <div class="checkbox">
                 <input
                     type="checkbox"
                     id=retire_id.clone()
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        let id = id.clone();
+                        let key = key.clone();
                         retire.update(|r| {
                             if on {
-                                r.insert(id);
+                                r.insert(key);
                             } else {
-                                r.remove(&id);
+                                r.remove(&key);
                             }
                         });
                     }
                 />
                 <label for=retire_id>"Retire this question"</label>
             </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <li class="template-question">
+            <div class="field">
+                <label for=text_id.clone()>{label}</label>
+                <textarea
+                    id=text_id
+                    class="textarea"
+                    rows="2"
+                    prop:value=question.text.clone()
+                    on:change=reword
+                ></textarea>
+            </div>
+            {keep_or_retire}
         </li>
     }
 }
 
-#[component]
-fn AddQuestion(
-    draft: RwSignal<Option<AuditTemplate>>,
+fn add_question<T: ServedQuestionSet>(
+    draft: RwSignal<Option<T>>,
     shape: RwSignal<u32>,
-    section: usize,
+    section: String,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let chosen = RwSignal::new(BTreeSet::<Cohort>::new());
     let field = format!("new-question-{section}");
-    let add = move |_| {
-        let words = text.get_untracked().trim().to_string();
-        if words.is_empty() {
-            return;
+    let add = {
+        let section = section.clone();
+        move |_| {
+            let words = text.get_untracked().trim().to_string();
+            if words.is_empty() {
+                return;
+            }
+            let cohorts: Vec<Cohort> = chosen.get_untracked().into_iter().collect();
+            draft.update(|set| {
+                if let Some(set) = set.as_mut() {
+                    set.add(&section, &words, &cohorts);
+                }
+            });
+            text.set(String::new());
+            chosen.set(BTreeSet::new());
+            shape.update(|n| *n += 1);
         }
-        draft.update(|t| {
-            if let Some(t) = t.as_mut() {
-                let Some(section_id) = t.sections.get(section).map(|s| s.id.clone()) else {
-                    return;
-                };
-                let id = new_question_id(t, &section_id, &words);
-                t.sections[section].questions.push(QuestionTemplate {
-                    id,
-                    text: words.clone(),
-                    hint: String::new(),
-                    cohorts: chosen.get_untracked().into_iter().collect(),
-                });
-            }
-        });
-        text.set(String::new());
-        chosen.set(BTreeSet::new());
-        shape.update(|n| *n += 1);
     };
-    let boxes = Cohort::ALL
-        .into_iter()
-        .map(|c| {
-            let id = format!("new-question-{section}-{}", c.code());
-            view! {
-                <div class="checkbox">
-                    <input
-                        type="checkbox"
-                        id=id.clone()
-                        prop:checked=move || chosen.get().contains(&c)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            chosen.update(|set| {
-                                if on {
-                                    set.insert(c);
-                                } else {
-                                    set.remove(&c);
-                                }
-                            });
-                        }
-                    />
-                    <label for=id>{c.label()}</label>
-                </div>
-            }
-        })
-        .collect_view();
+    let cohorts = T::chooses_cohorts().then(|| {
+        let boxes = Cohort::ALL
+            .into_iter()
+            .map(|c| {
+                let id = format!("new-question-{section}-{}", c.code());
+                view! {
+                    <div class="checkbox">
+                        <input
+                            type="checkbox"
+                            id=id.clone()
+                            prop:checked=move || chosen.get().contains(&c)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|set| {
+                                    if on {
+                                        set.insert(c);
+                                    } else {
+                                        set.remove(&c);
+                                    }
+                                });
+                            }
+                        />
+                        <label for=id>{c.label()}</label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="fieldset">
+                <legend>"Asked for (none ticked: every cohort)"</legend>
+                {boxes}
+            </fieldset>
+        }
+    });
     view! {
         <div class="template-add">
             <div class="field">
@@ -283,10 +341,7 @@ fn AddQuestion(
                     on:input=move |ev| text.set(event_target_value(&ev))
                 ></textarea>
             </div>
-            <fieldset class="fieldset">
-                <legend>"Asked for (none ticked: every cohort)"</legend>
-                {boxes}
-            </fieldset>
+            {cohorts}
             <button type="button" class="button button--secondary" on:click=add>"Add the question"</button>
         </div>
     }

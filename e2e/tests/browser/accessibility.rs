@@ -91,6 +91,7 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         "/access-log",
         "/settings",
         "/templates",
+        "/templates/observations",
     ] {
         cpp.open(&server.url(path)).await?;
         violations.extend(check(&cpp, path).await?);

@@ -69,7 +69,7 @@ pub async fn create_audit(
     // The question set as the CPP last saved it; the audit copies it.
     let template = state
         .db()
-        .call(|conn| super::templates::latest(conn))
+        .call(|conn| crate::templates::latest::<qalf_shared::audit::template::AuditTemplate>(conn))
         .await?;
     let doc = new_audit(
         &template,

@@ -5,7 +5,6 @@
 mod alerts;
 mod create;
 pub mod recognition;
-pub mod templates;
 
 use axum::Router;
 use axum::routing::post;
@@ -17,5 +16,5 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/alerts", post(alerts::raise))
-        .merge(templates::router())
+        .merge(crate::templates::router())
 }

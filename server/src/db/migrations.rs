@@ -426,6 +426,17 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER audit_templates_no_update BEFORE UPDATE ON audit_templates
     BEGIN SELECT RAISE(ABORT, 'a template version is never changed: save a new one'); END;
     ",
+    // 16: the observation prompts, kept the same way as the audit questions.
+    "
+    CREATE TABLE observation_templates (
+        version INTEGER PRIMARY KEY,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TRIGGER observation_templates_no_update BEFORE UPDATE ON observation_templates
+    BEGIN SELECT RAISE(ABORT, 'a template version is never changed: save a new one'); END;
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

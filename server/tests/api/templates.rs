@@ -139,3 +139,85 @@ async fn r_live_4_the_cpp_edits_the_questions_and_each_audit_keeps_the_version_i
         log[0].summary
     );
 }
+
+#[tokio::test]
+async fn r_live_4_the_cpp_edits_the_observation_prompts_and_every_observer_is_served_the_latest() {
+    use qalf_shared::observation::template::{ObservationTemplates, STRENGTHS};
+    use qalf_shared::question_set::QuestionSet;
+    use std::collections::BTreeSet;
+
+    let app = TestApp::spawn().await;
+    // Observers start observations on their own devices, offline too: the
+    // prompts are served to everyone signed in, changed only by the CPP.
+    let manager = app.signed_in(Role::TeamManager).await;
+    let first: ObservationTemplates = app.get_json(&manager, "/api/templates/observation").await;
+    assert_eq!(first.version, 1, "the compiled-in set");
+    let mut next = first.clone();
+    next.reword(
+        "practice-observation--context.purpose",
+        "Why was the visit held today?",
+    );
+    let refused = manager
+        .put(app.url("/api/templates/observation"))
+        .json(&next)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    let cpp = app.signed_in(Role::CppServiceManager).await;
+    let saved: ObservationTemplates = app
+        .send_json(
+            &cpp,
+            reqwest::Method::PUT,
+            "/api/templates/observation",
+            &next,
+        )
+        .await;
+    assert_eq!(saved.version, 2);
+
+    // What feeds My Annual Review cannot be retired; nothing changes.
+    let mut broken = saved.clone();
+    broken.retire(&BTreeSet::from([format!(
+        "practice-observation--{STRENGTHS}"
+    )]));
+    let answer = cpp
+        .put(app.url("/api/templates/observation"))
+        .json(&broken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("My Annual Review"), "{body}");
+
+    let served: ObservationTemplates = app.get_json(&manager, "/api/templates/observation").await;
+    assert_eq!(served, saved);
+    assert_eq!(
+        served
+            .kind(qalf_shared::access::ObservationKind::PracticeObservation)
+            .unwrap()
+            .sections[0]
+            .prompts[1]
+            .text,
+        "Why was the visit held today?"
+    );
+    // The audit questions are a separate set, still on their first version.
+    let audit: AuditTemplate = app.get_json(&cpp, "/api/templates/audit").await;
+    assert_eq!(audit.version, 1);
+
+    let log: Vec<ChangeLogEntry> = app.get_json(&cpp, "/api/change-log").await;
+    assert_eq!(log[0].kind, "templates");
+    assert!(
+        log[0]
+            .summary
+            .starts_with("Observation prompts, version 2."),
+        "{}",
+        log[0].summary
+    );
+    assert!(
+        log[0]
+            .summary
+            .contains("Reworded in Practice observation, ")
+    );
+}

@@ -6,199 +6,163 @@
 use std::collections::BTreeSet;
 
 use super::template::{AuditTemplate, QuestionTemplate};
+use crate::org::Cohort;
+use crate::question_set::{Asked, EditableSection, QuestionSet, new_id, problem};
 use crate::settings::SettingProblem;
 
-fn problem(field: String, message: impl Into<String>) -> SettingProblem {
-    SettingProblem {
-        field,
-        message: message.into(),
-    }
-}
-
-/// A new question's id in `section`: the section's id and the question's
-/// first words, never one the template has used.
-pub fn new_question_id(template: &AuditTemplate, section: &str, text: &str) -> String {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .take(4)
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    let base = format!(
-        "{section}.{}",
-        if words.is_empty() {
-            "question".to_string()
-        } else {
-            words.join("-")
-        }
-    );
-    let used: BTreeSet<&str> = template
-        .sections
-        .iter()
-        .flat_map(|s| &s.questions)
-        .map(|q| q.id.as_str())
-        .collect();
-    if !used.contains(base.as_str()) {
-        return base;
-    }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|id| !used.contains(id.as_str()))
-        .expect("some suffix is free")
-}
-
-/// Checks `proposed` as the next version of `current`: the same sections
-/// in the same order, with the same titles, guidance and grade descriptors
-/// (the framework's, which every version shares), every question
-/// worded, at least one question for every cohort in each section, a
-/// retired question's id never reused. Gives the template to store, its
-/// version the next one.
-pub fn check_next(
-    current: &AuditTemplate,
-    retired: &BTreeSet<String>,
-    proposed: &AuditTemplate,
-) -> Result<AuditTemplate, Vec<SettingProblem>> {
-    let mut problems = Vec::new();
-    if proposed.version != current.version {
-        problems.push(problem(
-            "form".into(),
-            format!(
-                "Someone saved version {} of the questions while you were editing version {}: reload the page to see theirs, then make your changes again",
-                current.version, proposed.version
-            ),
-        ));
-        return Err(problems);
-    }
-    let same_sections = current.sections.len() == proposed.sections.len()
-        && current
-            .sections
+/// Who a question is asked for.
+fn asked_for(cohorts: &[Cohort]) -> String {
+    if cohorts.is_empty() {
+        "Every cohort".into()
+    } else {
+        cohorts
             .iter()
-            .zip(&proposed.sections)
-            .all(|(a, b)| {
+            .map(|c| c.code().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl QuestionSet for AuditTemplate {
+    const NAME: &'static str = "Audit questions";
+
+    fn version(&self) -> u32 {
+        self.version
+    }
+
+    fn sections(&self) -> Vec<EditableSection> {
+        self.sections
+            .iter()
+            .map(|s| EditableSection {
+                part: None,
+                key: s.id.clone(),
+                title: s.title.clone(),
+                questions: s
+                    .questions
+                    .iter()
+                    .map(|q| Asked {
+                        key: q.id.clone(),
+                        text: q.text.clone(),
+                        asked_for: Some(asked_for(&q.cohorts)),
+                        kept_because: None,
+                        detail: format!("{:?} {:?}", q.hint, q.cohorts),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn reword(&mut self, key: &str, text: &str) {
+        if let Some(q) = self
+            .sections
+            .iter_mut()
+            .flat_map(|s| &mut s.questions)
+            .find(|q| q.id == key)
+        {
+            q.text = text.to_string();
+        }
+    }
+
+    fn retire(&mut self, keys: &BTreeSet<String>) {
+        for section in &mut self.sections {
+            section.questions.retain(|q| !keys.contains(&q.id));
+        }
+    }
+
+    fn add(&mut self, section_key: &str, text: &str, cohorts: &[Cohort]) -> Option<String> {
+        let id = new_id(
+            self.asked()
+                .iter()
+                .map(|(_, q)| q.key.as_str())
+                .collect::<Vec<_>>(),
+            section_key,
+            text,
+        );
+        let section = self.sections.iter_mut().find(|s| s.id == section_key)?;
+        section.questions.push(QuestionTemplate {
+            id: id.clone(),
+            text: text.to_string(),
+            hint: String::new(),
+            cohorts: cohorts.to_vec(),
+        });
+        Some(id)
+    }
+
+    fn chooses_cohorts() -> bool {
+        true
+    }
+
+    /// The same sections in the same order, with the same titles,
+    /// guidance and grade descriptors (the framework's, which every version
+    /// shares), and at least one question for every cohort in each.
+    fn check_frame(&self, proposed: &Self, problems: &mut Vec<SettingProblem>) {
+        let same_sections = self.sections.len() == proposed.sections.len()
+            && self.sections.iter().zip(&proposed.sections).all(|(a, b)| {
                 a.id == b.id
                     && a.title == b.title
                     && a.guidance == b.guidance
                     && a.grade_descriptors == b.grade_descriptors
             });
-    if !same_sections {
-        problems.push(problem(
-            "sections".into(),
-            "The sections are the framework's: questions may change, sections may not",
-        ));
-    }
-    for section in &proposed.sections {
-        for q in &section.questions {
-            if q.text.trim().is_empty() {
-                problems.push(problem(
-                    format!("question-{}", q.id),
-                    format!("A question in {} has no words", section.title),
-                ));
-            }
-            if retired.contains(&q.id) {
-                problems.push(problem(
-                    format!("question-{}", q.id),
-                    "A retired question cannot come back under its old name: add it as new",
-                ));
-            }
-        }
-        if !crate::org::Cohort::ALL
-            .into_iter()
-            .all(|c| section.questions.iter().any(|q| q.applies_to(c)))
-        {
+        if !same_sections {
             problems.push(problem(
-                format!("section-{}", section.id),
-                format!(
-                    "{} must keep at least one question for every cohort",
-                    section.title
-                ),
+                "sections".into(),
+                "The sections are the framework's: questions may change, sections may not",
             ));
         }
-    }
-    let mut next = proposed.clone();
-    next.id = current.id.clone();
-    next.version = current.version + 1;
-    if problems.is_empty() {
-        let json = serde_json::to_string(&next).map_err(|e| {
-            vec![problem(
-                "form".into(),
-                format!("the template would not save: {e}"),
-            )]
-        })?;
-        if let Err(e) = AuditTemplate::parse(&json) {
-            problems.push(problem("form".into(), e.to_string()));
-        }
-    }
-    if problems.is_empty() {
-        Ok(next)
-    } else {
-        Err(problems)
-    }
-}
-
-/// What changed from `old` to `new`, one line each, for the change log.
-pub fn template_changes(old: &AuditTemplate, new: &AuditTemplate) -> Vec<String> {
-    let find = |t: &AuditTemplate, id: &str| -> Option<(String, QuestionTemplate)> {
-        t.sections.iter().find_map(|s| {
-            s.questions
-                .iter()
-                .find(|q| q.id == id)
-                .map(|q| (s.title.clone(), q.clone()))
-        })
-    };
-    let ids = |t: &AuditTemplate| -> Vec<String> {
-        t.sections
-            .iter()
-            .flat_map(|s| s.questions.iter().map(|q| q.id.clone()))
-            .collect()
-    };
-    let mut out = Vec::new();
-    for id in ids(new) {
-        match (find(old, &id), find(new, &id)) {
-            (None, Some((section, q))) => out.push(format!("Added to {section}: \"{}\"", q.text)),
-            (Some((_, before)), Some((section, after))) if before != after => {
-                out.push(format!("Reworded in {section}: \"{}\"", after.text))
+        for section in &proposed.sections {
+            if !Cohort::ALL
+                .into_iter()
+                .all(|c| section.questions.iter().any(|q| q.applies_to(c)))
+            {
+                problems.push(problem(
+                    format!("section-{}", section.id),
+                    format!(
+                        "{} must keep at least one question for every cohort",
+                        section.title
+                    ),
+                ));
             }
-            _ => {}
         }
     }
-    for id in ids(old) {
-        if find(new, &id).is_none()
-            && let Some((section, q)) = find(old, &id)
-        {
-            out.push(format!("Retired from {section}: \"{}\"", q.text));
-        }
+
+    fn succeeded_by(&self, proposed: &Self) -> Self {
+        let mut next = proposed.clone();
+        next.id = self.id.clone();
+        next.version = self.version + 1;
+        next
     }
-    out
+
+    fn reads_back(&self) -> Result<(), String> {
+        let json = serde_json::to_string(self).map_err(|e| e.to_string())?;
+        AuditTemplate::parse(&json)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::audit::template::current;
-    use crate::org::Cohort;
+    use crate::question_set::{changes, check_next};
 
     #[test]
     fn r_live_4_adding_rewording_and_retiring_make_the_next_version() {
         let old = current().clone();
         let mut new = old.clone();
-        let id = new_question_id(&old, "safety", "Is the safety plan shared with the family?");
+        let id = new
+            .add(
+                "safety",
+                "Is the safety plan shared with the family?",
+                &[Cohort::ChildProtection],
+            )
+            .unwrap();
         assert_eq!(id, "safety.is-the-safety-plan");
-        new.sections[0].questions.push(QuestionTemplate {
-            id: id.clone(),
-            text: "Is the safety plan shared with the family?".into(),
-            hint: String::new(),
-            cohorts: vec![Cohort::ChildProtection],
-        });
         new.sections[1].questions[0].text = "Is the child's voice heard, in their words?".into();
         let retired = new.sections[2].questions.remove(0);
         let next = check_next(&old, &BTreeSet::new(), &new).unwrap();
         assert_eq!(next.version, old.version + 1);
-        let lines = template_changes(&old, &next);
+        let lines = changes(&old, &next);
         assert_eq!(lines.len(), 3, "{lines:?}");
         assert!(lines[0].starts_with("Added to"), "{lines:?}");
         assert!(lines[1].starts_with("Reworded in"), "{lines:?}");
@@ -211,9 +175,10 @@ mod tests {
         );
         // The id is free again nowhere: a second question with the same
         // words gets its own.
+        let mut again = next.clone();
         assert_ne!(
-            new_question_id(&next, "safety", "Is the safety plan shared"),
-            id
+            again.add("safety", "Is the safety plan shared", &[]),
+            Some(id)
         );
     }
 

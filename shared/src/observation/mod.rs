@@ -6,6 +6,7 @@ pub mod document;
 pub mod quota;
 pub mod rules;
 pub mod template;
+pub mod template_edit;
 
 pub use document::{ObservationDoc, new_observation, read};
 

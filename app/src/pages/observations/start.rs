@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
 use qalf_shared::observation::document::NewObservation;
 use qalf_shared::observation::quota::{self, Done, MeetingType, Obligation};
-use qalf_shared::observation::{self as obs, ObservationDoc, template};
+use qalf_shared::observation::{self as obs, ObservationDoc};
 use qalf_shared::org::PersonId;
 use qalf_shared::sync::DocumentId;
 
@@ -46,6 +46,7 @@ pub fn ObservationWork() -> impl IntoView {
     let list = on_device();
     let dir_revision = directory::revision();
     leptos::task::spawn_local(directory::refresh());
+    leptos::task::spawn_local(crate::observation_prompts::refresh());
     let obligations = {
         let me = me.clone();
         Memo::new(move |_| {
@@ -196,7 +197,7 @@ async fn start(repo: &repo::Repo, obligation: &Obligation) -> Result<DocumentId,
         .map(|s| (s.to_string(), obligation.subject_name.clone()));
     let now = clock::now_secs();
     let doc = obs::new_observation(
-        template::current(),
+        &crate::observation_prompts::current(),
         &NewObservation {
             kind,
             observer: me.id.to_string(),
