@@ -20,6 +20,22 @@ pub fn demo_username(name: &str) -> String {
 }
 
 impl User {
+    /// Waits until the server has a message for this person whose title
+    /// contains `title`, then finds it under Messages on their home page.
+    pub async fn wait_for_message(&self, base: &str, title: &str) -> anyhow::Result<()> {
+        let script = format!(
+            "fetch('/api/notifications').then(r => r.json()).then(ns => ns.some(n => n.title.includes({})))",
+            serde_json::to_string(title)?
+        );
+        eventually(&format!("{}: a message {title:?}", self.name), || async {
+            Ok(self.eval::<bool>(&script).await?.then_some(()))
+        })
+        .await?;
+        self.open(&format!("{base}/")).await?;
+        self.wait_for_text("[data-testid=messages]", title).await?;
+        Ok(())
+    }
+
     /// Signs in with the form and waits for the home page.
     pub async fn sign_in(&self, base: &str, username: &str) -> anyhow::Result<()> {
         self.open(&format!("{base}/sign-in")).await?;

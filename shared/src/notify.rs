@@ -72,6 +72,16 @@ pub fn path_for(kind: &str, document: Option<&str>) -> String {
     }
 }
 
+/// The words of the link to what a notification is about, in the app.
+pub fn link_text(kind: &str) -> &'static str {
+    match kind {
+        "briefing" => "Read the briefing",
+        "panel-invitation" => "Open the panel",
+        "report-shared" => "Open the reports",
+        _ => "Open the audit",
+    }
+}
+
 /// Lines under 76 characters, so that mail programs show the text as
 /// written (no quoted-printable folding).
 const FOOTER: &str = "This e-mail holds no details of any child or family: they stay in\n\

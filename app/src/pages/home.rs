@@ -209,12 +209,10 @@ fn Notifications() -> impl IntoView {
                 items
                     .into_iter()
                     .map(|n| {
+                        // The same place the e-mail links to.
                         let link = n.document.clone().map(|d| {
-                            let (base, what) = match n.kind.as_str() {
-                                "briefing" => ("briefings", "Read the briefing"),
-                                _ => ("audits", "Open the audit"),
-                            };
-                            view! { <A href=format!("/{base}/{d}")>{what}</A> }
+                            let href = qalf_shared::notify::path_for(&n.kind, Some(&d));
+                            view! { <A href=href>{qalf_shared::notify::link_text(&n.kind)}</A> }
                         });
                         view! {
                             <li class="notification">

@@ -2,7 +2,10 @@
 //! through every section, raises a safety alert that reaches the Head of
 //! Service once back online, is told why the audit cannot be completed yet,
 //! completes it, and sees the follow-up fall due two weeks later; the
-//! practitioner then reads the audit and records a disagreement.
+//! practitioner then reads the audit and disagrees, and the disagreement goes
+//! through its three stages with the right people told (R-AUDIT-8): the
+//! auditor, the CPP (who allocates a worker), that worker, and the Head of
+//! Service for Safeguarding, Practice and QA, who may open the audit then.
 
 use qalf_e2e::pages::demo_username;
 use qalf_e2e::{Browser, ServerProcess, Tablet, eventually};
@@ -241,5 +244,91 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
         Ok(field.contains("recent chronology").then_some(()))
     })
     .await?;
+    auditor
+        .wait_for_message(&base, "stage 1: discuss it with the other party")
+        .await?;
+
+    // Talked through, not resolved: the auditor takes it to stage 2, and
+    // the CPP is asked to allocate a worker.
+    auditor.open(&format!("{audit_url}/disagreement")).await?;
+    auditor.click_named("Close: not resolved").await?;
+    auditor.click_named_containing("Go to stage 2").await?;
+    auditor
+        .wait_for_text("main", "Waiting for the CPP to allocate a worker.")
+        .await?;
+    auditor
+        .wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+    let cpp = browser.new_user("cpp").await?;
+    cpp.sign_in_as(&base, "CPP Service Manager").await?;
+    cpp.wait_for_message(&base, "stage 2: allocate a CPP worker")
+        .await?;
+    cpp.click_named("Open the audit").await?;
+    cpp.wait_for_text("[data-testid=audit-details]", "Practitioner")
+        .await?;
+    cpp.click_named_containing_link("Disagreement").await?;
+    cpp.wait_for_text("main", "CPP worker for the restorative conversation")
+        .await?;
+    let worker_name: String = cpp
+        .eval("(() => { const s = document.querySelector('select[id^=worker-]'); return s.options[s.selectedIndex].text; })()")
+        .await?;
+    cpp.click_named("Allocate the worker").await?;
+    cpp.wait_for_text("main", &format!("Held by {worker_name}."))
+        .await?;
+    cpp.wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+
+    // The worker is told, holds the conversation; still not resolved, it
+    // goes to stage 3.
+    let cpp_worker = browser.new_user("cpp-worker").await?;
+    cpp_worker
+        .sign_in(&base, &demo_username(&worker_name))
+        .await?;
+    cpp_worker
+        .wait_for_message(&base, "stage 2: you hold the restorative conversation")
+        .await?;
+    cpp_worker
+        .open(&format!("{audit_url}/disagreement"))
+        .await?;
+    cpp_worker.click_named("Close: not resolved").await?;
+    cpp_worker.click_named_containing("Go to stage 3").await?;
+    let spqa = browser.new_user("spqa").await?;
+    spqa.sign_in_as(&base, "Head of Service for Safeguarding")
+        .await?;
+    let head_spqa: String = spqa
+        .eval("JSON.parse(localStorage.getItem('qalf.me')).name")
+        .await?;
+    cpp_worker
+        .wait_for_text("main", &format!("Held by {head_spqa}."))
+        .await?;
+    cpp_worker
+        .wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+
+    // The Head of Service for Safeguarding, Practice and QA is told, may
+    // open the audit (the case is not in her area), and records her
+    // decision.
+    spqa.wait_for_message(&base, "stage 3: it is escalated to you")
+        .await?;
+    spqa.click_named("Open the audit").await?;
+    spqa.wait_for_text("[data-testid=audit-details]", "Practitioner")
+        .await?;
+    spqa.click_named_containing_link("Disagreement").await?;
+    spqa.type_in_field(
+        "Outcome (stage 3)",
+        "The grade stands; the chronology will be reviewed at supervision.",
+        true,
+    )
+    .await?;
+    spqa.leave_field().await?;
+    spqa.click_named("Close: resolved").await?;
+    spqa.wait_for_text("main", "Closed: resolved").await?;
+    spqa.wait_for_text("[data-testid=doc-status]", "Synced")
+        .await?;
+    // Everyone sees who closed it.
+    auditor.open(&format!("{audit_url}/disagreement")).await?;
+    auditor
+        .wait_for_text("main", &format!("Closed by {head_spqa} on"))
+        .await?;
     Ok(())
 }

@@ -168,10 +168,16 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
     chair.wait_for_text("h1", "Moderation panel").await?;
     let panel: String = chair.eval("location.href").await?;
 
-    tm.sign_in(&base, &tm_p.username).await?;
-    sm.sign_in(&base, &sm_p.username).await?;
-    tm.open(&panel).await?;
-    sm.open(&panel).await?;
+    // R-MOD-3: each member finds the panel from their home page.
+    for (m, p) in [(&tm, &tm_p), (&sm, &sm_p)] {
+        m.sign_in(&base, &p.username).await?;
+        m.wait_for_message(&base, "You are on a moderation panel")
+            .await?;
+        m.click_named("Open the panel").await?;
+        m.wait_for_text("h1", "Moderation panel").await?;
+        let at: String = m.eval("location.href").await?;
+        assert_eq!(at, panel, "{} opened the panel from the message", m.name);
+    }
     let members = [&chair, &tm, &sm];
     let mut positions = Vec::new();
     for m in members {

@@ -91,6 +91,7 @@ pub async fn create_audit(
             practitioner: case.practitioner.clone(),
             auditor: allocation.auditor.clone(),
             moderators: Vec::new(),
+            dispute_holders: Vec::new(),
         },
     };
     let stored = meta.clone();

@@ -1,9 +1,11 @@
 //! Server-side parts of the case file audit: safety alerts delivered to the
 //! Head of Service (R-AUDIT-5), recognition of good practice (R-AUDIT-10),
+//! the people each disagreement stage needs told and let in (R-AUDIT-8),
 //! and the creation of audits on the server (allocation, demo data).
 
 mod alerts;
 mod create;
+pub mod disputes;
 pub mod recognition;
 
 use axum::Router;

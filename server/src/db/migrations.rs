@@ -437,6 +437,18 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER observation_templates_no_update BEFORE UPDATE ON observation_templates
     BEGIN SELECT RAISE(ABORT, 'a template version is never changed: save a new one'); END;
     ",
+    // 17: who has been told of each disagreement stage (R-AUDIT-8): the
+    // claim taken before a notice is sent, so each is sent once.
+    "
+    CREATE TABLE dispute_notices (
+        audit TEXT NOT NULL,
+        stage INTEGER NOT NULL,
+        person TEXT NOT NULL,
+        duty TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (audit, stage, person, duty)
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

@@ -307,7 +307,7 @@ pub fn organisation(seed: u64) -> Organisation {
     );
     let hos_spqa = b.person(
         "Head of Service, Safeguarding, Practice and Quality Assurance",
-        &[HeadOfService],
+        &[HeadOfService, HeadOfServiceSpqa],
         None,
         None,
         Some(&ad),

@@ -388,6 +388,7 @@ fn audit_meta(
             practitioner: case.practitioner.clone(),
             auditor: auditor.clone(),
             moderators: Vec::new(),
+            dispute_holders: Vec::new(),
         },
     }
 }
@@ -530,6 +531,9 @@ fn past_audit(
                 opened_by: a.header.practitioner.clone(),
                 opened_at: at(opened),
                 held_by: a.header.auditor_name.clone(),
+                holder: Some(a.header.auditor.clone()),
+                allocated_by: None,
+                allocated_at: None,
                 concern: Text::from("The practitioner disagrees with the grade for planning."),
                 outcome: Text::from(if resolved_first {
                     "Agreed after looking at the plan together."
@@ -537,6 +541,7 @@ fn past_audit(
                     "Not agreed."
                 }),
                 closed_at: Some(at(opened + Duration::days(4))),
+                closed_by: Some(a.header.auditor.clone()),
                 resolved: resolved_first,
             });
             if !resolved_first {
@@ -546,11 +551,15 @@ fn past_audit(
                     opened_by: a.header.auditor.clone(),
                     opened_at: at(opened + Duration::days(5)),
                     held_by: cpp_name.clone(),
+                    holder: cpp_worker.as_ref().map(|c| c.to_string()),
+                    allocated_by: Some(ctx.cpp_lead.to_string()),
+                    allocated_at: Some(at(opened + Duration::days(5))),
                     concern: Text::from("Restorative conversation about the planning grade."),
                     outcome: Text::from(
                         "Resolved: the grade stands and the plan will be reviewed.",
                     ),
                     closed_at: Some(at(opened + Duration::days(12))),
+                    closed_by: cpp_worker.as_ref().map(|c| c.to_string()),
                     resolved: true,
                 });
             }

@@ -89,9 +89,13 @@ pub(crate) async fn run(state: Weak<Inner>) {
                 tracing::error!(document = %id, error = %e, "projecting a record failed");
             }
             // What the server does when it sees a record change: recognise
-            // good practice (R-AUDIT-10).
+            // good practice (R-AUDIT-10); tell a disagreement stage's
+            // people and let its holder in (R-AUDIT-8).
             if let Err(e) = crate::audits::recognition::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "recognising good practice failed");
+            }
+            if let Err(e) = crate::audits::disputes::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "telling a disagreement's people failed");
             }
             projector.pending.send_modify(|n| *n = n.saturating_sub(1));
         }

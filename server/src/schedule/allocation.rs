@@ -217,7 +217,7 @@ fn give(
         chosen_on_purpose: current.chosen_on_purpose,
         reason: format!(
             "Given by hand to {} ({}) by {by}, in place of {}; checked against the allocation \
-             rules (R-ALLOC-1…4, R-SCHED-3)",
+             rules (who may audit which case, and a case audited recently is not audited again)",
             person.name,
             role.label(),
             name(org, &current.auditor)

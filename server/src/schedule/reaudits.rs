@@ -279,7 +279,7 @@ pub async fn allocate(
         AuditKind::ReAudit if done.grade != Some(Grade::Inadequate) => {
             return Err(AppError::BadRequest(
                 "only an audit graded Inadequate is re-audited by a Head of Service, the \
-                 Assistant Director or the DCS (R-REAUDIT-1, R-REAUDIT-2)"
+                 Assistant Director or the DCS"
                     .into(),
             ));
         }

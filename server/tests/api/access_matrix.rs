@@ -198,6 +198,7 @@ fn scene(org: &Organisation) -> Scene {
             practitioner: holder.clone(),
             auditor: auditor.clone(),
             moderators: vec![],
+            dispute_holders: Vec::new(),
         },
     );
     let records = vec![

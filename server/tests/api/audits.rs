@@ -210,3 +210,242 @@ async fn r_audit_10_the_server_recognises_good_practice_in_a_completed_audit_onc
     settled().await;
     assert_eq!(recognitions(&app, practitioner, &audit_id).await, 1);
 }
+
+/// Notifications of `kind` about `audit` for `person`, waiting up to ten
+/// seconds for the server's pass over the change to send the first.
+async fn told(
+    app: &TestApp,
+    person: &qalf_shared::org::PersonId,
+    kind: &str,
+    audit: &str,
+) -> Vec<Notification> {
+    let client = app.signed_in_person(person).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        app.server.state.projector().settled().await;
+        let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
+        let found: Vec<Notification> = notes
+            .into_iter()
+            .filter(|n| n.kind == kind && n.document.as_deref() == Some(audit))
+            .collect();
+        if !found.is_empty() || tokio::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn r_audit_8_each_disagreement_stage_names_its_holder_tells_them_and_lets_the_escalation_head_in()
+ {
+    use audit::document::{open_stage, path};
+    use automerge::ROOT;
+    use automerge::transaction::Transactable;
+    use qalf_shared::document::fields::set_scalar;
+
+    let app = TestApp::spawn().await;
+    let meta = allocated_audit(&app);
+    let Parties::Audit {
+        practitioner,
+        auditor,
+        ..
+    } = &meta.parties
+    else {
+        unreachable!()
+    };
+    let org = app.server.state.org();
+    let spqa = org
+        .people_with_role(Role::HeadOfServiceSpqa)
+        .next()
+        .expect("the directory names the Head of Service for Safeguarding, Practice and QA")
+        .id
+        .clone();
+    let cpp_lead = app.person(Role::CppServiceManager);
+    let worker = org
+        .people_with_role(Role::CppPractitioner)
+        .next()
+        .expect("a CPP practitioner")
+        .clone();
+    let auditor_name = org.person(auditor).unwrap().name.clone();
+    let (id, audit_id) = (meta.id.clone(), meta.id.to_string());
+    assert!(
+        !app.server
+            .state
+            .access()
+            .readable_by(&spqa)
+            .iter()
+            .any(|m| m.id == id),
+        "the case is not in her area: she cannot open the audit before it is escalated"
+    );
+
+    let connect = |person: qalf_shared::org::PersonId| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            let http = app.signed_in_person(&person).await;
+            let mut device = SyncPeer::connect(app, &http, &person).await;
+            device.request(id.clone()).await;
+            device
+                .pump_until("the audit", |p| {
+                    p.client
+                        .status(&id)
+                        .is_some_and(|s| s.availability == Availability::Ready)
+                })
+                .await;
+            device
+        }
+    };
+    let close = |stage: &'static str, by: String, resolved: bool| {
+        move |d: &mut automerge::AutoCommit| {
+            let p = path::stage(stage);
+            set_scalar(d, &p, "closed_at", Some(1_793_100_000i64.into()))?;
+            set_scalar(d, &p, "closed_by", Some(by.as_str().into()))?;
+            set_scalar(d, &p, "resolved", Some(resolved.into()))
+        }
+    };
+
+    // Stage 1: the auditor records the disagreement they discussed; the
+    // practitioner is told.
+    let mut auditor_device = connect(auditor.clone()).await;
+    let (a, an) = (auditor.to_string(), auditor_name.clone());
+    auditor_device
+        .change(&id, move |d| {
+            d.put(ROOT, "completed_at", 1_793_000_000i64)?;
+            open_stage(d, 1, &a, 1_793_000_100, Some((&a, &an)))
+        })
+        .await;
+    auditor_device.synced(&id).await;
+    let first = told(&app, practitioner, "dispute", &audit_id).await;
+    assert_eq!(first.len(), 1, "the practitioner is told of stage 1");
+    assert!(first[0].title.contains("stage 1"), "{}", first[0].title);
+    assert!(
+        told(&app, auditor, "dispute", &audit_id).await.is_empty(),
+        "whoever opened it is not told of it"
+    );
+
+    // Stage 2: not resolved; the CPP is told to allocate a worker.
+    let a = auditor.to_string();
+    auditor_device
+        .change(&id, close("stage-1", a.clone(), false))
+        .await;
+    auditor_device
+        .change(&id, move |d| open_stage(d, 2, &a, 1_793_200_000, None))
+        .await;
+    auditor_device.synced(&id).await;
+    let allocate = told(&app, &cpp_lead, "dispute", &audit_id).await;
+    assert_eq!(allocate.len(), 1);
+    assert!(
+        allocate[0].title.contains("allocate a CPP worker"),
+        "{}",
+        allocate[0].title
+    );
+
+    // The CPP allocates a named worker, who is told.
+    let mut cpp_device = connect(cpp_lead.clone()).await;
+    let (w, wn, by) = (
+        worker.id.to_string(),
+        worker.name.clone(),
+        cpp_lead.to_string(),
+    );
+    cpp_device
+        .change(&id, move |d| {
+            let p = path::stage("stage-2");
+            set_scalar(d, &p, "holder", Some(w.as_str().into()))?;
+            set_scalar(d, &p, "held_by", Some(wn.as_str().into()))?;
+            set_scalar(d, &p, "allocated_by", Some(by.as_str().into()))?;
+            set_scalar(d, &p, "allocated_at", Some(1_793_210_000i64.into()))
+        })
+        .await;
+    cpp_device.synced(&id).await;
+    let hold = told(&app, &worker.id, "dispute", &audit_id).await;
+    assert_eq!(hold.len(), 1);
+    assert!(
+        hold[0].title.contains("restorative conversation"),
+        "{}",
+        hold[0].title
+    );
+
+    // Stage 3: still not resolved; the Head of Service for Safeguarding,
+    // Practice and QA is told and may open the audit.
+    cpp_device
+        .change(&id, close("stage-2", worker.id.to_string(), false))
+        .await;
+    cpp_device.synced(&id).await;
+    auditor_device
+        .pump_until("stage 2 closed", |p| {
+            p.client
+                .doc(&id)
+                .and_then(audit::read)
+                .is_some_and(|a| a.disagreement.iter().all(|s| s.closed_at.is_some()))
+        })
+        .await;
+    let (a, head, head_name) = (
+        auditor.to_string(),
+        spqa.to_string(),
+        org.person(&spqa).unwrap().name.clone(),
+    );
+    auditor_device
+        .change(&id, move |d| {
+            open_stage(d, 3, &a, 1_793_300_000, Some((&head, &head_name)))
+        })
+        .await;
+    auditor_device.synced(&id).await;
+    let escalated = told(&app, &spqa, "dispute", &audit_id).await;
+    assert_eq!(escalated.len(), 1);
+    assert!(
+        escalated[0].title.contains("escalated to you"),
+        "{}",
+        escalated[0].title
+    );
+    assert!(
+        app.server
+            .state
+            .access()
+            .readable_by(&spqa)
+            .iter()
+            .any(|m| m.id == id),
+        "she may open the audit while the stage is with her"
+    );
+
+    // She records her decision from her own device; then the audit is
+    // closed to her again.
+    let mut head_device = connect(spqa.clone()).await;
+    head_device
+        .change(&id, close("stage-3", spqa.to_string(), true))
+        .await;
+    head_device.synced(&id).await;
+    let decided = app
+        .server
+        .state
+        .relay()
+        .with_document(&id, |d| audit::read(d))
+        .await
+        .unwrap()
+        .flatten()
+        .unwrap();
+    let last = decided.disagreement.iter().find(|s| s.stage == 3).unwrap();
+    assert!(last.resolved && last.closed_by.as_deref() == Some(spqa.as_str()));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app
+        .server
+        .state
+        .access()
+        .readable_by(&spqa)
+        .iter()
+        .any(|m| m.id == id)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "access ends with the stage"
+        );
+        app.server.state.projector().settled().await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Each person was told once.
+    for person in [practitioner, &cpp_lead, &worker.id, &spqa] {
+        assert_eq!(
+            told(&app, person, "dispute", &audit_id).await.len(),
+            1,
+            "{person}"
+        );
+    }
+}

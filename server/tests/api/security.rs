@@ -125,6 +125,7 @@ async fn a_read_only_persons_changes_do_not_reach_anyone() {
             practitioner: case.practitioner.clone(),
             auditor: cpp.clone(),
             moderators: vec![],
+            dispute_holders: Vec::new(),
         },
     };
     let status = cpp_http

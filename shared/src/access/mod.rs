@@ -59,8 +59,9 @@ pub fn access(org: &Organisation, person: &PersonId, meta: &RecordMeta) -> Acces
             practitioner,
             auditor,
             moderators,
+            dispute_holders,
             ..
-        } => rules.audit(team, practitioner, auditor, moderators),
+        } => rules.audit(team, practitioner, auditor, moderators, dispute_holders),
         Parties::Moderation {
             auditor, moderator, ..
         } => rules.moderation(auditor, moderator),
@@ -154,8 +155,12 @@ impl Rules<'_> {
         practitioner: &PersonId,
         auditor: &PersonId,
         moderators: &[PersonId],
+        dispute_holders: &[PersonId],
     ) -> Access {
+        // Who holds an open disagreement stage writes it, wherever they
+        // work (R-AUDIT-8); the audit's rights confine them to that stage.
         if self.is(auditor)
+            || dispute_holders.contains(&self.me.id)
             || self.is(practitioner)
             || self.is_cpp()
             || self.manages_directly(team, practitioner)
@@ -345,8 +350,10 @@ pub fn may_create(
             practitioner,
             auditor,
             moderators,
+            dispute_holders,
         } => {
-            if !is_cpp {
+            // Disagreement holders are the server's to name, as stages open.
+            if !is_cpp || !dispute_holders.is_empty() {
                 return Err(RecordError::NotAllowed);
             }
             let listed = org

@@ -100,6 +100,10 @@ pub enum Parties {
         /// Moderators and panel members the audit is assigned to.
         #[serde(default)]
         moderators: Vec<PersonId>,
+        /// Who holds an open disagreement stage and may not otherwise open
+        /// the audit (R-AUDIT-8): set by the server as stages open and close.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dispute_holders: Vec<PersonId>,
     },
     /// The moderation of an audit: it judges the audit, not the case.
     Moderation {

@@ -219,10 +219,21 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
             _ => Err(Refusal::Fixed),
         },
         // Anyone may open a stage; its opener, whoever holds it and the
-        // CPP write it afterwards (R-AUDIT-8).
-        "disagreement" => own_entries(touch, w.me, "opened_by", |stage| {
-            is(stage, "opened_by") || is(stage, "held_by") || w.cpp
-        }),
+        // CPP write it afterwards; only the CPP allocates who holds it
+        // (R-AUDIT-8).
+        "disagreement" => {
+            let allocating = matches!(touch.first_item(), Some(Item::Existing(_)))
+                && matches!(
+                    touch.key_in_first_item(),
+                    Some("holder" | "held_by" | "allocated_by" | "allocated_at")
+                );
+            if allocating {
+                return allow(w.cpp);
+            }
+            own_entries(touch, w.me, "opened_by", |stage| {
+                is(stage, "opened_by") || is(stage, "holder") || w.cpp
+            })
+        }
         // Anyone may raise one; only its raiser notes its delivery.
         "safety_alerts" => own_entries(touch, w.me, "raised_by", |alert| is(alert, "raised_by")),
         // Added by whoever edits after completion; never changed.

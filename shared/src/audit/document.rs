@@ -208,13 +208,25 @@ pub struct DisagreementStage {
     pub stage: u64,
     pub opened_by: String,
     pub opened_at: i64,
-    /// Who holds this stage (the auditor, a CPP worker, the HoS).
+    /// The name of who holds this stage (the auditor, the CPP worker
+    /// allocated, the Head of Service for Safeguarding, Practice and QA);
+    /// empty while the CPP has still to allocate a worker.
     pub held_by: String,
+    /// Their person id.
+    #[autosurgeon(missing = "Option::default")]
+    pub holder: Option<String>,
+    /// Who allocated the holder (the CPP, at stage 2), and when.
+    #[autosurgeon(missing = "Option::default")]
+    pub allocated_by: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub allocated_at: Option<i64>,
     /// What is disagreed with, in the words of whoever opened the stage.
     pub concern: Text,
     pub outcome: Text,
     #[autosurgeon(missing = "Option::default")]
     pub closed_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub closed_by: Option<String>,
     pub resolved: bool,
 }
 
@@ -457,7 +469,7 @@ pub fn open_stage<T: Transactable + ReadDoc>(
     stage: u64,
     opened_by: &str,
     opened_at: i64,
-    held_by: &str,
+    holder: Option<(&str, &str)>,
 ) -> Result<(), AutomergeError> {
     let list = list_at(tx, "disagreement")?;
     let at = tx.length(&list);
@@ -466,7 +478,16 @@ pub fn open_stage<T: Transactable + ReadDoc>(
     tx.put(&item, "stage", stage)?;
     tx.put(&item, "opened_by", opened_by)?;
     tx.put(&item, "opened_at", opened_at)?;
-    tx.put(&item, "held_by", held_by)?;
+    match holder {
+        Some((id, name)) => {
+            tx.put(&item, "held_by", name)?;
+            tx.put(&item, "holder", id)?;
+        }
+        None => {
+            tx.put(&item, "held_by", "")?;
+            tx.put(&item, "holder", ScalarValue::Null)?;
+        }
+    }
     tx.put_object(&item, "concern", ObjType::Text)?;
     tx.put_object(&item, "outcome", ObjType::Text)?;
     tx.put(&item, "closed_at", ScalarValue::Null)?;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::document::{AuditDoc, DisagreementStage};
 use super::grade::{Answer, Grade};
+use crate::org::{Organisation, PersonId, Role};
 
 /// A council's audit settings; the framework's numbers by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,6 +354,155 @@ pub fn disputed(audit: &AuditDoc) -> bool {
         .iter()
         .max_by_key(|s| s.stage)
         .is_some_and(|s| !s.resolved)
+}
+
+/// What a person is asked to do about a disagreement stage (R-AUDIT-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisputeDuty {
+    /// Stage 1: talk the findings through (the auditor and the practitioner).
+    Discuss,
+    /// Stage 2: choose the CPP worker for the restorative conversation (the
+    /// CPP Service Manager).
+    Allocate,
+    /// Stage 2: hold the restorative conversation (the worker chosen).
+    Hold,
+    /// Stage 3: decide the escalation (the Head of Service for
+    /// Safeguarding, Practice and QA).
+    Decide,
+}
+
+impl DisputeDuty {
+    pub fn code(self) -> &'static str {
+        match self {
+            DisputeDuty::Discuss => "discuss",
+            DisputeDuty::Allocate => "allocate",
+            DisputeDuty::Hold => "hold",
+            DisputeDuty::Decide => "decide",
+        }
+    }
+
+    pub fn title(self, stage: DisagreementPath) -> String {
+        let what = match self {
+            DisputeDuty::Discuss => "discuss it with the other party",
+            DisputeDuty::Allocate => "allocate a CPP worker",
+            DisputeDuty::Hold => "you hold the restorative conversation",
+            DisputeDuty::Decide => "it is escalated to you",
+        };
+        format!(
+            "Disagreement about an audit, stage {}: {what}",
+            stage.number()
+        )
+    }
+
+    /// What the person is asked, in a sentence.
+    pub fn asks(self) -> &'static str {
+        match self {
+            DisputeDuty::Discuss => {
+                "Someone disagrees with an audit's findings: the practitioner and the auditor talk it through first, and record the outcome on the audit."
+            }
+            DisputeDuty::Allocate => {
+                "A disagreement about an audit's findings was not resolved by discussion: choose the CPP worker who will hold a restorative conversation."
+            }
+            DisputeDuty::Hold => {
+                "You have been allocated a restorative conversation about an audit's findings: hold it and record the outcome on the audit."
+            }
+            DisputeDuty::Decide => {
+                "A disagreement about an audit's findings has been escalated to you: you may open the audit while it is with you; record your decision on it."
+            }
+        }
+    }
+}
+
+/// One person to tell about a disagreement stage (R-AUDIT-8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeNotice {
+    pub person: PersonId,
+    pub stage: DisagreementPath,
+    pub duty: DisputeDuty,
+}
+
+/// The stage open now, if any.
+fn current_stage(audit: &AuditDoc) -> Option<(&DisagreementStage, DisagreementPath)> {
+    let last = audit.disagreement.iter().max_by_key(|s| s.stage)?;
+    if last.closed_at.is_some() {
+        return None;
+    }
+    Some((last, DisagreementPath::of(last.stage)?))
+}
+
+/// The person holding a stage, where one is named.
+pub fn stage_holder(stage: &DisagreementStage) -> Option<PersonId> {
+    stage
+        .holder
+        .as_deref()
+        .and_then(|h| PersonId::parse(h).ok())
+}
+
+/// Who holds stage 3: the directory's Head of Service for Safeguarding,
+/// Practice and QA.
+pub fn escalation_holders(org: &Organisation) -> Vec<PersonId> {
+    org.people_with_role(Role::HeadOfServiceSpqa)
+        .map(|p| p.id.clone())
+        .collect()
+}
+
+/// R-AUDIT-8: who must hear of the open stage, and what each is asked: at
+/// stage 1 the auditor and the practitioner (not whoever opened it); at
+/// stage 2 the CPP Service Manager until a worker is allocated, then that
+/// worker; at stage 3 the Head of Service for Safeguarding, Practice and
+/// QA. Nothing once the stage is closed.
+pub fn dispute_notices(
+    audit: &AuditDoc,
+    practitioner: &PersonId,
+    auditor: &PersonId,
+    org: &Organisation,
+) -> Vec<DisputeNotice> {
+    let Some((open, stage)) = current_stage(audit) else {
+        return Vec::new();
+    };
+    let tell = |people: Vec<PersonId>, duty: DisputeDuty| {
+        people
+            .into_iter()
+            .map(|person| DisputeNotice {
+                person,
+                stage,
+                duty,
+            })
+            .collect()
+    };
+    match stage {
+        DisagreementPath::Discussion => tell(
+            [auditor, practitioner]
+                .into_iter()
+                .filter(|p| p.as_str() != open.opened_by)
+                .cloned()
+                .collect(),
+            DisputeDuty::Discuss,
+        ),
+        DisagreementPath::RestorativeConversation => match stage_holder(open) {
+            None => tell(
+                org.people_with_role(Role::CppServiceManager)
+                    .map(|p| p.id.clone())
+                    .collect(),
+                DisputeDuty::Allocate,
+            ),
+            Some(worker) => tell(vec![worker], DisputeDuty::Hold),
+        },
+        DisagreementPath::Escalation => tell(escalation_holders(org), DisputeDuty::Decide),
+    }
+}
+
+/// R-AUDIT-8: who may open the audit because they hold its open stage and
+/// would not otherwise (the Head of Service for Safeguarding, Practice and
+/// QA at stage 3, whatever the case's area); nobody once it is closed.
+pub fn dispute_readers(audit: &AuditDoc, org: &Organisation) -> Vec<PersonId> {
+    match current_stage(audit) {
+        Some((_, DisagreementPath::Escalation)) => escalation_holders(org),
+        Some((stage, DisagreementPath::RestorativeConversation)) => {
+            stage_holder(stage).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// R-AUDIT-9: both "support and challenge" conversations are recorded.

@@ -285,9 +285,13 @@ fn stage_record(stage: u64, closed: bool, resolved: bool) -> super::document::Di
         opened_by: "p-020".into(),
         opened_at: 0,
         held_by: "p-030".into(),
+        holder: Some("p-030".into()),
+        allocated_by: None,
+        allocated_at: None,
         concern: Text::from("The grade does not reflect the recent visits."),
         outcome: Text::from(""),
         closed_at: closed.then_some(1),
+        closed_by: closed.then(|| "p-030".into()),
         resolved,
     }
 }
@@ -337,6 +341,122 @@ fn r_audit_8_a_resolved_disagreement_goes_no_further() {
         rules::next_disagreement_stage(&a),
         Err(DisagreementError::Resolved)
     );
+}
+
+/// An auditor, a practitioner, the CPP (lead and worker), the Head of
+/// Service for Safeguarding, Practice and QA.
+fn dispute_org() -> crate::org::Organisation {
+    use crate::org::{OrganisationParts, Person, PersonId, Role};
+    let person = |id: &str, roles: &[Role]| Person {
+        id: PersonId::parse(id).unwrap(),
+        name: format!("Person {id}"),
+        job_title: String::new(),
+        roles: roles.to_vec(),
+        team: None,
+        service_area: None,
+        line_manager: None,
+        started_on: None,
+        in_post_since: None,
+        email: None,
+    };
+    crate::org::Organisation::new(OrganisationParts {
+        service_areas: vec![],
+        teams: vec![],
+        people: vec![
+            person("tm", &[Role::TeamManager]),
+            person("sw", &[Role::Practitioner]),
+            person("cpp", &[Role::CppServiceManager]),
+            person("cppw", &[Role::CppPractitioner]),
+            person("spqa", &[Role::HeadOfService, Role::HeadOfServiceSpqa]),
+            person("hos", &[Role::HeadOfService]),
+        ],
+        cases: vec![],
+    })
+    .unwrap()
+}
+
+#[test]
+fn r_audit_8_each_stage_tells_the_people_it_needs_and_lets_its_holder_in() {
+    use crate::org::PersonId;
+    use rules::DisputeDuty;
+    let org = dispute_org();
+    let id = |s: &str| PersonId::parse(s).unwrap();
+    let (auditor, practitioner) = (id("tm"), id("sw"));
+    let told = |a: &AuditDoc| -> Vec<(String, u64, DisputeDuty)> {
+        rules::dispute_notices(a, &practitioner, &auditor, &org)
+            .into_iter()
+            .map(|n| (n.person.to_string(), n.stage.number(), n.duty))
+            .collect()
+    };
+    let readers = |a: &AuditDoc| -> Vec<String> {
+        rules::dispute_readers(a, &org)
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect()
+    };
+    let mut a = complete(Grade::RequiresImprovement);
+    a.completed_at = Some(0);
+    assert!(told(&a).is_empty());
+
+    // Stage 1, opened by the practitioner: the auditor is told.
+    let mut first = stage_record(1, false, false);
+    first.opened_by = "sw".into();
+    first.holder = Some("tm".into());
+    a.disagreement.push(first);
+    assert_eq!(told(&a), [("tm".to_string(), 1, DisputeDuty::Discuss)]);
+    assert!(readers(&a).is_empty(), "both may open the audit already");
+
+    // Stage 2 with nobody allocated: the CPP Service Manager, to allocate.
+    a.disagreement[0].closed_at = Some(1);
+    let mut second = stage_record(2, false, false);
+    second.holder = None;
+    second.held_by = String::new();
+    a.disagreement.push(second);
+    assert_eq!(told(&a), [("cpp".to_string(), 2, DisputeDuty::Allocate)]);
+    // Then the worker allocated.
+    a.disagreement[1].holder = Some("cppw".into());
+    assert_eq!(told(&a), [("cppw".to_string(), 2, DisputeDuty::Hold)]);
+
+    // Stage 3: the Head of Service for Safeguarding, Practice and QA, not
+    // any Head of Service, and she may open the audit while it is open.
+    a.disagreement[1].closed_at = Some(2);
+    a.disagreement.push(stage_record(3, false, false));
+    assert_eq!(told(&a), [("spqa".to_string(), 3, DisputeDuty::Decide)]);
+    assert_eq!(readers(&a), ["spqa"]);
+
+    // Closed: nobody more is told, and her access ends.
+    a.disagreement[2].closed_at = Some(3);
+    assert!(told(&a).is_empty());
+    assert!(readers(&a).is_empty());
+}
+
+#[test]
+fn r_audit_8_the_escalation_head_writes_the_audit_only_while_it_is_with_her() {
+    use crate::access::{Access, Parties, RecordMeta, access};
+    use crate::org::{CaseRef, PersonId, TeamId};
+    let org = dispute_org();
+    let spqa = PersonId::parse("spqa").unwrap();
+    let mut meta = RecordMeta {
+        id: crate::sync::DocumentId::from_bytes([9; 16]),
+        created_by: PersonId::parse("cpp").unwrap(),
+        created_at: 0,
+        parties: Parties::Audit {
+            case: CaseRef::parse("C-1").unwrap(),
+            team: TeamId::parse("t").unwrap(),
+            practitioner: PersonId::parse("sw").unwrap(),
+            auditor: PersonId::parse("tm").unwrap(),
+            moderators: vec![],
+            dispute_holders: vec![],
+        },
+    };
+    assert_eq!(access(&org, &spqa, &meta), Access::None);
+    if let Parties::Audit {
+        dispute_holders, ..
+    } = &mut meta.parties
+    {
+        dispute_holders.push(spqa.clone());
+    }
+    assert_eq!(access(&org, &spqa, &meta), Access::Write);
 }
 
 #[test]

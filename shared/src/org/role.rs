@@ -21,6 +21,10 @@ pub enum Role {
     IroServiceManager,
     ServiceManager,
     HeadOfService,
+    /// The Head of Service for Safeguarding, Practice and Quality
+    /// Assurance: the last stage of a disagreement about an audit's
+    /// findings goes to them, whatever the case's service area.
+    HeadOfServiceSpqa,
     AssistantDirector,
     /// Director of Children's Services.
     Director,
@@ -45,7 +49,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 18] = [
+    pub const ALL: [Role; 19] = [
         Role::Practitioner,
         Role::TeamManager,
         Role::FamilySolutionsManager,
@@ -54,6 +58,7 @@ impl Role {
         Role::IroServiceManager,
         Role::ServiceManager,
         Role::HeadOfService,
+        Role::HeadOfServiceSpqa,
         Role::AssistantDirector,
         Role::Director,
         Role::CabinetMember,
@@ -77,6 +82,7 @@ impl Role {
             Role::IroServiceManager => "IRO Service Manager",
             Role::ServiceManager => "Service Manager",
             Role::HeadOfService => "Head of Service",
+            Role::HeadOfServiceSpqa => "Head of Service for Safeguarding, Practice and QA",
             Role::AssistantDirector => "Assistant Director",
             Role::Director => "Director of Children's Services",
             Role::CabinetMember => "Cabinet Member for Children's Services",
@@ -101,6 +107,7 @@ impl Role {
             Role::IroServiceManager => "iro-service-manager",
             Role::ServiceManager => "service-manager",
             Role::HeadOfService => "head-of-service",
+            Role::HeadOfServiceSpqa => "head-of-service-spqa",
             Role::AssistantDirector => "assistant-director",
             Role::Director => "director",
             Role::CabinetMember => "cabinet-member",

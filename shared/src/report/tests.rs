@@ -603,6 +603,7 @@ fn audit_meta(n: u32, case: &str, team: &str, practitioner: &str, auditor: &str)
             practitioner: pid(practitioner),
             auditor: pid(auditor),
             moderators: Vec::new(),
+            dispute_holders: Vec::new(),
         },
     }
 }

@@ -91,7 +91,7 @@ impl Selection {
         };
         let mut text = format!(
             "{}: theme \"{}\". {} of the {} cases in {cohorts} drawn at random with seed {} \
-             ({} left out as audited since {}, R-SCHED-3).",
+             ({} left out as audited since {}: a case audited in the last 12 months is not drawn again).",
             self.month.label(),
             self.theme,
             self.drawn.len(),

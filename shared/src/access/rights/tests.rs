@@ -67,6 +67,7 @@ fn audit() -> RecordMeta {
             practitioner: pid("sw"),
             auditor: pid("auditor"),
             moderators: vec![],
+            dispute_holders: Vec::new(),
         },
     }
 }
@@ -181,12 +182,18 @@ fn r_sec_1_entries_are_added_in_ones_own_name_and_kept() {
         None,
     );
     assert_eq!(check(&a, "auditor", &amendment), Err(Refusal::NotYours));
-    // A disagreement stage: its opener and holder write it.
-    let stage = fields(&[("opened_by", "sw"), ("held_by", "auditor")]);
-    let outcome = in_item("disagreement", stage, Some("outcome"), None);
+    // A disagreement stage: its opener and holder write it (R-AUDIT-8).
+    let stage = fields(&[("opened_by", "sw"), ("holder", "auditor")]);
+    let outcome = in_item("disagreement", stage.clone(), Some("outcome"), None);
     assert_eq!(check(&a, "auditor", &outcome), Ok(()));
     assert_eq!(check(&a, "sw", &outcome), Ok(()));
     assert_eq!(check(&a, "tm", &outcome), Err(Refusal::NotYours));
+    // Who holds it is the CPP's to allocate, not the opener's to choose.
+    for key in ["holder", "held_by", "allocated_by"] {
+        let allocate = in_item("disagreement", stage.clone(), Some(key), Some("sw"));
+        assert_eq!(check(&a, "sw", &allocate), Err(Refusal::NotYours), "{key}");
+        assert_eq!(check(&a, "cpp", &allocate), Ok(()), "{key}");
+    }
 }
 
 #[test]
