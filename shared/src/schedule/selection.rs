@@ -292,6 +292,12 @@ mod tests {
             "{}",
             s.explanation()
         );
+        // People read it: the rule in words, never its id.
+        assert!(!s.explanation().contains("R-"), "{}", s.explanation());
+        assert!(
+            s.explanation()
+                .contains("a case audited in the last 12 months is not drawn again")
+        );
     }
 
     #[test]
