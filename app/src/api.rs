@@ -354,6 +354,24 @@ pub async fn edit_service_area(edit: &ServiceAreaEdit) -> Result<(), ApiError> {
     read(send_json(request, edit).await?).await
 }
 
+/// A month's moderation sample, if it has been drawn (the CPP).
+pub async fn moderation_sample(
+    month: qalf_shared::schedule::YearMonth,
+) -> Result<Option<qalf_shared::api::ModerationSampleView>, ApiError> {
+    let response = send(Request::get(&format!("/api/moderation/samples/{month}"))).await?;
+    if response.status() == 404 {
+        return Ok(None);
+    }
+    read(response).await.map(Some)
+}
+
+/// Draws a month's moderation sample on the server.
+pub async fn draw_moderation_sample(
+    draw: &qalf_shared::api::DrawSample,
+) -> Result<qalf_shared::api::ModerationSampleView, ApiError> {
+    read(send_json(Request::post("/api/moderation/samples"), draw).await?).await
+}
+
 /// A question set the server keeps (the CPP edits it), by where it lives.
 pub trait ServedQuestionSet:
     qalf_shared::question_set::QuestionSet

@@ -22,6 +22,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// What was asked for was done already and is kept as it was.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the username or password is wrong")]
     BadCredentials,
     #[error("too many sign-in attempts: wait a minute and try again")]
@@ -52,6 +55,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Departed => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts | AppError::OverQuota(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy | AppError::LogUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {

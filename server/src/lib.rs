@@ -17,6 +17,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod mail;
+pub mod moderation;
 pub mod notifications;
 pub mod panels;
 pub mod records;
@@ -306,6 +307,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audits::router())
         .merge(notifications::router())
         .merge(panels::router())
+        .merge(moderation::router())
         .merge(directory::router())
         .merge(records::router())
         .merge(schedule::router())

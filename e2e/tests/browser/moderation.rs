@@ -122,7 +122,9 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
     tm.as_tablet(Tablet).await?;
     let sm = browser.new_user("service manager").await?;
 
-    // R-MOD-1: the month's sample takes the Inadequate audit and says why.
+    // R-MOD-1: the month's sample, drawn on the server, takes the
+    // Inadequate audit and says why; it is kept, and shown to draw again
+    // the same from its seed.
     chair.sign_in(&base, &chair_p.username).await?;
     chair.open(&format!("{base}/moderation")).await?;
     chair.click_named("Draw the sample").await?;
@@ -130,6 +132,16 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         .wait_for_text(
             "[data-testid=sample]",
             "every Inadequate audit is moderated",
+        )
+        .await?;
+    chair.open(&format!("{base}/moderation")).await?;
+    chair
+        .wait_for_text("[data-testid=sample-summary]", "Seed")
+        .await?;
+    chair
+        .wait_for_text(
+            "main",
+            "Drawn again from its seed, it gives the same audits",
         )
         .await?;
 

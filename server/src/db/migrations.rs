@@ -449,6 +449,21 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (audit, stage, person, duty)
     );
     ",
+    // 18: each month's moderation sample as drawn (R-MOD-1), kept whole
+    // (seed, capacity, rates, candidates, picks) so it can be drawn again
+    // and shown to be random; never changed, never removed.
+    "
+    CREATE TABLE moderation_samples (
+        month TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        drawn_by TEXT NOT NULL,
+        drawn_at INTEGER NOT NULL
+    );
+    CREATE TRIGGER moderation_samples_no_update BEFORE UPDATE ON moderation_samples
+    BEGIN SELECT RAISE(ABORT, 'a moderation sample is kept as drawn'); END;
+    CREATE TRIGGER moderation_samples_no_delete BEFORE DELETE ON moderation_samples
+    BEGIN SELECT RAISE(ABORT, 'a moderation sample is kept as drawn'); END;
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

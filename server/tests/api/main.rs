@@ -8,6 +8,7 @@ mod hardening;
 mod harness;
 mod interop;
 mod mail;
+mod moderation;
 mod panels;
 mod relay_shards;
 mod reports;

@@ -209,3 +209,30 @@ pub struct Directory {
 
 pub mod report;
 pub mod schedule;
+
+/// A month's moderation sample as the CPP sees it (R-MOD-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModerationSampleView {
+    pub sample: crate::moderation::sample::DrawnSample,
+    /// Drawing again from the kept seed and candidates gave the same picks.
+    pub reproduced: bool,
+    pub drawn_by_name: String,
+    /// What each pick is, for the CPP to find it.
+    pub audits: Vec<SampledAudit>,
+}
+
+/// One audit in a month's sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampledAudit {
+    pub audit: crate::sync::DocumentId,
+    pub case: crate::org::CaseRef,
+    pub auditor_name: String,
+    pub grade: Option<crate::audit::Grade>,
+}
+
+/// Asks for a month's sample to be drawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawSample {
+    pub month: crate::schedule::YearMonth,
+    pub capacity: usize,
+}

@@ -8,7 +8,8 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Grade;
-use crate::org::Cohort;
+use crate::org::{Cohort, PersonId};
+use crate::schedule::YearMonth;
 
 /// A council's moderation rates (the framework's by default).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -27,7 +28,7 @@ impl Default for SamplePolicy {
 }
 
 /// A completed audit that may be sampled.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
     pub audit: String,
     pub cohort: Cohort,
@@ -46,7 +47,7 @@ pub enum Reason {
     Capacity,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pick {
     pub audit: String,
     pub reason: Reason,
@@ -143,5 +144,75 @@ pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &Sampl
         capacity,
         picks,
         over_capacity,
+    }
+}
+
+/// The audits a month's sample draws from: completed in `month`, graded,
+/// and not moderated yet (every one the server holds, whichever device
+/// completed it).
+pub fn candidates(audits: &[crate::report::facts::AuditFact], month: YearMonth) -> Vec<Candidate> {
+    audits
+        .iter()
+        .filter(|a| {
+            a.completed_on
+                .is_some_and(|d| d >= month.first_day() && d <= month.last_day())
+                && a.moderated_grade.is_none()
+        })
+        .filter_map(|a| {
+            Some(Candidate {
+                audit: a.record.to_string(),
+                cohort: a.cohort?,
+                grade: a.grade?,
+            })
+        })
+        .collect()
+}
+
+/// A month's sample as it is kept: the seed, the capacity, the rates and
+/// every candidate, so that anyone can draw it again and get the same picks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawnSample {
+    pub month: YearMonth,
+    pub seed: u64,
+    pub capacity: usize,
+    pub policy: SamplePolicy,
+    pub candidates: Vec<Candidate>,
+    pub picks: Vec<Pick>,
+    pub over_capacity: bool,
+    pub drawn_by: PersonId,
+    pub drawn_at: i64,
+}
+
+impl DrawnSample {
+    /// Draws `month`'s sample from `candidates`.
+    pub fn draw(
+        month: YearMonth,
+        candidates: Vec<Candidate>,
+        capacity: usize,
+        seed: u64,
+        policy: SamplePolicy,
+        drawn_by: PersonId,
+        drawn_at: i64,
+    ) -> DrawnSample {
+        let sample = draw(&candidates, capacity, seed, &policy);
+        DrawnSample {
+            month,
+            seed,
+            capacity,
+            policy,
+            candidates,
+            picks: sample.picks,
+            over_capacity: sample.over_capacity,
+            drawn_by,
+            drawn_at,
+        }
+    }
+
+    /// Whether drawing again from what was kept gives the same picks: the
+    /// proof, months later, that the sample was the seeded draw and not a
+    /// choice.
+    pub fn reproduces(&self) -> bool {
+        let again = draw(&self.candidates, self.capacity, self.seed, &self.policy);
+        again.picks == self.picks && again.over_capacity == self.over_capacity
     }
 }

@@ -102,6 +102,88 @@ fn r_mod_1_the_sample_is_reproducible_from_its_seed_and_explains_itself() {
     assert_eq!(a.seed, 202611);
 }
 
+#[test]
+fn r_mod_1_a_kept_sample_draws_again_the_same_and_a_doctored_one_does_not() {
+    use crate::schedule::YearMonth;
+    let month: YearMonth = "2026-11".parse().unwrap();
+    let kept = sample::DrawnSample::draw(
+        month,
+        candidates(30, 10, 2),
+        8,
+        9_007_199_254_740_991,
+        SamplePolicy::default(),
+        PersonId::parse("cpp").unwrap(),
+        0,
+    );
+    assert!(kept.reproduces());
+    let json = serde_json::to_string(&kept).unwrap();
+    let back: sample::DrawnSample = serde_json::from_str(&json).unwrap();
+    assert!(back.reproduces(), "kept as JSON, it draws the same");
+
+    // A pick swapped for another audit by hand is found out.
+    let mut doctored = kept.clone();
+    let unpicked = kept
+        .candidates
+        .iter()
+        .find(|c| kept.picks.iter().all(|p| p.audit != c.audit))
+        .unwrap()
+        .audit
+        .clone();
+    let last = doctored.picks.len() - 1;
+    doctored.picks[last].audit = unpicked;
+    assert!(!doctored.reproduces());
+}
+
+#[test]
+fn r_mod_1_the_sample_draws_from_the_months_completed_audits_not_yet_moderated() {
+    use crate::report::facts::AuditFact;
+    use crate::schedule::{AuditKind, YearMonth};
+    let month: YearMonth = "2026-11".parse().unwrap();
+    let fact = |n: u8, completed: Option<&str>, moderated: Option<Grade>| AuditFact {
+        record: DocumentId::from_bytes([n; 16]),
+        case: crate::org::CaseRef::parse("C-1").unwrap(),
+        cohort: Some(Cohort::ChildInNeed),
+        theme: String::new(),
+        kind: AuditKind::Themed,
+        team: crate::org::TeamId::parse("t").unwrap(),
+        service_area: None,
+        auditor: PersonId::parse("a").unwrap(),
+        auditor_role: None,
+        practitioner: PersonId::parse("p").unwrap(),
+        allocated_on: "2026-10-01".parse().unwrap(),
+        meeting_on: None,
+        completed_on: completed.map(|d| d.parse().unwrap()),
+        grade: Some(Grade::Good),
+        moderated_grade: moderated,
+        follow_up_due: None,
+        follow_up_done: None,
+        closed_on: None,
+        practitioner_response_on: None,
+        manager_response_on: None,
+        good_practice: false,
+        reaudit_required: false,
+    };
+    let facts = [
+        fact(1, Some("2026-11-01"), None),
+        fact(2, Some("2026-11-30"), None),
+        fact(3, Some("2026-10-31"), None),
+        fact(4, Some("2026-12-01"), None),
+        fact(5, None, None),
+        fact(6, Some("2026-11-15"), Some(Grade::Good)),
+    ];
+    let drawn: Vec<String> = sample::candidates(&facts, month)
+        .into_iter()
+        .map(|c| c.audit)
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            DocumentId::from_bytes([1; 16]).to_string(),
+            DocumentId::from_bytes([2; 16]).to_string()
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 

@@ -1,5 +1,5 @@
-//! Moderation for the CPP: this month's sample (R-MOD-1), moderation
-//! records (R-MOD-2), and setting up panels (R-MOD-3).
+//! Moderation for the CPP: the month's sample, drawn on the server
+//! (R-MOD-1), moderation records (R-MOD-2), and setting up panels (R-MOD-3).
 
 pub mod panel;
 pub mod record;
@@ -9,18 +9,18 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
-use qalf_shared::audit::{self, AuditDoc, Grade};
+use qalf_shared::api::{DrawSample, ModerationSampleView, SampledAudit};
+use qalf_shared::audit::{self, AuditDoc};
 use qalf_shared::moderation::document::{self as moderation, NewModeration};
 use qalf_shared::moderation::panel as panels;
-use qalf_shared::moderation::sample::{self, Candidate};
-use qalf_shared::org::Cohort;
+use qalf_shared::schedule::YearMonth;
 use qalf_shared::sync::DocumentId;
 
-use crate::clock;
 use crate::repo::{self, use_repo};
+use crate::{api, clock};
 
 /// Audits on this device completed on or after `since` and not moderated
-/// yet: what a month's sample or a panel draws from.
+/// yet: what a panel chooses from.
 pub fn completed_audits(since: chrono::NaiveDate) -> Memo<Vec<(DocumentId, AuditDoc)>> {
     let repo = use_repo();
     Memo::new(move |_| {
@@ -39,59 +39,6 @@ pub fn completed_audits(since: chrono::NaiveDate) -> Memo<Vec<(DocumentId, Audit
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let repo = use_repo();
-    // R-MOD-1: this month's completed audits.
-    let month_start = qalf_shared::schedule::YearMonth::of(clock::today()).first_day();
-    let audits = completed_audits(month_start);
-    let capacity = RwSignal::new(String::from("6"));
-    // The seed is the month, so the draw can be repeated and shown.
-    let seed = {
-        let today = clock::today();
-        today.format("%Y%m").to_string().parse::<u64>().unwrap_or(0)
-    };
-    let drawn = RwSignal::new(false);
-    let sample = move || {
-        let candidates: Vec<Candidate> = audits
-            .get()
-            .iter()
-            .filter_map(|(id, a)| {
-                Some(Candidate {
-                    audit: id.to_string(),
-                    cohort: a.header.cohort.parse::<Cohort>().ok()?,
-                    grade: a.overall.grade.as_deref()?.parse::<Grade>().ok()?,
-                })
-            })
-            .collect();
-        let capacity = capacity.get().trim().parse().unwrap_or(0);
-        sample::draw(
-            &candidates,
-            capacity,
-            seed,
-            &crate::settings::current().moderation,
-        )
-    };
-    let picks = move || {
-        let s = sample();
-        let all = audits.get();
-        let over = s.over_capacity.then(|| {
-            view! { <p class="error-message" role="alert">"The required moderations alone exceed this capacity."</p> }
-        });
-        let items = s
-            .picks
-            .into_iter()
-            .filter_map(|p| {
-                let (id, a) = all
-                    .iter()
-                    .find(|(id, _)| id.to_string() == p.audit)?
-                    .clone();
-                Some(view! { <SamplePick id audit=a why=p.explanation /> })
-            })
-            .collect_view();
-        view! {
-            {over}
-            <p class="hint">{format!("Seed {}: the same month and capacity always draw the same audits.", s.seed)}</p>
-            <ul class="record-list" data-testid="sample">{items}</ul>
-        }
-    };
     let records = {
         let repo = repo.clone();
         move || {
@@ -126,16 +73,7 @@ pub fn ModerationPage() -> impl IntoView {
     };
     view! {
         <h1>"Moderation"</h1>
-        <section aria-labelledby="sample-heading">
-            <h2 id="sample-heading">"This month's sample"</h2>
-            <p>"Every Inadequate audit, 20% of social care audits and 10% of Early Help audits, then random picks up to your capacity."</p>
-            <div class="field field--short">
-                <label for="capacity">"Moderations the CPP can do this month"</label>
-                <input id="capacity" type="number" min="0" inputmode="numeric" bind:value=capacity />
-            </div>
-            <button type="button" class="button" on:click=move |_| drawn.set(true)>"Draw the sample"</button>
-            <Show when=move || drawn.get()>{picks}</Show>
-        </section>
+        <MonthSample />
         <section aria-labelledby="records-heading">
             <h2 id="records-heading">"Moderations"</h2>
             <ul class="record-list">{records}</ul>
@@ -148,17 +86,171 @@ pub fn ModerationPage() -> impl IntoView {
     }
 }
 
+/// The month's sample (R-MOD-1), drawn on the server over every audit
+/// completed that month, and kept with its seed so it can be drawn again.
 #[component]
-fn SamplePick(id: DocumentId, audit: AuditDoc, why: String) -> impl IntoView {
+fn MonthSample() -> impl IntoView {
+    let this_month = YearMonth::of(clock::today());
+    let month = RwSignal::new(this_month);
+    let capacity = RwSignal::new(String::from("6"));
+    let shown = RwSignal::new(None::<Result<Option<ModerationSampleView>, String>>);
+    let load = move |m: YearMonth| {
+        shown.set(None);
+        leptos::task::spawn_local(async move {
+            shown.set(Some(
+                api::moderation_sample(m).await.map_err(|e| e.to_string()),
+            ));
+        });
+    };
+    load(this_month);
+    let draw = move |_| {
+        let Ok(capacity) = capacity.get_untracked().trim().parse::<usize>() else {
+            shown.set(Some(Err(
+                "Give the number of moderations the CPP can do, as a whole number".into(),
+            )));
+            return;
+        };
+        let body = DrawSample {
+            month: month.get_untracked(),
+            capacity,
+        };
+        leptos::task::spawn_local(async move {
+            shown.set(Some(
+                api::draw_moderation_sample(&body)
+                    .await
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
+            ));
+        });
+    };
+    let policy = crate::settings::current().moderation;
+    let rates = format!(
+        "Every Inadequate audit, {:.0}% of social care audits and {:.0}% of Early Help audits, then audits drawn at random up to the CPP's capacity.",
+        policy.social_care_rate * 100.0,
+        policy.early_help_rate * 100.0
+    );
+    let months = [this_month, this_month.add_months(-1)]
+        .into_iter()
+        .map(
+            |m| view! { <option value=m.to_string() selected=m == this_month>{m.label()}</option> },
+        )
+        .collect_view();
+    let body = move || {
+        match shown.get() {
+        None => view! { <p role="status">"Looking for the month's sample…"</p> }.into_any(),
+        Some(Err(message)) => view! {
+            <div class="error-summary" role="alert">
+                <h3 class="error-summary__title">"The sample could not be shown"</h3>
+                <p>{message}</p>
+            </div>
+        }
+        .into_any(),
+        Some(Ok(None)) => view! {
+            <p>"Not drawn yet. It is drawn once, over every audit completed in the month, and kept as drawn."</p>
+            <div class="field field--short">
+                <label for="capacity">"Moderations the CPP can do this month"</label>
+                <input id="capacity" type="number" min="0" inputmode="numeric" bind:value=capacity />
+            </div>
+            <button type="button" class="button" on:click=draw>"Draw the sample"</button>
+        }
+        .into_any(),
+        Some(Ok(Some(view))) => sample_view(view).into_any(),
+    }
+    };
+    view! {
+        <section aria-labelledby="sample-heading">
+            <h2 id="sample-heading">"The month's sample"</h2>
+            <p>{rates}</p>
+            <div class="field field--short">
+                <label for="sample-month">"Month"</label>
+                <select
+                    id="sample-month"
+                    class="select"
+                    on:change=move |ev| {
+                        if let Ok(m) = event_target_value(&ev).parse::<YearMonth>() {
+                            month.set(m);
+                            load(m);
+                        }
+                    }
+                >
+                    {months}
+                </select>
+            </div>
+            {body}
+        </section>
+    }
+}
+
+fn sample_view(view: ModerationSampleView) -> impl IntoView {
+    let s = &view.sample;
+    let drawn_on = chrono::DateTime::from_timestamp(s.drawn_at, 0)
+        .map(|t| t.format("%-d %B %Y").to_string())
+        .unwrap_or_default();
+    let summary = format!(
+        "Drawn by {} on {drawn_on} from {} completed audit{}, for a capacity of {}, at {:.0}% of social care and {:.0}% of Early Help audits. Seed {}.",
+        view.drawn_by_name,
+        s.candidates.len(),
+        if s.candidates.len() == 1 { "" } else { "s" },
+        s.capacity,
+        s.policy.social_care_rate * 100.0,
+        s.policy.early_help_rate * 100.0,
+        s.seed,
+    );
+    let check = if view.reproduced {
+        "Drawn again from its seed, it gives the same audits: the picks are the random draw."
+    } else {
+        "Drawn again from its seed, it gives different audits: tell the administrator."
+    };
+    let over = s.over_capacity.then(|| {
+        view! { <p class="error-message" role="alert">"The audits that must be moderated alone exceed this capacity."</p> }
+    });
+    let items = s
+        .picks
+        .iter()
+        .filter_map(|p| {
+            let audit = view
+                .audits
+                .iter()
+                .find(|a| a.audit.to_string() == p.audit)?;
+            Some(view! { <SamplePick audit=audit.clone() why=p.explanation.clone() /> })
+        })
+        .collect_view();
+    view! {
+        <p class="hint" data-testid="sample-summary">{summary}</p>
+        <p class="hint">{check}</p>
+        {over}
+        <ul class="record-list" data-testid="sample">{items}</ul>
+    }
+}
+
+#[component]
+fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
     let repo = use_repo();
     let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
+    let id = audit.audit.clone();
+    let label = format!(
+        "Case {}, audited by {}{}",
+        audit.case,
+        audit.auditor_name,
+        audit
+            .grade
+            .map(|g| format!(", graded {}", g.label()))
+            .unwrap_or_default()
+    );
     let start = {
-        let audit = audit.clone();
         move |_| {
-            let (repo, navigate, audit, id) =
-                (repo.clone(), navigate.clone(), audit.clone(), id.clone());
+            let (repo, navigate, id) = (repo.clone(), navigate.clone(), id.clone());
             leptos::task::spawn_local(async move {
+                // The audit itself, from this device or fetched now.
+                repo.open(&id).await;
+                let Some(audit) = repo.read(&id, audit::read).flatten() else {
+                    error.set(Some(
+                        "The audit is not on this device yet: connect to fetch it, then try again"
+                            .into(),
+                    ));
+                    return;
+                };
                 let me = repo.me().clone();
                 let now = clock::now_secs();
                 let doc = match moderation::new_moderation(
@@ -205,7 +297,7 @@ fn SamplePick(id: DocumentId, audit: AuditDoc, why: String) -> impl IntoView {
     view! {
         <li class="record-list__item">
             <span>
-                <strong>{format!("Case {} ({}), {}", audit.header.case, audit.header.cohort, audit.header.auditor_name)}</strong>
+                <strong>{label}</strong>
                 <br />
                 <span class="hint">{why}</span>
             </span>
