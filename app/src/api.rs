@@ -354,6 +354,19 @@ pub async fn edit_service_area(edit: &ServiceAreaEdit) -> Result<(), ApiError> {
     read(send_json(request, edit).await?).await
 }
 
+/// The follow-ups and actions overdue for me, from every audit the server
+/// holds.
+pub async fn overdue() -> Result<qalf_shared::audit::follow_up::OverdueWork, ApiError> {
+    read(send(Request::get("/api/audits/overdue")).await?).await
+}
+
+/// Tells the practitioner and manager an audit's actions are unfinished.
+pub async fn contact_about_actions(
+    audit: &DocumentId,
+) -> Result<qalf_shared::api::ContactedPeople, ApiError> {
+    read(send(Request::post(&format!("/api/audits/{audit}/contact"))).await?).await
+}
+
 /// A month's moderation sample, if it has been drawn (the CPP).
 pub async fn moderation_sample(
     month: qalf_shared::schedule::YearMonth,

@@ -143,6 +143,7 @@ impl AppState {
         };
         tokio::spawn(report::projection::run(Arc::downgrade(&state.inner)));
         tokio::spawn(auth::session::close_expired(Arc::downgrade(&state.inner)));
+        tokio::spawn(audits::follow_up::run(Arc::downgrade(&state.inner)));
         match mailer {
             Some(mailer) => {
                 tokio::spawn(mail::run(Arc::downgrade(&state.inner), mailer, outbox));

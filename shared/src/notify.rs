@@ -54,6 +54,7 @@ fn sentence(kind: &str) -> &'static str {
         "follow-up-due" => "An audit's follow-up is due",
         "follow-up-overdue" => "An audit's follow-up is overdue",
         "action-overdue" => "An action from an audit is overdue",
+        "follow-up-contact" => "Recommended actions from an audit are not finished yet",
         "panel-invitation" => "You have been invited to a moderation panel",
         "dispute" => "A disagreement about an audit's grade needs you",
         "report-shared" => "A report has been shared with you",

@@ -1,12 +1,14 @@
+use automerge::ScalarValue;
 use leptos::prelude::*;
-use qalf_shared::document::fields::{get_str, set_scalar};
+use qalf_shared::document::fields::{get_scalar, set_scalar};
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::sync::DocumentId;
 
 use crate::repo::use_repo;
 
 /// A set of radio buttons bound to a string field of a document (an answer,
-/// a grade). Large targets; arrow keys move between options.
+/// a grade), or with `yes_no` to a true-or-false field shown as Yes / No.
+/// Large targets; arrow keys move between options.
 #[component]
 pub fn ChoiceField(
     /// The document.
@@ -24,6 +26,10 @@ pub fn ChoiceField(
     /// Lay the options out in a row (short options like Yes / No).
     #[prop(optional)]
     inline: bool,
+    /// The field holds true or false: the options' codes are "yes" and
+    /// "no" (the document's type must read back as it is written).
+    #[prop(optional)]
+    yes_no: bool,
     /// Called with the field's path after the person changes it.
     #[prop(optional)]
     on_change: Option<Callback<String>>,
@@ -35,7 +41,12 @@ pub fn ChoiceField(
         let (repo, doc, path) = (repo.clone(), doc.clone(), path.clone());
         move || {
             revision.track();
-            repo.read(&doc, |d| get_str(d, &path, key)).flatten()
+            repo.read(&doc, |d| match get_scalar(d, &path, key)? {
+                ScalarValue::Str(s) if !s.is_empty() => Some(s.to_string()),
+                ScalarValue::Boolean(b) => Some(if b { "yes" } else { "no" }.to_string()),
+                _ => None,
+            })
+            .flatten()
         }
     };
     let hint_id = format!("{group}-hint");
@@ -55,7 +66,12 @@ pub fn ChoiceField(
                         return;
                     }
                     let path = path.clone();
-                    repo.edit(&doc, |d| set_scalar(d, &path, key, Some(code.into())));
+                    let value = if yes_no {
+                        ScalarValue::Boolean(code == "yes")
+                    } else {
+                        code.into()
+                    };
+                    repo.edit(&doc, |d| set_scalar(d, &path, key, Some(value)));
                     repo.commit(&doc);
                     if let Some(cb) = on_change {
                         cb.run(format!("{}/{key}", path.name()));

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use qalf_shared::api::{Me, Notification};
+use qalf_shared::audit::follow_up::OverdueWork;
 use qalf_shared::audit::rules::{self, Stage};
 use qalf_shared::audit::{self, AuditDoc};
 use qalf_shared::report::briefing::{self, BriefingDoc};
@@ -9,6 +10,7 @@ use qalf_shared::sync::DocumentId;
 use crate::api;
 use crate::clock;
 use crate::device;
+use crate::directory;
 use crate::pages::observations::start::ObservationWork;
 use crate::repo::use_repo;
 use crate::session::use_session;
@@ -16,9 +18,11 @@ use crate::session::use_session;
 /// Notifications kept among the person's things on the device, for
 /// offline use (safety alerts among them: gone at sign-out).
 const NOTIFICATIONS: &str = "notifications";
+/// The overdue follow-ups and actions, kept likewise.
+const OVERDUE: &str = "overdue";
 
-/// "My work": alerts and messages, the audits I am doing, audits of my work
-/// and my team's, overdue follow-ups; and who I am.
+/// "My work": alerts and messages, the audits I am doing, what is overdue,
+/// audits of my work and my team's; and who I am.
 #[component]
 pub fn Home() -> impl IntoView {
     let session = use_session();
@@ -30,7 +34,6 @@ pub fn Home() -> impl IntoView {
     move || {
         session.me().map(|me| {
             let mine = me.id.to_string();
-            let is_cpp = me.roles.iter().any(|r| r.is_cpp());
             let doing = {
                 let mine = mine.clone();
                 Signal::derive(move || {
@@ -58,26 +61,13 @@ pub fn Home() -> impl IntoView {
                         .collect::<Vec<_>>()
                 })
             };
-            let overdue = {
-                let mine = mine.clone();
-                Signal::derive(move || {
-                    let today = clock::today();
-                    audits
-                        .get()
-                        .into_iter()
-                        .filter(|(_, a)| {
-                            rules::follow_up_overdue(a, today) && (is_cpp || a.header.auditor == mine)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            };
             view! {
                 <h1>{format!("Welcome, {}", me.name)}</h1>
                 <p class="lead">{me.job_title.clone()}</p>
                 <Notifications />
                 <Briefings />
                 <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
-                <AuditList title="Overdue follow-ups" audits=overdue empty="No follow-ups are overdue." testid="overdue" />
+                <Overdue />
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
                 <ObservationWork />
                 <WhoYouAre me=me.clone() />
@@ -175,6 +165,71 @@ fn AuditList(
     view! {
         <section aria-labelledby=format!("{testid}-heading")>
             <h2 id=format!("{testid}-heading")>{title}</h2>
+            {items}
+        </section>
+    }
+}
+
+/// Follow-ups and actions overdue for me (R-AUDIT-7), from every audit the
+/// server holds, not only those on this device; the last list seen stays
+/// readable offline.
+#[component]
+fn Overdue() -> impl IntoView {
+    let me = use_session().me().map(|me| me.id);
+    let work = RwSignal::new(
+        me.as_ref()
+            .and_then(|me| device::get::<OverdueWork>(me, OVERDUE)),
+    );
+    leptos::task::spawn_local(async move {
+        if let Ok(fresh) = api::overdue().await {
+            if let Some(me) = &me
+                && !device::set(me, OVERDUE, &fresh)
+            {
+                leptos::logging::warn!("could not keep the overdue list for offline use");
+            }
+            work.set(Some(fresh));
+        }
+    });
+    let items = move || {
+        let Some(work) = work.get() else {
+            return view! { <p role="status">"Looking for overdue work…"</p> }.into_any();
+        };
+        if work.follow_ups.is_empty() && work.actions.is_empty() {
+            return view! { <p data-testid="overdue">"Nothing is overdue."</p> }.into_any();
+        }
+        let org = directory::organisation();
+        let name = move |p: &Option<qalf_shared::org::PersonId>| {
+            p.as_ref()
+                .and_then(|p| org.as_ref()?.person(p).map(|p| p.name.clone()))
+                .unwrap_or_else(|| "no one named".into())
+        };
+        let follow_ups = work.follow_ups.into_iter().map(|f| {
+            view! {
+                <li class="record-list__item">
+                    <A href=format!("/audits/{}/follow-up", f.audit)>{format!("Case {}: follow-up", f.case)}</A>
+                    <span class="tag tag--red">{format!("Overdue since {}", f.due_on.format("%-d %B"))}</span>
+                </li>
+            }
+        });
+        let actions = work.actions.into_iter().map(|a| {
+            view! {
+                <li class="record-list__item">
+                    <A href=format!("/audits/{}/actions", a.audit)>{format!("Case {}: an action for {}", a.case, name(&a.owner))}</A>
+                    <span class="tag tag--red">{format!("Due {}", a.due_on.format("%-d %B"))}</span>
+                </li>
+            }
+        });
+        view! {
+            <ul class="record-list" data-testid="overdue">
+                {follow_ups.collect_view()}
+                {actions.collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="overdue-heading">
+            <h2 id="overdue-heading">"Overdue"</h2>
             {items}
         </section>
     }

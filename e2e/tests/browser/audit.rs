@@ -5,7 +5,9 @@
 //! practitioner then reads the audit and disagrees, and the disagreement goes
 //! through its three stages with the right people told (R-AUDIT-8): the
 //! auditor, the CPP (who allocates a worker), that worker, and the Head of
-//! Service for Safeguarding, Practice and QA, who may open the audit then.
+//! Service for Safeguarding, Practice and QA, who may open the audit then;
+//! at the follow-up the auditor tells the practitioner and manager that the
+//! actions are unfinished, and the server closes the audit (R-AUDIT-7).
 
 use qalf_e2e::pages::demo_username;
 use qalf_e2e::{Browser, ServerProcess, Tablet, eventually};
@@ -329,6 +331,45 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
     auditor.open(&format!("{audit_url}/disagreement")).await?;
     auditor
         .wait_for_text("main", &format!("Closed by {head_spqa} on"))
+        .await?;
+
+    // R-AUDIT-7: the follow-up. The actions are not finished, so the
+    // auditor tells the practitioner and manager (a message, not a tick);
+    // with the follow-up recorded, the server closes the audit.
+    auditor.open(&format!("{audit_url}/follow-up")).await?;
+    let today: String = auditor
+        .eval("(() => { const d = new Date(Date.now() + 14 * 86400000); return d.toISOString().slice(0, 10); })()")
+        .await?;
+    auditor.set_date("Follow-up done on", &today).await?;
+    auditor
+        .choose("Are the recommended actions complete?", "No")
+        .await?;
+    auditor.wait_for_field("Case note put on file").await?;
+    auditor
+        .type_in_field(
+            "Case note put on file",
+            "Follow-up: the plan is not yet updated.",
+            true,
+        )
+        .await?;
+    auditor.leave_field().await?;
+    auditor
+        .click_named("Tell the practitioner and manager")
+        .await?;
+    auditor
+        .wait_for_text(
+            "[data-testid=contacted]",
+            "were told the actions are not finished",
+        )
+        .await?;
+    auditor
+        .wait_for_text("[data-testid=audit-stage]", "Closed")
+        .await?;
+    worker
+        .wait_for_message(
+            &base,
+            "Recommended actions from an audit are not finished yet",
+        )
         .await?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! Server-side parts of the case file audit: safety alerts delivered to the
 //! Head of Service (R-AUDIT-5), recognition of good practice (R-AUDIT-10),
 //! the people each disagreement stage needs told and let in (R-AUDIT-8),
+//! reminders, overdue lists and closing after the follow-up (R-AUDIT-7),
 //! and the creation of audits on the server (allocation, demo data).
 
 mod alerts;
 mod create;
 pub mod disputes;
+pub mod follow_up;
 pub mod recognition;
 
 use axum::Router;
@@ -19,4 +21,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/alerts", post(alerts::raise))
         .merge(crate::templates::router())
+        .merge(follow_up::router())
 }

@@ -464,6 +464,18 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER moderation_samples_no_delete BEFORE DELETE ON moderation_samples
     BEGIN SELECT RAISE(ABORT, 'a moderation sample is kept as drawn'); END;
     ",
+    // 19: each follow-up and overdue-action reminder sent (R-AUDIT-7): the
+    // claim taken before it is sent, so each goes once.
+    "
+    CREATE TABLE reminders (
+        audit TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        action TEXT NOT NULL,
+        person TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (audit, kind, action, person)
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

@@ -90,12 +90,16 @@ pub(crate) async fn run(state: Weak<Inner>) {
             }
             // What the server does when it sees a record change: recognise
             // good practice (R-AUDIT-10); tell a disagreement stage's
-            // people and let its holder in (R-AUDIT-8).
+            // people and let its holder in (R-AUDIT-8); close an audit
+            // whose follow-up is recorded (R-AUDIT-7).
             if let Err(e) = crate::audits::recognition::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "recognising good practice failed");
             }
             if let Err(e) = crate::audits::disputes::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "telling a disagreement's people failed");
+            }
+            if let Err(e) = crate::audits::follow_up::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "closing an audit failed");
             }
             projector.pending.send_modify(|n| *n = n.saturating_sub(1));
         }

@@ -449,3 +449,209 @@ async fn r_audit_8_each_disagreement_stage_names_its_holder_tells_them_and_lets_
         );
     }
 }
+
+#[tokio::test]
+async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_come_from_the_server()
+ {
+    use audit::document::add_action;
+    use automerge::ROOT;
+    use automerge::transaction::Transactable;
+    use qalf_shared::audit::follow_up::OverdueWork;
+    use qalf_shared::document::fields::set_scalar;
+    use qalf_shared::document::text::set_text;
+
+    let app = TestApp::spawn().await;
+    let meta = allocated_audit(&app);
+    let Parties::Audit {
+        practitioner,
+        auditor,
+        ..
+    } = &meta.parties
+    else {
+        unreachable!()
+    };
+    let org = app.server.state.org();
+    let manager = org
+        .person(practitioner)
+        .unwrap()
+        .line_manager
+        .clone()
+        .unwrap();
+    let cpp_lead = app.person(Role::CppServiceManager);
+    let (id, audit_id) = (meta.id.clone(), meta.id.to_string());
+    let now = app.server.state.clock().now();
+    let today = now.date_naive();
+    let settled = || async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.server.state.projector().settled().await;
+    };
+
+    // Completed three weeks ago on the auditor's tablet, its follow-up due
+    // a week ago, an action for the practitioner due yesterday.
+    let http = app.signed_in_person(auditor).await;
+    let mut device = SyncPeer::connect(&app, &http, auditor).await;
+    device.request(id.clone()).await;
+    device
+        .pump_until("the audit", |p| {
+            p.client
+                .status(&id)
+                .is_some_and(|s| s.availability == Availability::Ready)
+        })
+        .await;
+    let (completed, due, action_due, owner) = (
+        (now - chrono::Duration::days(21)).timestamp(),
+        (today - chrono::Duration::days(7)).to_string(),
+        today - chrono::Duration::days(1),
+        practitioner.to_string(),
+    );
+    device
+        .change(&id, move |d| {
+            d.put(ROOT, "completed_at", completed)?;
+            set_scalar(
+                d,
+                &qalf_shared::document::text::FieldPath::key("follow_up"),
+                "due_on",
+                Some(due.as_str().into()),
+            )?;
+            add_action(d, "action-1", &owner, Some(action_due))
+        })
+        .await;
+    device.synced(&id).await;
+    settled().await;
+
+    // Reminders: each once, to the right people.
+    let sent = qalf_server::audits::follow_up::sweep(&app.server.state)
+        .await
+        .unwrap();
+    assert!(sent >= 4, "{sent}");
+    let kinds = |person: &qalf_shared::org::PersonId| {
+        let (app, audit_id, person) = (&app, audit_id.clone(), person.clone());
+        async move {
+            let client = app.signed_in_person(&person).await;
+            let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
+            let mut kinds: Vec<String> = notes
+                .into_iter()
+                .filter(|n| n.document.as_deref() == Some(audit_id.as_str()))
+                .map(|n| n.kind)
+                .filter(|k| k != "allocation")
+                .collect();
+            kinds.sort();
+            kinds
+        }
+    };
+    assert_eq!(
+        kinds(auditor).await,
+        ["action-overdue", "follow-up-overdue"],
+        "the auditor: the follow-up and the action"
+    );
+    assert_eq!(kinds(&cpp_lead).await, ["follow-up-overdue"]);
+    assert_eq!(kinds(practitioner).await, ["action-overdue"]);
+    assert_eq!(
+        qalf_server::audits::follow_up::sweep(&app.server.state)
+            .await
+            .unwrap(),
+        0,
+        "nothing twice"
+    );
+
+    // The overdue lists, from the server.
+    let listed = |person: &qalf_shared::org::PersonId| {
+        let (app, person) = (&app, person.clone());
+        async move {
+            let client = app.signed_in_person(&person).await;
+            app.get_json::<OverdueWork>(&client, "/api/audits/overdue")
+                .await
+        }
+    };
+    let auditor_list = listed(auditor).await;
+    assert!(auditor_list.follow_ups.iter().any(|f| f.audit == id));
+    assert!(auditor_list.actions.iter().any(|a| a.audit == id));
+    let practitioner_list = listed(practitioner).await;
+    assert!(practitioner_list.follow_ups.iter().all(|f| f.audit != id));
+    assert!(
+        practitioner_list
+            .actions
+            .iter()
+            .any(|a| a.audit == id && a.owner.as_ref() == Some(practitioner))
+    );
+    assert!(
+        listed(&cpp_lead)
+            .await
+            .follow_ups
+            .iter()
+            .any(|f| f.audit == id)
+    );
+
+    // Telling the practitioner and manager sends them a message; only the
+    // auditor (or the CPP) does it; the audit notes who and when.
+    let refused = app
+        .signed_in_person(practitioner)
+        .await
+        .post(app.url(&format!("/api/audits/{audit_id}/contact")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let told: qalf_shared::api::ContactedPeople = app
+        .send_json(
+            &http,
+            reqwest::Method::POST,
+            &format!("/api/audits/{audit_id}/contact"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(told.names.len(), 2, "{:?}", told.names);
+    for person in [practitioner, &manager] {
+        assert!(
+            kinds(person)
+                .await
+                .contains(&"follow-up-contact".to_string()),
+            "{person}"
+        );
+    }
+    device
+        .pump_until("the contact noted in the audit", |p| {
+            p.client.doc(&id).and_then(audit::read).is_some_and(|a| {
+                a.follow_up.contacted
+                    && a.follow_up.contacted_by.as_deref() == Some(auditor.as_str())
+            })
+        })
+        .await;
+
+    // The follow-up recorded in full: the server closes the audit, and it
+    // leaves the overdue lists.
+    let done_on = today.to_string();
+    device
+        .change(&id, move |d| {
+            let follow_up = qalf_shared::document::text::FieldPath::key("follow_up");
+            set_scalar(d, &follow_up, "done_on", Some(done_on.as_str().into()))?;
+            set_scalar(d, &follow_up, "actions_complete", Some(false.into()))?;
+            let note = follow_up
+                .then_key("case_note")
+                .resolve(d)
+                .expect("the case note")
+                .0;
+            set_text(
+                d,
+                &note,
+                "Follow-up: the plan is not yet updated; practitioner and manager told.",
+            )
+        })
+        .await;
+    device.synced(&id).await;
+    device
+        .pump_until("the audit closed by the server", |p| {
+            p.client
+                .doc(&id)
+                .and_then(audit::read)
+                .is_some_and(|a| a.closed_at.is_some())
+        })
+        .await;
+    settled().await;
+    let after = listed(auditor).await;
+    assert!(after.follow_ups.iter().all(|f| f.audit != id));
+    assert!(
+        after.actions.iter().all(|a| a.audit != id),
+        "a closed audit's actions are not chased"
+    );
+}

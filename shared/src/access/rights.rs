@@ -238,6 +238,16 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
         "safety_alerts" => own_entries(touch, w.me, "raised_by", |alert| is(alert, "raised_by")),
         // Added by whoever edits after completion; never changed.
         "amendments" => own_entries(touch, w.me, "by", |_| false),
+        // That the practitioner and manager were told is written by the
+        // server as it tells them (R-AUDIT-7), never ticked by hand.
+        "follow_up"
+            if matches!(
+                touch.second(),
+                Some("contacted" | "contacted_at" | "contacted_by")
+            ) =>
+        {
+            Err(Refusal::Fixed)
+        }
         // What moderation concluded is the CPP's.
         "moderated" | "reaudit_required" => allow(w.cpp),
         // Who the audit is about and who does it are fixed; when it is

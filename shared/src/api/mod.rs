@@ -230,6 +230,13 @@ pub struct SampledAudit {
     pub grade: Option<crate::audit::Grade>,
 }
 
+/// Who was told that an audit's recommended actions are not finished
+/// (R-AUDIT-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactedPeople {
+    pub names: Vec<String>,
+}
+
 /// Asks for a month's sample to be drawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawSample {

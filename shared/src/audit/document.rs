@@ -240,8 +240,13 @@ pub struct FollowUp {
     #[autosurgeon(missing = "Option::default")]
     pub actions_complete: Option<bool>,
     pub case_note: Text,
-    /// Practitioner and manager contacted about unfinished actions.
+    /// Practitioner and manager told about unfinished actions (by the
+    /// server, which sends them the message).
     pub contacted: bool,
+    #[autosurgeon(missing = "Option::default")]
+    pub contacted_at: Option<i64>,
+    #[autosurgeon(missing = "Option::default")]
+    pub contacted_by: Option<String>,
 }
 
 /// The "support and challenge" conversations (R-AUDIT-9).
@@ -351,6 +356,8 @@ pub fn new_audit_value(template: &AuditTemplate, new: &NewAudit) -> AuditDoc {
             actions_complete: None,
             case_note: empty_text(),
             contacted: false,
+            contacted_at: None,
+            contacted_by: None,
         },
         responses: Responses {
             practitioner: conversation(),

@@ -2,6 +2,7 @@
 //! rules R-AUDIT-1 … R-AUDIT-11.
 
 pub mod document;
+pub mod follow_up;
 mod grade;
 pub mod rules;
 pub mod template;

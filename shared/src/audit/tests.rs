@@ -460,6 +460,35 @@ fn r_audit_8_the_escalation_head_writes_the_audit_only_while_it_is_with_her() {
 }
 
 #[test]
+fn r_audit_7_the_follow_up_recorded_in_full_closes_the_audit() {
+    use super::follow_up::follow_up_recorded;
+    let mut a = complete(Grade::Good);
+    a.completed_at = Some(0);
+    assert!(!follow_up_recorded(&a));
+    a.follow_up.done_on = Some("2026-11-20".into());
+    a.follow_up.actions_complete = Some(false);
+    set_note(&mut a, "Checked the file: the plan is not yet updated.");
+    assert!(
+        !follow_up_recorded(&a),
+        "unfinished actions: the practitioner and manager are told first"
+    );
+    a.follow_up.contacted = true;
+    assert!(follow_up_recorded(&a));
+    a.follow_up.contacted = false;
+    a.follow_up.actions_complete = Some(true);
+    assert!(follow_up_recorded(&a));
+    set_note(&mut a, "  ");
+    assert!(!follow_up_recorded(&a), "a case note is put on file");
+    // Closed is the last stage.
+    a.closed_at = Some(1);
+    assert_eq!(rules::stage(&a, day("2026-12-01")), Stage::Closed);
+}
+
+fn set_note(a: &mut AuditDoc, words: &str) {
+    a.follow_up.case_note = Text::from(words);
+}
+
+#[test]
 fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
     let mut a = complete(Grade::Good);
     assert!(!rules::responses_recorded(&a));

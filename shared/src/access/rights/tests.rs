@@ -182,6 +182,14 @@ fn r_sec_1_entries_are_added_in_ones_own_name_and_kept() {
         None,
     );
     assert_eq!(check(&a, "auditor", &amendment), Err(Refusal::NotYours));
+    // That the practitioner and manager were told is the server's to
+    // write, as it tells them (R-AUDIT-7); the follow-up itself is the
+    // auditor's.
+    assert_eq!(
+        check(&a, "auditor", &at(&["follow_up", "contacted"])),
+        Err(Refusal::Fixed)
+    );
+    assert_eq!(check(&a, "auditor", &at(&["follow_up", "done_on"])), Ok(()));
     // A disagreement stage: its opener and holder write it (R-AUDIT-8).
     let stage = fields(&[("opened_by", "sw"), ("holder", "auditor")]);
     let outcome = in_item("disagreement", stage.clone(), Some("outcome"), None);
