@@ -66,6 +66,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedIn><AuditPage /></SignedIn> }
                 />
                 <Route
+                    path=path!("/observations")
+                    view=|| view! { <SignedIn><crate::pages::observations::list::ObservationsPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/observations/:id")
                     view=|| view! { <SignedIn><ObservationPage /></SignedIn> }
                 />

@@ -40,6 +40,11 @@ pub fn Shell(children: Children) -> impl IntoView {
             .me()
             .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
     };
+    let observes = move || {
+        session
+            .me()
+            .is_some_and(|me| qalf_shared::observation::rules::takes_part(&me.roles))
+    };
     let reads_reports = move || {
         session
             .me()
@@ -101,6 +106,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <nav class="app-nav" aria-label="Main">
                     <A href="/" exact=true>"Home"</A>
                     <A href="/notes">"Notes"</A>
+                    <Show when=observes>
+                        <A href="/observations">"Observations"</A>
+                    </Show>
                     <Show when=reads_reports>
                         <A href="/reports">"Reports"</A>
                     </Show>

@@ -4,6 +4,7 @@ use qalf_shared::api::{Me, Notification};
 use qalf_shared::audit::follow_up::OverdueWork;
 use qalf_shared::audit::rules::{self, Stage};
 use qalf_shared::audit::{self, AuditDoc};
+use qalf_shared::moderation::panel::{self, PanelDoc};
 use qalf_shared::report::briefing::{self, BriefingDoc};
 use qalf_shared::sync::DocumentId;
 
@@ -66,6 +67,7 @@ pub fn Home() -> impl IntoView {
                 <p class="lead">{me.job_title.clone()}</p>
                 <Notifications />
                 <Briefings />
+                <MyPanels />
                 <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
                 <Overdue />
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
@@ -167,6 +169,50 @@ fn AuditList(
             <h2 id=format!("{testid}-heading")>{title}</h2>
             {items}
         </section>
+    }
+}
+
+/// The moderation panels I chair or sit on, soonest first (R-MOD-3): the
+/// panel opens from here as well as from its invitation.
+#[component]
+fn MyPanels() -> impl IntoView {
+    let repo = use_repo();
+    let me = repo.me().id.to_string();
+    let panels = Memo::new(move |_| {
+        let mut list: Vec<(DocumentId, PanelDoc)> = repo
+            .read_all(panel::read_panel)
+            .into_iter()
+            .filter(|(_, p)| p.chair == me || p.members.iter().any(|m| m.id == me))
+            .collect();
+        list.sort_by(|a, b| a.1.held_on.cmp(&b.1.held_on));
+        list
+    });
+    move || {
+        let list = panels.get();
+        (!list.is_empty()).then(|| {
+            let items = list
+                .into_iter()
+                .map(|(id, p)| {
+                    let audits = p.audits.len();
+                    view! {
+                        <li class="record-list__item">
+                            <A href=format!("/panels/{id}")>{format!(
+                                "Panel on {}, chaired by {}: {audits} audit{}",
+                                p.held_on,
+                                p.chair_name,
+                                if audits == 1 { "" } else { "s" }
+                            )}</A>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby="panels-heading">
+                    <h2 id="panels-heading">"Moderation panels"</h2>
+                    <ul class="record-list" data-testid="my-panels">{items}</ul>
+                </section>
+            }
+        })
     }
 }
 

@@ -92,6 +92,7 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         "/settings",
         "/templates",
         "/templates/observations",
+        "/observations",
     ] {
         cpp.open(&server.url(path)).await?;
         violations.extend(check(&cpp, path).await?);

@@ -190,6 +190,12 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         let at: String = m.eval("location.href").await?;
         assert_eq!(at, panel, "{} opened the panel from the message", m.name);
     }
+    // And the panel stays listed on their home page.
+    tm.open(&format!("{base}/")).await?;
+    tm.wait_for_text("[data-testid=my-panels]", "Panel on")
+        .await?;
+    tm.open(&panel).await?;
+    tm.wait_for_text("h1", "Moderation panel").await?;
     let members = [&chair, &tm, &sm];
     let mut positions = Vec::new();
     for m in members {

@@ -220,3 +220,56 @@ async fn a_manager_observes_offline_and_the_practitioner_adds_a_reflection() -> 
     assert_eq!(after, before - 1, "before {before}, after {after}");
     Ok(())
 }
+
+/// The observations page, from the navigation: a Head of Service starts a
+/// senior manager's visit to a team on her tablet with no signal (no
+/// yearly quota lists visits), and it reaches the server once back online.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_of_service_starts_a_visit_from_the_observations_page_offline() -> anyhow::Result<()>
+{
+    let server = ServerProcess::start().await?;
+    let base = server.url("");
+    let browser = Browser::launch().await?;
+    let hos = browser.new_user("head of service").await?;
+    hos.as_tablet(Tablet).await?;
+    hos.sign_in_as(&base, "Head of Service").await?;
+    hos.click_named("Observations").await?;
+    hos.wait_for_text("h1", "Observations").await?;
+    hos.wait_for_text("[data-testid=start-on-demand]", "Senior manager visit")
+        .await?;
+    hos.wait_for_text("[data-testid=sync-status]", "All changes synced")
+        .await?;
+    // The teams come with the directory.
+    eventually("the teams to choose from", || async {
+        let n: usize = hos
+            .eval("document.getElementById('start-team').options.length")
+            .await?;
+        Ok((n > 1).then_some(()))
+    })
+    .await?;
+    let team = hos.select_option("start-team", 1).await?;
+
+    hos.set_offline(true).await?;
+    hos.wait_for_text("[data-testid=sync-status]", "Offline")
+        .await?;
+    hos.choose("What are you observing?", "Senior manager visit")
+        .await?;
+    hos.click_named("Start this observation").await?;
+    hos.wait_for_text("h1", "Senior manager visit").await?;
+    let url: String = hos.eval("location.pathname").await?;
+    let id = url.trim_start_matches("/observations/").to_string();
+
+    hos.set_offline(false).await?;
+    eventually("the visit registered with the server", || async {
+        let found: bool = hos
+            .eval(&format!(
+                "fetch('/api/records').then(r => r.json()).then(rs => rs.some(r => r.id === {} && r.parties.observation === 'senior-manager-visit' && r.parties.team === {}))",
+                serde_json::to_string(&id)?,
+                serde_json::to_string(&team)?
+            ))
+            .await?;
+        Ok(found.then_some(()))
+    })
+    .await?;
+    Ok(())
+}

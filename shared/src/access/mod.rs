@@ -385,12 +385,6 @@ pub fn may_create(
             }
             subject.iter().try_for_each(known)?;
             let manages_subject = subject.as_ref().is_some_and(|s| org.manages(person, s));
-            let senior = me.roles.iter().any(|r| {
-                matches!(
-                    r,
-                    Role::HeadOfService | Role::AssistantDirector | Role::Director
-                )
-            });
             let allowed = match observation {
                 ObservationKind::PracticeObservation
                 | ObservationKind::SupervisionObservation
@@ -403,8 +397,10 @@ pub fn may_create(
                     subject_is_iro && (manages_subject || is_cpp)
                 }
                 ObservationKind::AdShadowing => me.has_role(Role::AssistantDirector),
-                ObservationKind::SeniorManagerVisit => senior,
-                ObservationKind::KeyDecisionMeetingObservation => true,
+                ObservationKind::SeniorManagerVisit
+                | ObservationKind::KeyDecisionMeetingObservation => {
+                    crate::observation::rules::started_on_demand(&me.roles).contains(observation)
+                }
             };
             if allowed {
                 Ok(())

@@ -3,6 +3,8 @@
 
 use super::document::ObservationDoc;
 use super::template::{self, AREAS, NARRATIVE, OBJECTIVES, STRENGTHS};
+use crate::access::ObservationKind;
+use crate::org::Role;
 
 /// Where consent stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,4 +128,59 @@ pub fn appraisal_feed(doc: &ObservationDoc) -> AppraisalFeed {
         areas: get(AREAS),
         objectives: get(OBJECTIVES),
     }
+}
+
+/// The kinds a person may start whenever the occasion comes, which no
+/// yearly quota lists: a key decision-making meeting observation, for
+/// those who manage staff, the CPP and senior managers; a senior manager's
+/// visit, for Heads of Service, the Assistant Director and the Director.
+pub fn started_on_demand(roles: &[Role]) -> Vec<ObservationKind> {
+    let manages = roles.iter().any(|r| {
+        r.is_cpp()
+            || matches!(
+                r,
+                Role::TeamManager
+                    | Role::FamilySolutionsManager
+                    | Role::ResidentialManager
+                    | Role::IroServiceManager
+                    | Role::ServiceManager
+                    | Role::HeadOfService
+                    | Role::HeadOfServiceSpqa
+                    | Role::AssistantDirector
+                    | Role::Director
+            )
+    });
+    let senior = roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::HeadOfService
+                | Role::HeadOfServiceSpqa
+                | Role::AssistantDirector
+                | Role::Director
+        )
+    });
+    let mut kinds = Vec::new();
+    if manages {
+        kinds.push(ObservationKind::KeyDecisionMeetingObservation);
+    }
+    if senior {
+        kinds.push(ObservationKind::SeniorManagerVisit);
+    }
+    kinds
+}
+
+/// Whether a person observes or is observed at all (the observations page
+/// is theirs): everyone in practice and its management, the CPP and the
+/// Principal Social Worker.
+pub fn takes_part(roles: &[Role]) -> bool {
+    roles.iter().any(|r| {
+        !matches!(
+            r,
+            Role::Administrator
+                | Role::CabinetMember
+                | Role::ChiefExecutive
+                | Role::ParticipationWorker
+                | Role::ComplaintsManager
+        )
+    })
 }

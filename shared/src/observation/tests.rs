@@ -108,6 +108,53 @@ fn r_obs_1_a_refusal_ends_the_observation_with_no_notes() {
 }
 
 #[test]
+fn key_decision_meetings_and_visits_are_started_by_those_who_do_them() {
+    use crate::access::{RecordMeta, may_create};
+    let on_demand = |roles: &[Role]| rules::started_on_demand(roles);
+    assert!(on_demand(&[Role::Practitioner]).is_empty());
+    assert_eq!(
+        on_demand(&[Role::TeamManager]),
+        [ObservationKind::KeyDecisionMeetingObservation]
+    );
+    assert_eq!(
+        on_demand(&[Role::HeadOfService]),
+        [
+            ObservationKind::KeyDecisionMeetingObservation,
+            ObservationKind::SeniorManagerVisit
+        ]
+    );
+    // The server registers what the page offers, and nothing else.
+    let org = org();
+    let visit = |by: &str, kind: ObservationKind| RecordMeta {
+        id: crate::sync::DocumentId::from_bytes([7; 16]),
+        created_by: pid(by),
+        created_at: 0,
+        parties: crate::access::Parties::Observation {
+            observation: kind,
+            observer: pid(by),
+            subject: None,
+            team: None,
+        },
+    };
+    for (who, kind, allowed) in [
+        ("hos", ObservationKind::SeniorManagerVisit, true),
+        ("tm", ObservationKind::SeniorManagerVisit, false),
+        ("tm", ObservationKind::KeyDecisionMeetingObservation, true),
+        (
+            "sw-1",
+            ObservationKind::KeyDecisionMeetingObservation,
+            false,
+        ),
+    ] {
+        assert_eq!(
+            may_create(&org, &pid(who), &visit(who, kind)).is_ok(),
+            allowed,
+            "{who} {kind}"
+        );
+    }
+}
+
+#[test]
 fn r_obs_1_observations_without_families_need_no_consent() {
     for kind in [
         ObservationKind::SupervisionObservation,

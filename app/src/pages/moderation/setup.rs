@@ -39,7 +39,11 @@ pub fn PanelSetup() -> impl IntoView {
                     r.is_cpp()
                         || matches!(
                             r,
-                            Role::TeamManager
+                            // Managers and social workers, and IROs
+                            // (R-MOD-3).
+                            Role::Practitioner
+                                | Role::Iro
+                                | Role::TeamManager
                                 | Role::ServiceManager
                                 | Role::FamilySolutionsManager
                                 | Role::ResidentialManager

@@ -3,6 +3,7 @@
 //! consent first where a family is present (R-OBS-1).
 
 mod consent;
+pub mod list;
 pub mod start;
 
 use leptos::prelude::*;
