@@ -56,6 +56,7 @@ fn sentence(kind: &str) -> &'static str {
         "action-overdue" => "An action from an audit is overdue",
         "follow-up-contact" => "Recommended actions from an audit are not finished yet",
         "panel-invitation" => "You have been invited to a moderation panel",
+        "moderation-feedback" => "An audit you did has been moderated: read the feedback",
         "dispute" => "A disagreement about an audit's grade needs you",
         "report-shared" => "A report has been shared with you",
         _ => "There is something new for you in QALF",
@@ -67,6 +68,7 @@ pub fn path_for(kind: &str, document: Option<&str>) -> String {
     match (kind, document) {
         ("briefing", Some(id)) => format!("/briefings/{id}"),
         ("panel-invitation", Some(id)) => format!("/panels/{id}"),
+        ("moderation-feedback", Some(id)) => format!("/moderations/{id}"),
         ("report-shared", _) => "/reports".to_string(),
         (_, Some(id)) => format!("/audits/{id}"),
         (_, None) => "/".to_string(),
@@ -78,6 +80,7 @@ pub fn link_text(kind: &str) -> &'static str {
     match kind {
         "briefing" => "Read the briefing",
         "panel-invitation" => "Open the panel",
+        "moderation-feedback" => "Read the feedback",
         "report-shared" => "Open the reports",
         _ => "Open the audit",
     }

@@ -476,6 +476,13 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (audit, kind, action, person)
     );
     ",
+    // 20: each completed moderation whose auditor has been told (R-MOD-2).
+    "
+    CREATE TABLE moderation_feedback (
+        moderation TEXT PRIMARY KEY,
+        sent_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

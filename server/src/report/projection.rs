@@ -91,7 +91,8 @@ pub(crate) async fn run(state: Weak<Inner>) {
             // What the server does when it sees a record change: recognise
             // good practice (R-AUDIT-10); tell a disagreement stage's
             // people and let its holder in (R-AUDIT-8); close an audit
-            // whose follow-up is recorded (R-AUDIT-7).
+            // whose follow-up is recorded (R-AUDIT-7); tell the auditor of
+            // a completed moderation (R-MOD-2).
             if let Err(e) = crate::audits::recognition::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "recognising good practice failed");
             }
@@ -100,6 +101,9 @@ pub(crate) async fn run(state: Weak<Inner>) {
             }
             if let Err(e) = crate::audits::follow_up::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "closing an audit failed");
+            }
+            if let Err(e) = crate::moderation::feedback::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "telling the auditor of moderation failed");
             }
             projector.pending.send_modify(|n| *n = n.saturating_sub(1));
         }

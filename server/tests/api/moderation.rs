@@ -118,3 +118,111 @@ async fn r_mod_1_the_months_sample_is_drawn_on_the_server_over_every_completed_a
         .unwrap();
     assert_eq!(future.status(), 400);
 }
+
+/// R-MOD-2: the moderator's feedback reaches the auditor. When the server
+/// holds a completed moderation (whichever device completed it), it tells
+/// the auditor once, with a link to the feedback they may read.
+#[tokio::test]
+async fn r_mod_2_a_completed_moderation_tells_the_auditor_once() {
+    use automerge::ROOT;
+    use automerge::transaction::Transactable;
+    use qalf_shared::access::{Parties, RecordMeta};
+    use qalf_shared::api::Notification;
+    use qalf_shared::moderation::document::{NewModeration, new_moderation};
+    use qalf_shared::sync::{Availability, DocumentId};
+
+    use crate::sync_peer::SyncPeer;
+
+    let app = TestApp::spawn().await;
+    let tm = app.person(Role::TeamManager);
+    let audit = app
+        .server
+        .state
+        .access()
+        .records_where(|m| matches!(&m.parties, Parties::Audit { auditor, .. } if auditor == &tm))
+        .into_iter()
+        .next()
+        .unwrap()
+        .id;
+    let cpp = app.person(Role::CppServiceManager);
+    let cpp_http = app.signed_in(Role::CppServiceManager).await;
+    let id = DocumentId::from_bytes([71; 16]);
+    let meta = RecordMeta {
+        id: id.clone(),
+        created_by: cpp.clone(),
+        created_at: 0,
+        parties: Parties::Moderation {
+            audit: audit.clone(),
+            auditor: tm.clone(),
+            moderator: cpp.clone(),
+        },
+    };
+    let status = cpp_http
+        .post(app.url("/api/records"))
+        .json(&meta)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 201);
+    let doc = new_moderation(
+        &NewModeration {
+            audit: audit.to_string(),
+            case: "C-1".into(),
+            auditor: (tm.to_string(), "The auditor".into()),
+            moderator: (cpp.to_string(), "The CPP".into()),
+            audit_grade: Some(Grade::Good),
+        },
+        cpp.as_str(),
+        0,
+    )
+    .unwrap();
+    let mut device = SyncPeer::connect(&app, &cpp_http, &cpp).await;
+    device.create(id.clone(), doc).await;
+    device.synced(&id).await;
+
+    let tm_http = app.signed_in(Role::TeamManager).await;
+    let feedback = || async {
+        let notes: Vec<Notification> = app.get_json(&tm_http, "/api/notifications").await;
+        notes
+            .into_iter()
+            .filter(|n| {
+                n.kind == "moderation-feedback"
+                    && n.document.as_deref() == Some(id.to_string().as_str())
+            })
+            .count()
+    };
+    let settled = || async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.server.state.projector().settled().await;
+    };
+    settled().await;
+    assert_eq!(feedback().await, 0, "not while it is being written");
+
+    device
+        .change(&id, |d| d.put(ROOT, "completed_at", 1_793_000_000i64))
+        .await;
+    device.synced(&id).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while feedback().await == 0 && tokio::time::Instant::now() < deadline {
+        settled().await;
+    }
+    assert_eq!(feedback().await, 1);
+    // Read by the auditor: the feedback is theirs to read.
+    let mut auditor_device = SyncPeer::connect(&app, &tm_http, &tm).await;
+    auditor_device.request(id.clone()).await;
+    auditor_device
+        .pump_until("the moderation", |p| {
+            p.client
+                .status(&id)
+                .is_some_and(|s| s.availability == Availability::Ready)
+        })
+        .await;
+    // A later change does not tell them again.
+    device
+        .change(&id, |d| d.put(ROOT, "audit_quality", "good"))
+        .await;
+    device.synced(&id).await;
+    settled().await;
+    assert_eq!(feedback().await, 1);
+}
