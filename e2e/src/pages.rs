@@ -27,10 +27,19 @@ impl User {
             "fetch('/api/notifications').then(r => r.json()).then(ns => ns.some(n => n.title.includes({})))",
             serde_json::to_string(title)?
         );
-        eventually(&format!("{}: a message {title:?}", self.name), || async {
-            Ok(self.eval::<bool>(&script).await?.then_some(()))
-        })
-        .await?;
+        // Longer than other waits: a CPP member's device fetches every audit
+        // as it first signs in, and the page answers slowly meanwhile.
+        let started = std::time::Instant::now();
+        loop {
+            match self.eval::<bool>(&script).await {
+                Ok(true) => break,
+                Ok(false) | Err(_) if started.elapsed() < crate::DEADLINE * 4 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                }
+                Ok(false) => anyhow::bail!("{}: no message {title:?}", self.name),
+                Err(e) => return Err(e.context(format!("{}: no message {title:?}", self.name))),
+            }
+        }
         self.open(&format!("{base}/")).await?;
         self.wait_for_text("[data-testid=messages]", title).await?;
         Ok(())

@@ -226,19 +226,28 @@ fn Overdue() -> impl IntoView {
         me.as_ref()
             .and_then(|me| device::get::<OverdueWork>(me, OVERDUE)),
     );
+    let unreachable = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        if let Ok(fresh) = api::overdue().await {
-            if let Some(me) = &me
-                && !device::set(me, OVERDUE, &fresh)
-            {
-                leptos::logging::warn!("could not keep the overdue list for offline use");
+        match api::overdue().await {
+            Ok(fresh) => {
+                if let Some(me) = &me
+                    && !device::set(me, OVERDUE, &fresh)
+                {
+                    leptos::logging::warn!("could not keep the overdue list for offline use");
+                }
+                work.set(Some(fresh));
             }
-            work.set(Some(fresh));
+            Err(_) => unreachable.set(true),
         }
     });
     let items = move || {
         let Some(work) = work.get() else {
-            return view! { <p role="status">"Looking for overdue work…"</p> }.into_any();
+            return if unreachable.get() {
+                view! { <p>"Connect to see what is overdue: the list comes from the server."</p> }
+                    .into_any()
+            } else {
+                view! { <p role="status">"Looking for overdue work…"</p> }.into_any()
+            };
         };
         if work.follow_ups.is_empty() && work.actions.is_empty() {
             return view! { <p data-testid="overdue">"Nothing is overdue."</p> }.into_any();

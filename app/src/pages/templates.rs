@@ -180,7 +180,8 @@ fn question_editor<T: ServedQuestionSet>(takes_effect: &'static str) -> impl Int
                 let questions = section
                     .questions
                     .into_iter()
-                    .map(|question| question_row(draft, retire, question))
+                    .enumerate()
+                    .map(|(n, question)| question_row(draft, retire, n + 1, question))
                     .collect_view();
                 let title_id = format!("{}-title", section.key);
                 let labelled_by = title_id.clone();
@@ -208,15 +209,22 @@ fn question_editor<T: ServedQuestionSet>(takes_effect: &'static str) -> impl Int
 fn question_row<T: ServedQuestionSet>(
     draft: RwSignal<Option<T>>,
     retire: RwSignal<BTreeSet<String>>,
+    number: usize,
     question: Asked,
 ) -> impl IntoView {
     let text_id = format!("question-{}", question.key);
     let retire_id = format!("retire-{}", question.key);
+    // Each control names its question, so a screen reader's list of them
+    // tells them apart.
     let label = match &question.asked_for {
-        Some(cohorts) => format!("Question ({cohorts})"),
-        None => "Prompt".to_string(),
+        Some(cohorts) => format!("Question {number} ({cohorts})"),
+        None => format!("Prompt {number}"),
     };
     let key = question.key.clone();
+    let retired = {
+        let key = key.clone();
+        move || retire.get().contains(&key)
+    };
     let reword = {
         let key = key.clone();
         move |ev| {
@@ -235,6 +243,7 @@ fn question_row<T: ServedQuestionSet>(
                 <input
                     type="checkbox"
                     id=retire_id.clone()
+                    prop:checked=retired
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         let key = key.clone();
@@ -247,7 +256,7 @@ fn question_row<T: ServedQuestionSet>(
                         });
                     }
                 />
-                <label for=retire_id>"Retire this question"</label>
+                <label for=retire_id>{format!("Retire question {number}")}</label>
             </div>
         }
         .into_any(),

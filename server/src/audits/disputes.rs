@@ -10,10 +10,12 @@
 
 use qalf_shared::access::Parties;
 use qalf_shared::audit::{self, rules};
+use qalf_shared::org::PersonId;
 use qalf_shared::sync::DocumentId;
 use rusqlite::params;
 
 use crate::AppState;
+use crate::access_log::Action;
 use crate::error::{AppError, AppResult};
 use crate::notifications;
 
@@ -51,6 +53,29 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
         .unwrap_or_default();
     let access_changed = *dispute_holders != holders;
     if access_changed {
+        // Logged before it takes effect, in the name of whoever moved the
+        // disagreement on (the opener of its latest stage).
+        let actor = doc
+            .disagreement
+            .iter()
+            .max_by_key(|s| s.stage)
+            .and_then(|s| PersonId::parse(&s.opened_by).ok())
+            .unwrap_or_else(|| auditor.clone());
+        let detail = if holders.is_empty() {
+            "disagreement closed: nobody holds it".to_string()
+        } else {
+            format!(
+                "disagreement escalated to {}",
+                holders
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        state
+            .log_access(&actor, id, Action::Access, &detail)
+            .await?;
         *dispute_holders = holders;
     }
     let (document, stored) = (id.clone(), meta.clone());

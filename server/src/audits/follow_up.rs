@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use qalf_shared::access::Parties;
 use qalf_shared::api::ContactedPeople;
-use qalf_shared::audit::follow_up::{OverdueWork, follow_up_recorded, overdue_for, reminders};
+use qalf_shared::audit::follow_up::{OverdueWork, overdue_for, ready_to_close, reminders};
 use qalf_shared::audit::{self};
 use qalf_shared::org::{PersonId, Role};
 use qalf_shared::sync::DocumentId;
@@ -163,17 +163,53 @@ async fn contact(
     if &user.person != auditor && !is_cpp {
         return Err(AppError::Forbidden);
     }
-    let completed = state
+    let now = state.clock().now().timestamp();
+    let by = user.person.to_string();
+    // Noted in the audit first, and only once: a second press (or a retry
+    // after a lost answer) tells nobody twice.
+    let noted = state
         .relay()
-        .with_document(&id, |d| {
-            audit::read(d).is_some_and(|a| a.completed_at.is_some())
+        .with_document(&id, move |doc| {
+            use automerge::ReadDoc;
+            use automerge::transaction::Transactable;
+            let Some(a) = audit::read(&*doc) else {
+                return Err("The audit does not read".to_string());
+            };
+            if a.completed_at.is_none() {
+                return Err("The audit is not completed yet: its follow-up comes after".into());
+            }
+            if a.follow_up.actions_complete != Some(false) {
+                return Err("Record first that the recommended actions are not complete".into());
+            }
+            if a.follow_up.contacted {
+                return Ok(false);
+            }
+            let follow_up = doc
+                .get(automerge::ROOT, "follow_up")
+                .ok()
+                .flatten()
+                .map(|(_, obj)| obj)
+                .ok_or_else(|| "The audit has no follow-up".to_string())?;
+            let mut tx = doc.transaction();
+            let written = tx
+                .put(&follow_up, "contacted", true)
+                .and_then(|()| tx.put(&follow_up, "contacted_at", now))
+                .and_then(|()| tx.put(&follow_up, "contacted_by", by.as_str()));
+            match written {
+                Ok(()) => {
+                    crate::relay::commit_as_server(tx, now);
+                    Ok(true)
+                }
+                Err(e) => Err(format!("The audit could not be noted: {e}")),
+            }
         })
         .await
         .map_err(|e| AppError::Internal(e.into()))?
-        .unwrap_or(false);
-    if !completed {
-        return Err(AppError::BadRequest(
-            "The audit is not completed yet: its follow-up comes after".into(),
+        .ok_or(AppError::NotFound)?
+        .map_err(AppError::BadRequest)?;
+    if !noted {
+        return Err(AppError::Conflict(
+            "The practitioner and manager were told already".into(),
         ));
     }
     // The practitioner and their manager (their line manager, else the
@@ -193,7 +229,6 @@ async fn contact(
         .person(&user.person)
         .map(|p| p.name.clone())
         .unwrap_or_default();
-    let now = state.clock().now().timestamp();
     let body = format!(
         "{sender} checked the follow-up of the audit of case {case}: the recommended actions are not finished yet. Open the audit to see them."
     );
@@ -202,71 +237,22 @@ async fn contact(
         .db()
         .call(move |conn| {
             let tx = conn.transaction()?;
-            for person in &to {
-                notifications::insert(
-                    &tx,
-                    &notifications::New {
-                        person,
-                        kind: "follow-up-contact",
-                        document: Some(&document),
-                        title: "Recommended actions from an audit are not finished yet",
-                        body: &body,
-                        at: now,
-                    },
-                )?;
-            }
+            notifications::insert_for_each(
+                &tx,
+                &to,
+                "follow-up-contact",
+                Some(&document),
+                "Recommended actions from an audit are not finished yet",
+                &body,
+                now,
+            )?;
             tx.commit()?;
             Ok(())
         })
         .await?;
     state.outbox().wake();
-    let by = user.person.to_string();
-    server_write(&state, &id, now, move |tx, follow_up| {
-        use automerge::transaction::Transactable;
-        tx.put(follow_up, "contacted", true)?;
-        tx.put(follow_up, "contacted_at", now)?;
-        tx.put(follow_up, "contacted_by", by.as_str())?;
-        Ok(())
-    })
-    .await?;
     tracing::info!(record = %id, person = %user.person, "practitioner and manager told of unfinished actions");
     Ok(Json(ContactedPeople { names }))
-}
-
-/// Writes into the audit's `follow_up` as the server, so every device sees it.
-async fn server_write(
-    state: &AppState,
-    id: &DocumentId,
-    now: i64,
-    write: impl FnOnce(
-        &mut automerge::transaction::Transaction<'_>,
-        &automerge::ObjId,
-    ) -> Result<(), automerge::AutomergeError>
-    + Send
-    + 'static,
-) -> AppResult<()> {
-    state
-        .relay()
-        .with_document(id, move |doc| {
-            use automerge::ReadDoc;
-            let follow_up = doc
-                .get(automerge::ROOT, "follow_up")
-                .ok()
-                .flatten()
-                .map(|(_, obj)| obj);
-            let Some(follow_up) = follow_up else { return };
-            let mut tx = doc.transaction();
-            if write(&mut tx, &follow_up).is_ok() {
-                tx.commit_with(
-                    automerge::transaction::CommitOptions::default()
-                        .with_message("by:qalf-server")
-                        .with_time(now),
-                );
-            }
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(())
 }
 
 /// Called for every record whose document changed: closes an audit whose
@@ -281,7 +267,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
     let closes = state
         .relay()
         .with_loaded_document(id, |doc| {
-            audit::read(&*doc).is_some_and(|a| a.closed_at.is_none() && follow_up_recorded(&a))
+            audit::read(&*doc).is_some_and(|a| ready_to_close(&a))
         })
         .await
         .map_err(|e| AppError::Internal(e.into()))?
@@ -296,11 +282,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
             use automerge::transaction::Transactable;
             let mut tx = doc.transaction();
             if tx.put(automerge::ROOT, "closed_at", now).is_ok() {
-                tx.commit_with(
-                    automerge::transaction::CommitOptions::default()
-                        .with_message("by:qalf-server")
-                        .with_time(now),
-                );
+                crate::relay::commit_as_server(tx, now);
             }
         })
         .await

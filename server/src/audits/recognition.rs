@@ -72,19 +72,15 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
                 params![document.to_string(), now],
             )? == 1;
             if claimed {
-                for person in &to {
-                    notifications::insert(
-                        &tx,
-                        &notifications::New {
-                            person,
-                            kind: "recognition",
-                            document: Some(&document),
-                            title: &title,
-                            body: &body_text,
-                            at: now,
-                        },
-                    )?;
-                }
+                notifications::insert_for_each(
+                    &tx,
+                    &to,
+                    "recognition",
+                    Some(&document),
+                    &title,
+                    &body_text,
+                    now,
+                )?;
             }
             tx.commit()?;
             Ok(claimed)
@@ -108,11 +104,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
                 .map(|(_, obj)| obj);
             let noted = recognition.map(|obj| tx.put(&obj, "sent_at", now));
             if matches!(noted, Some(Ok(()))) {
-                tx.commit_with(
-                    automerge::transaction::CommitOptions::default()
-                        .with_message("by:qalf-server")
-                        .with_time(now),
-                );
+                crate::relay::commit_as_server(tx, now);
             }
         })
         .await

@@ -56,6 +56,32 @@ pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
     Ok(id)
 }
 
+/// Stores the same notification for each of `people` (see [`insert`]).
+pub fn insert_for_each(
+    conn: &Connection,
+    people: &[PersonId],
+    kind: &str,
+    document: Option<&DocumentId>,
+    title: &str,
+    body: &str,
+    at: i64,
+) -> Result<(), DbError> {
+    for person in people {
+        insert(
+            conn,
+            &New {
+                person,
+                kind,
+                document,
+                title,
+                body,
+                at,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/notifications", get(mine))

@@ -200,19 +200,15 @@ async fn invite(
         .db()
         .call(move |conn| {
             let tx = conn.transaction()?;
-            for person in &invited {
-                crate::notifications::insert(
-                    &tx,
-                    &crate::notifications::New {
-                        person,
-                        kind: "panel-invitation",
-                        document: Some(&panel),
-                        title: "You are on a moderation panel",
-                        body: &body,
-                        at: now,
-                    },
-                )?;
-            }
+            crate::notifications::insert_for_each(
+                &tx,
+                &invited,
+                "panel-invitation",
+                Some(&panel),
+                "You are on a moderation panel",
+                &body,
+                now,
+            )?;
             tx.commit()?;
             Ok(())
         })

@@ -84,6 +84,16 @@ impl Default for RelaySettings {
 #[error("the relay is stopping")]
 pub struct Stopped;
 
+/// Commits `tx` as the server's own change at `at` (shown as QALF's in a
+/// record's history, never as a person's).
+pub fn commit_as_server(tx: automerge::transaction::Transaction<'_>, at: i64) {
+    tx.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message("by:qalf-server")
+            .with_time(at),
+    );
+}
+
 /// What one shard holds now, for operators and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardStats {

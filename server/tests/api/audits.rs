@@ -405,6 +405,16 @@ async fn r_audit_8_each_disagreement_stage_names_its_holder_tells_them_and_lets_
             .any(|m| m.id == id),
         "she may open the audit while the stage is with her"
     );
+    // Who may open it changing is in the access log, in the name of
+    // whoever escalated it.
+    app.server.state.access_log().flush().await;
+    let logged = app.logged(auditor).await;
+    assert!(
+        logged
+            .iter()
+            .any(|(a, d)| a == "access" && d == &format!("disagreement escalated to {spqa}")),
+        "{logged:?}"
+    );
 
     // She records her decision from her own device; then the audit is
     // closed to her again.
@@ -582,8 +592,20 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
             .any(|f| f.audit == id)
     );
 
-    // Telling the practitioner and manager sends them a message; only the
-    // auditor (or the CPP) does it; the audit notes who and when.
+    // The actions are not complete: telling the practitioner and manager
+    // sends them a message, once; only the auditor (or the CPP) does it;
+    // the audit notes who and when.
+    device
+        .change(&id, |d| {
+            set_scalar(
+                d,
+                &qalf_shared::document::text::FieldPath::key("follow_up"),
+                "actions_complete",
+                Some(false.into()),
+            )
+        })
+        .await;
+    device.synced(&id).await;
     let refused = app
         .signed_in_person(practitioner)
         .await
@@ -601,6 +623,12 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
         )
         .await;
     assert_eq!(told.names.len(), 2, "{:?}", told.names);
+    let again = http
+        .post(app.url(&format!("/api/audits/{audit_id}/contact")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "told once");
     for person in [practitioner, &manager] {
         assert!(
             kinds(person)
@@ -625,7 +653,6 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
         .change(&id, move |d| {
             let follow_up = qalf_shared::document::text::FieldPath::key("follow_up");
             set_scalar(d, &follow_up, "done_on", Some(done_on.as_str().into()))?;
-            set_scalar(d, &follow_up, "actions_complete", Some(false.into()))?;
             let note = follow_up
                 .then_key("case_note")
                 .resolve(d)

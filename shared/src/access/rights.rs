@@ -143,6 +143,7 @@ pub fn may_write(
                     practitioner: practitioner == person,
                     manager,
                     cpp,
+                    escalation_head: me.has_role(Role::HeadOfServiceSpqa),
                 },
                 touch,
             )
@@ -170,6 +171,9 @@ struct AuditWriter<'a> {
     /// The practitioner's Team Manager or line manager.
     manager: bool,
     cpp: bool,
+    /// A Head of Service for Safeguarding, Practice and QA: holds the last
+    /// stage of a disagreement.
+    escalation_head: bool,
 }
 
 fn allow(yes: bool) -> Result<(), Refusal> {
@@ -231,7 +235,11 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
                 return allow(w.cpp);
             }
             own_entries(touch, w.me, "opened_by", |stage| {
-                is(stage, "opened_by") || is(stage, "holder") || w.cpp
+                is(stage, "opened_by")
+                    || is(stage, "holder")
+                    || w.cpp
+                    // (the gate sees a stage's text fields: its id says which)
+                    || (w.escalation_head && stage.get("id").is_some_and(|id| id == "stage-3"))
             })
         }
         // Anyone may raise one; only its raiser notes its delivery.

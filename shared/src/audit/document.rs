@@ -237,7 +237,7 @@ pub struct FollowUp {
     pub due_on: Option<String>,
     #[autosurgeon(missing = "Option::default")]
     pub done_on: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
+    #[autosurgeon(missing = "Option::default", hydrate = "yes_no")]
     pub actions_complete: Option<bool>,
     pub case_note: Text,
     /// Practitioner and manager told about unfinished actions (by the
@@ -247,6 +247,36 @@ pub struct FollowUp {
     pub contacted_at: Option<i64>,
     #[autosurgeon(missing = "Option::default")]
     pub contacted_by: Option<String>,
+}
+
+/// Reads a yes-or-no answer: true or false, or the words "yes" and "no"
+/// that an earlier build wrote, so the audits it touched still open.
+fn yes_no<D: autosurgeon::ReadDoc>(
+    doc: &D,
+    obj: &automerge::ObjId,
+    prop: autosurgeon::Prop<'_>,
+) -> Result<Option<bool>, autosurgeon::HydrateError> {
+    struct YesNo(Option<bool>);
+    impl Hydrate for YesNo {
+        fn hydrate_bool(b: bool) -> Result<Self, autosurgeon::HydrateError> {
+            Ok(YesNo(Some(b)))
+        }
+        fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
+            match s {
+                "yes" => Ok(YesNo(Some(true))),
+                "no" => Ok(YesNo(Some(false))),
+                "" => Ok(YesNo(None)),
+                other => Err(autosurgeon::HydrateError::unexpected(
+                    "yes or no",
+                    other.to_string(),
+                )),
+            }
+        }
+        fn hydrate_none() -> Result<Self, autosurgeon::HydrateError> {
+            Ok(YesNo(None))
+        }
+    }
+    autosurgeon::hydrate_prop::<_, YesNo, _, _>(doc, obj, prop).map(|y| y.0)
 }
 
 /// The "support and challenge" conversations (R-AUDIT-9).

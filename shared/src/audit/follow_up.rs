@@ -182,6 +182,14 @@ pub fn overdue_for(
     }
 }
 
+/// Whether the server closes the audit now: its follow-up is recorded in
+/// full and no disagreement stage is still open.
+pub fn ready_to_close(audit: &AuditDoc) -> bool {
+    audit.closed_at.is_none()
+        && follow_up_recorded(audit)
+        && audit.disagreement.iter().all(|s| s.closed_at.is_some())
+}
+
 /// Whether the follow-up is recorded in full: the day it was done, whether
 /// the actions are complete, the case note put on file, and, where they
 /// are not complete, the practitioner and manager told. Then the audit is

@@ -319,6 +319,21 @@ impl DisagreementPath {
     }
 }
 
+impl DisagreementPath {
+    /// The button that opens this stage.
+    pub fn action(self) -> &'static str {
+        match self {
+            DisagreementPath::Discussion => "Record a disagreement",
+            DisagreementPath::RestorativeConversation => {
+                "Go to stage 2: a restorative conversation with a CPP worker"
+            }
+            DisagreementPath::Escalation => {
+                "Go to stage 3: escalate to the Head of Service for Safeguarding, Practice and QA"
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DisagreementError {
     #[error("a disagreement is about findings: the audit is not completed yet")]
@@ -421,8 +436,22 @@ pub struct DisputeNotice {
     pub duty: DisputeDuty,
 }
 
-/// The stage open now, if any.
+/// Whether the stages follow the path: 1, then 2, then 3, each opened only
+/// once the one before closed unresolved. A path written otherwise (by a
+/// device that skipped a stage) names nobody and lets nobody in.
+pub fn path_followed(audit: &AuditDoc) -> bool {
+    let mut stages: Vec<&DisagreementStage> = audit.disagreement.iter().collect();
+    stages.sort_by_key(|s| s.stage);
+    stages.iter().enumerate().all(|(i, s)| {
+        s.stage == i as u64 + 1 && (i + 1 == stages.len() || (s.closed_at.is_some() && !s.resolved))
+    })
+}
+
+/// The stage open now, if any (on a path that was followed).
 fn current_stage(audit: &AuditDoc) -> Option<(&DisagreementStage, DisagreementPath)> {
+    if !path_followed(audit) {
+        return None;
+    }
     let last = audit.disagreement.iter().max_by_key(|s| s.stage)?;
     if last.closed_at.is_some() {
         return None;
@@ -479,7 +508,12 @@ pub fn dispute_notices(
                 .collect(),
             DisputeDuty::Discuss,
         ),
-        DisagreementPath::RestorativeConversation => match stage_holder(open) {
+        // Only a CPP worker holds a restorative conversation: a stage naming
+        // anyone else is still waiting for the CPP to allocate one.
+        DisagreementPath::RestorativeConversation => match stage_holder(open).filter(|w| {
+            org.person(w)
+                .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+        }) {
             None => tell(
                 org.people_with_role(Role::CppServiceManager)
                     .map(|p| p.id.clone())
@@ -493,14 +527,13 @@ pub fn dispute_notices(
 }
 
 /// R-AUDIT-8: who may open the audit because they hold its open stage and
-/// would not otherwise (the Head of Service for Safeguarding, Practice and
-/// QA at stage 3, whatever the case's area); nobody once it is closed.
+/// would not otherwise: the Head of Service for Safeguarding, Practice and
+/// QA at stage 3, whatever the case's area, as the directory names her (not
+/// as the document says); nobody once it is closed. (A stage-2 worker is
+/// the CPP's, who may open every audit already.)
 pub fn dispute_readers(audit: &AuditDoc, org: &Organisation) -> Vec<PersonId> {
     match current_stage(audit) {
         Some((_, DisagreementPath::Escalation)) => escalation_holders(org),
-        Some((stage, DisagreementPath::RestorativeConversation)) => {
-            stage_holder(stage).into_iter().collect()
-        }
         _ => Vec::new(),
     }
 }

@@ -431,6 +431,36 @@ fn r_audit_8_each_stage_tells_the_people_it_needs_and_lets_its_holder_in() {
 }
 
 #[test]
+fn r_audit_8_a_stage_written_out_of_turn_names_nobody_and_lets_nobody_in() {
+    let org = dispute_org();
+    let id = |s: &str| crate::org::PersonId::parse(s).unwrap();
+    let (auditor, practitioner) = (id("tm"), id("sw"));
+    let mut a = complete(Grade::RequiresImprovement);
+    a.completed_at = Some(0);
+    // Straight to stage 3, skipping the discussion.
+    a.disagreement.push(stage_record(3, false, false));
+    assert!(!rules::path_followed(&a));
+    assert!(rules::dispute_notices(&a, &practitioner, &auditor, &org).is_empty());
+    assert!(rules::dispute_readers(&a, &org).is_empty());
+
+    // Stage 2 "allocated" by its opener to someone outside the CPP: still
+    // waiting for the CPP, and the someone is neither told nor let in.
+    let mut b = complete(Grade::RequiresImprovement);
+    b.completed_at = Some(0);
+    b.disagreement.push(stage_record(1, true, false));
+    let mut second = stage_record(2, false, false);
+    second.holder = Some("hos".into());
+    b.disagreement.push(second);
+    assert!(rules::path_followed(&b));
+    let told: Vec<String> = rules::dispute_notices(&b, &practitioner, &auditor, &org)
+        .into_iter()
+        .map(|n| n.person.to_string())
+        .collect();
+    assert_eq!(told, ["cpp"]);
+    assert!(rules::dispute_readers(&b, &org).is_empty());
+}
+
+#[test]
 fn r_audit_8_the_escalation_head_writes_the_audit_only_while_it_is_with_her() {
     use crate::access::{Access, Parties, RecordMeta, access};
     use crate::org::{CaseRef, PersonId, TeamId};
@@ -477,11 +507,28 @@ fn r_audit_7_the_follow_up_recorded_in_full_closes_the_audit() {
     a.follow_up.contacted = false;
     a.follow_up.actions_complete = Some(true);
     assert!(follow_up_recorded(&a));
+    // Not while a disagreement stage is open.
+    a.disagreement.push(stage_record(1, false, false));
+    assert!(!super::follow_up::ready_to_close(&a));
+    a.disagreement[0] = stage_record(1, true, true);
+    assert!(super::follow_up::ready_to_close(&a));
     set_note(&mut a, "  ");
     assert!(!follow_up_recorded(&a), "a case note is put on file");
     // Closed is the last stage.
     a.closed_at = Some(1);
     assert_eq!(rules::stage(&a, day("2026-12-01")), Stage::Closed);
+}
+
+#[test]
+fn r_audit_7_an_audit_answered_yes_or_no_in_words_by_an_earlier_build_still_opens() {
+    use automerge::transaction::Transactable;
+    let mut doc = new_doc();
+    let follow_up = doc.get(automerge::ROOT, "follow_up").unwrap().unwrap().1;
+    let mut tx = doc.transaction();
+    tx.put(&follow_up, "actions_complete", "no").unwrap();
+    tx.commit();
+    let a = document::read(&doc).expect("the audit still reads");
+    assert_eq!(a.follow_up.actions_complete, Some(false));
 }
 
 fn set_note(a: &mut AuditDoc, words: &str) {

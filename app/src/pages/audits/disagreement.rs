@@ -77,10 +77,7 @@ pub fn Disagreement() -> impl IntoView {
         {move || match next() {
             Some(Ok(stage)) => {
                 let open = open.clone();
-                let label = match stage {
-                    DisagreementPath::Discussion => "Record a disagreement".to_string(),
-                    other => format!("Go to {}", other.label().to_lowercase()),
-                };
+                let label = stage.action();
                 view! {
                     <button type="button" class="button button--secondary" on:click=move |_| open(stage)>
                         {label}
@@ -127,9 +124,15 @@ fn stage_view(
         (Some(_), false) => "Closed: not resolved",
     };
     let open_now = s.closed_at.is_none();
-    let waiting = stage_holder(s).is_none();
+    let path = DisagreementPath::of(s.stage);
+    // Only stage 2 waits for the CPP to name someone; stage 3 is with every
+    // Head of Service for Safeguarding, Practice and QA.
+    let waiting =
+        path == Some(DisagreementPath::RestorativeConversation) && stage_holder(s).is_none();
     let held = if waiting {
         " Waiting for the CPP to allocate a worker.".to_string()
+    } else if s.held_by.is_empty() {
+        " With the Head of Service for Safeguarding, Practice and QA.".to_string()
     } else {
         format!(" Held by {}.", s.held_by)
     };

@@ -5,15 +5,12 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
-use qalf_shared::observation::document::NewObservation;
-use qalf_shared::observation::{self as obs, rules};
+use qalf_shared::observation::rules;
 use qalf_shared::org::TeamId;
 
-use super::start::ObservationWork;
-use crate::clock;
+use super::start::{ObservationWork, start_observation};
 use crate::directory;
-use crate::repo::{self, use_repo};
+use crate::repo::use_repo;
 
 #[component]
 pub fn ObservationsPage() -> impl IntoView {
@@ -57,7 +54,7 @@ fn StartOnDemand() -> impl IntoView {
             Some((id, name))
         });
         leptos::task::spawn_local(async move {
-            match start_one(&repo, kind, team).await {
+            match start_observation(&repo, kind, None, team).await {
                 Ok(id) => navigate(&format!("/observations/{id}"), Default::default()),
                 Err(e) => error.set(Some(e)),
             }
@@ -117,46 +114,4 @@ fn StartOnDemand() -> impl IntoView {
             </section>
         }
     })
-}
-
-/// Makes the observation on this device and queues its registration.
-async fn start_one(
-    repo: &repo::Repo,
-    kind: ObservationKind,
-    team: Option<(TeamId, String)>,
-) -> Result<qalf_shared::sync::DocumentId, String> {
-    let me = repo.me().clone();
-    let now = clock::now_secs();
-    let doc = obs::new_observation(
-        &crate::observation_prompts::current(),
-        &NewObservation {
-            kind,
-            observer: me.id.to_string(),
-            observer_name: me.name.clone(),
-            subject: None,
-            team: team
-                .as_ref()
-                .map(|(id, name)| (id.to_string(), name.clone())),
-            held_on: Some(clock::today().to_string()),
-        },
-        me.id.as_str(),
-        now,
-    )
-    .map_err(|e| format!("The observation could not be made: {e}"))?;
-    let id = repo::new_document_id();
-    let meta = RecordMeta {
-        id: id.clone(),
-        created_by: me.id.clone(),
-        created_at: now,
-        parties: Parties::Observation {
-            observation: kind,
-            observer: me.id.clone(),
-            subject: None,
-            team: team.map(|(id, _)| id),
-        },
-    };
-    repo.create(meta, doc)
-        .await
-        .map_err(|e| format!("The observation could not be saved: {e}"))?;
-    Ok(id)
 }

@@ -10,7 +10,7 @@ use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
 use qalf_shared::observation::document::NewObservation;
 use qalf_shared::observation::quota::{self, Done, MeetingType, Obligation};
 use qalf_shared::observation::{self as obs, ObservationDoc};
-use qalf_shared::org::PersonId;
+use qalf_shared::org::{PersonId, TeamId};
 use qalf_shared::sync::DocumentId;
 
 use crate::clock;
@@ -186,15 +186,24 @@ fn ObligationItem(obligation: Obligation) -> impl IntoView {
     }
 }
 
-/// Makes the observation on this device (works offline) and queues its
-/// registration with the server.
+/// Starts the observation an obligation asks for.
 async fn start(repo: &repo::Repo, obligation: &Obligation) -> Result<DocumentId, String> {
-    let me = repo.me().clone();
-    let kind: ObservationKind = obligation.kind;
     let subject = obligation
         .subject
-        .as_ref()
-        .map(|s| (s.to_string(), obligation.subject_name.clone()));
+        .clone()
+        .map(|s| (s, obligation.subject_name.clone()));
+    start_observation(repo, obligation.kind, subject, None).await
+}
+
+/// Makes an observation on this device (works offline), from the prompts
+/// it last fetched, and queues its registration with the server.
+pub(super) async fn start_observation(
+    repo: &repo::Repo,
+    kind: ObservationKind,
+    subject: Option<(PersonId, String)>,
+    team: Option<(TeamId, String)>,
+) -> Result<DocumentId, String> {
+    let me = repo.me().clone();
     let now = clock::now_secs();
     let doc = obs::new_observation(
         &crate::observation_prompts::current(),
@@ -202,8 +211,12 @@ async fn start(repo: &repo::Repo, obligation: &Obligation) -> Result<DocumentId,
             kind,
             observer: me.id.to_string(),
             observer_name: me.name.clone(),
-            subject,
-            team: None,
+            subject: subject
+                .as_ref()
+                .map(|(id, name)| (id.to_string(), name.clone())),
+            team: team
+                .as_ref()
+                .map(|(id, name)| (id.to_string(), name.clone())),
             held_on: Some(clock::today().to_string()),
         },
         me.id.as_str(),
@@ -218,8 +231,8 @@ async fn start(repo: &repo::Repo, obligation: &Obligation) -> Result<DocumentId,
         parties: Parties::Observation {
             observation: kind,
             observer: me.id.clone(),
-            subject: obligation.subject.clone(),
-            team: None,
+            subject: subject.map(|(id, _)| id),
+            team: team.map(|(id, _)| id),
         },
     };
     repo.create(meta, doc)

@@ -50,6 +50,12 @@ fn org() -> Organisation {
             person("auditor", &[Role::TeamManager], Some("sm"), None),
             person("cpp", &[Role::CppPractitioner], None, None),
             person("pf", &[Role::PrincipalSocialWorker], None, None),
+            person(
+                "spqa",
+                &[Role::HeadOfService, Role::HeadOfServiceSpqa],
+                None,
+                None,
+            ),
         ],
         cases: vec![],
     })
@@ -196,6 +202,19 @@ fn r_sec_1_entries_are_added_in_ones_own_name_and_kept() {
     assert_eq!(check(&a, "auditor", &outcome), Ok(()));
     assert_eq!(check(&a, "sw", &outcome), Ok(()));
     assert_eq!(check(&a, "tm", &outcome), Err(Refusal::NotYours));
+    // The last stage is written by any Head of Service for Safeguarding,
+    // Practice and QA, whoever the device that opened it named.
+    let third = fields(&[
+        ("id", "stage-3"),
+        ("opened_by", "sw"),
+        ("holder", "auditor"),
+    ]);
+    let decision = in_item("disagreement", third, Some("outcome"), None);
+    assert_eq!(check(&a, "spqa", &decision), Ok(()));
+    assert_eq!(check(&a, "hos", &decision), Err(Refusal::NotYours));
+    let second = fields(&[("id", "stage-2"), ("opened_by", "sw"), ("holder", "cpp")]);
+    let not_hers = in_item("disagreement", second, Some("outcome"), None);
+    assert_eq!(check(&a, "spqa", &not_hers), Err(Refusal::NotYours));
     // Who holds it is the CPP's to allocate, not the opener's to choose.
     for key in ["holder", "held_by", "allocated_by"] {
         let allocate = in_item("disagreement", stage.clone(), Some(key), Some("sw"));
