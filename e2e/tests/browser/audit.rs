@@ -365,6 +365,15 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
     auditor
         .wait_for_text("[data-testid=audit-stage]", "Closed")
         .await?;
+    // R-AUDIT-11: what was changed after completion is shown on the audit,
+    // with who and when.
+    auditor
+        .wait_for_text("[data-testid=amendments]", "Changed after completion")
+        .await?;
+    let amended: String = auditor
+        .eval("document.querySelector('[data-testid=amendments]').textContent")
+        .await?;
+    assert!(amended.contains("changed the follow-up on"), "{amended}");
     worker
         .wait_for_message(
             &base,

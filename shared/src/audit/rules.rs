@@ -548,6 +548,73 @@ pub fn recognition_due(audit: &AuditDoc) -> bool {
     !blank(&audit.recognition.good_practice) && audit.recognition.sent_at.is_none()
 }
 
+/// One amendment to a completed audit as people read it: who, when, and
+/// what changed, in words (R-AUDIT-11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentLine {
+    pub at: i64,
+    /// The person's id.
+    pub by: String,
+    pub what: Vec<String>,
+}
+
+/// Edits by one person within this many seconds of each other read as one
+/// amendment (typing a sentence is one change, not forty).
+const AMENDMENT_WINDOW: i64 = 15 * 60;
+
+/// The part of the audit a field path (`sections/safety/grade`) is in.
+fn part_in_words(audit: &AuditDoc, field: &str) -> String {
+    let steps: Vec<&str> = field.split('/').collect();
+    match steps.as_slice() {
+        ["sections", id, rest @ ..] => {
+            let title = audit
+                .sections
+                .iter()
+                .find(|s| s.id == *id)
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| "a section".into());
+            match rest.last() {
+                Some(&"grade") => format!("the grade for {title}"),
+                Some(&"reason") => format!("the reason for the grade for {title}"),
+                _ => format!("an answer in {title}"),
+            }
+        }
+        ["overall", ..] => "the overall judgement".into(),
+        ["actions", ..] => "the actions".into(),
+        ["follow_up", ..] => "the follow-up".into(),
+        ["family", ..] => "the family's feedback".into(),
+        ["responses", ..] => "the responses to the audit".into(),
+        ["recognition", ..] => "the good practice recognised".into(),
+        ["header", ..] => "the details and meeting".into(),
+        _ => "another part of the audit".into(),
+    }
+}
+
+/// R-AUDIT-11: the amendments made after completion, oldest first, each
+/// person's edits close together read as one.
+pub fn amendments_in_words(audit: &AuditDoc) -> Vec<AmendmentLine> {
+    let mut list = audit.amendments.clone();
+    list.sort_by_key(|a| a.at);
+    let mut out: Vec<AmendmentLine> = Vec::new();
+    for a in list {
+        let what = part_in_words(audit, &a.fields);
+        match out.last_mut() {
+            Some(last) if last.by == a.by && a.at - last.at <= AMENDMENT_WINDOW => {
+                if !last.what.contains(&what) {
+                    last.what.push(what);
+                }
+                last.at = a.at;
+            }
+            _ => out.push(AmendmentLine {
+                at: a.at,
+                by: a.by,
+                what: vec![what],
+            }),
+        }
+    }
+    out
+}
+
 /// R-AUDIT-11: edits to a completed audit are amendments.
 pub fn edits_are_amendments(audit: &AuditDoc) -> bool {
     audit.completed_at.is_some()

@@ -587,6 +587,41 @@ fn r_audit_11_amendments_after_completion_are_listed() {
 }
 
 #[test]
+fn r_audit_11_amendments_are_shown_in_words_with_who_and_when() {
+    let mut a = complete(Grade::Good);
+    let section = a.sections[0].clone();
+    let amend = |at: i64, by: &str, fields: String| document::Amendment {
+        at,
+        by: by.into(),
+        fields,
+    };
+    a.amendments = vec![
+        amend(1_000, "p-030", format!("sections/{}/grade", section.id)),
+        // The same person a few minutes later: the same amendment.
+        amend(1_300, "p-030", format!("sections/{}/reason", section.id)),
+        amend(1_400, "p-030", format!("sections/{}/grade", section.id)),
+        // Someone else, and the first person again next day.
+        amend(2_000, "p-040", "follow_up/done_on".into()),
+        amend(100_000, "p-030", "overall/grade".into()),
+    ];
+    let lines = rules::amendments_in_words(&a);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0].by, "p-030");
+    assert_eq!(
+        lines[0].what,
+        [
+            format!("the grade for {}", section.title),
+            format!("the reason for the grade for {}", section.title)
+        ]
+    );
+    assert_eq!(lines[1].what, ["the follow-up"]);
+    assert_eq!(
+        (lines[2].at, lines[2].what.as_slice()),
+        (100_000, &["the overall judgement".to_string()][..])
+    );
+}
+
+#[test]
 fn an_audit_keeps_the_template_version_and_the_cohorts_questions() {
     let a = new();
     assert_eq!(a.template_version, 1);

@@ -109,6 +109,7 @@ fn AuditView(part: Signal<String>) -> impl IntoView {
         </div>
         <PresenceList doc=id.clone() />
         <Moderated />
+        <Amendments />
         <safety::SafetyAlerts />
         <div class="audit-layout">
             <PartNav current=Signal::derive(current) />
@@ -165,6 +166,49 @@ fn Moderated() -> impl IntoView {
                     <p><strong class="tag tag--red" data-testid="reaudit-required">"Re-audit required"</strong></p>
                 })}
             </div>
+        })
+    }
+}
+
+/// What was changed after completion, by whom and when (R-AUDIT-11): what
+/// is recorded may later be read by the child or used in court, so changes
+/// to a completed audit are shown on it.
+#[component]
+fn Amendments() -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let audit = context.audit;
+    move || {
+        let a = audit.get()?;
+        let lines = qalf_shared::audit::rules::amendments_in_words(&a);
+        if lines.is_empty() {
+            return None;
+        }
+        let org = crate::directory::organisation();
+        let name = move |id: &str| {
+            qalf_shared::org::PersonId::parse(id)
+                .ok()
+                .and_then(|p| org.as_ref()?.person(&p).map(|p| p.name.clone()))
+                .unwrap_or_else(|| "Someone no longer in the directory".into())
+        };
+        let count = lines.len();
+        let items = lines
+            .into_iter()
+            .rev()
+            .map(|l| {
+                let when = chrono::DateTime::from_timestamp(l.at, 0)
+                    .map(|t| t.format("%-d %B %Y at %H:%M").to_string())
+                    .unwrap_or_default();
+                view! { <li>{format!("{} changed {} on {when}.", name(&l.by), l.what.join(", "))}</li> }
+            })
+            .collect_view();
+        Some(view! {
+            <details class="panel" data-testid="amendments">
+                <summary>{format!(
+                    "Changed after completion ({count} amendment{})",
+                    if count == 1 { "" } else { "s" }
+                )}</summary>
+                <ul>{items}</ul>
+            </details>
         })
     }
 }
