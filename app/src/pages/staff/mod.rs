@@ -368,10 +368,12 @@ fn Accounts(applied: RwSignal<u32>) -> impl IntoView {
                         (Some(u), None) => format!("Signs in as {u}"),
                         (None, None) => "No password".to_string(),
                     };
+                    // The accessible name starts with the words on the
+                    // button, so speech control finds it by what it says.
                     let label = if p.username.is_some() {
-                        format!("New password link for {}", p.name)
+                        format!("Make a link for {} to set a new password", p.name)
                     } else {
-                        format!("Invitation link for {}", p.name)
+                        format!("Make a link for {} to set up their account", p.name)
                     };
                     let (person, name) = (p.person.clone(), p.name.clone());
                     view! {
