@@ -139,7 +139,7 @@ async fn r_live_2_and_3_the_administrator_imports_the_staff_file_and_changes_the
     assert!(accounts.contains("No password"), "{accounts}");
     let clicked: bool = admin
         .eval(
-            "(() => { const b = document.querySelector('button[aria-label=\"Invitation link for Sam Okafor\"]'); \
+            "(() => { const b = document.querySelector('button[aria-label=\"Make a link for Sam Okafor to set up their account\"]'); \
              if (!b) return false; b.click(); return true; })()",
         )
         .await?;
