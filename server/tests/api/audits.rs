@@ -139,14 +139,7 @@ async fn r_audit_10_the_server_recognises_good_practice_in_a_completed_audit_onc
     let audit_id = id.to_string();
     let http = app.signed_in(Role::TeamManager).await;
     let mut device = SyncPeer::connect(&app, &http, auditor).await;
-    device.request(id.clone()).await;
-    device
-        .pump_until("the audit", |p| {
-            p.client
-                .status(&id)
-                .is_some_and(|s| s.availability == Availability::Ready)
-        })
-        .await;
+    device.open(&id).await;
     // "Synced" can reach the device a moment before the relay's write, which
     // is what marks the record for the server's pass: wait past that too.
     let settled = || async {
@@ -283,14 +276,7 @@ async fn r_audit_8_each_disagreement_stage_names_its_holder_tells_them_and_lets_
         async move {
             let http = app.signed_in_person(&person).await;
             let mut device = SyncPeer::connect(app, &http, &person).await;
-            device.request(id.clone()).await;
-            device
-                .pump_until("the audit", |p| {
-                    p.client
-                        .status(&id)
-                        .is_some_and(|s| s.availability == Availability::Ready)
-                })
-                .await;
+            device.open(&id).await;
             device
         }
     };
@@ -500,14 +486,7 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
     // a week ago, an action for the practitioner due yesterday.
     let http = app.signed_in_person(auditor).await;
     let mut device = SyncPeer::connect(&app, &http, auditor).await;
-    device.request(id.clone()).await;
-    device
-        .pump_until("the audit", |p| {
-            p.client
-                .status(&id)
-                .is_some_and(|s| s.availability == Availability::Ready)
-        })
-        .await;
+    device.open(&id).await;
     let (completed, due, action_due, owner) = (
         (now - chrono::Duration::days(21)).timestamp(),
         (today - chrono::Duration::days(7)).to_string(),

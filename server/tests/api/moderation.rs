@@ -129,7 +129,7 @@ async fn r_mod_2_a_completed_moderation_tells_the_auditor_once() {
     use qalf_shared::access::{Parties, RecordMeta};
     use qalf_shared::api::Notification;
     use qalf_shared::moderation::document::{NewModeration, new_moderation};
-    use qalf_shared::sync::{Availability, DocumentId};
+    use qalf_shared::sync::DocumentId;
 
     use crate::sync_peer::SyncPeer;
 
@@ -210,14 +210,7 @@ async fn r_mod_2_a_completed_moderation_tells_the_auditor_once() {
     assert_eq!(feedback().await, 1);
     // Read by the auditor: the feedback is theirs to read.
     let mut auditor_device = SyncPeer::connect(&app, &tm_http, &tm).await;
-    auditor_device.request(id.clone()).await;
-    auditor_device
-        .pump_until("the moderation", |p| {
-            p.client
-                .status(&id)
-                .is_some_and(|s| s.availability == Availability::Ready)
-        })
-        .await;
+    auditor_device.open(&id).await;
     // A later change does not tell them again.
     device
         .change(&id, |d| d.put(ROOT, "audit_quality", "good"))

@@ -153,6 +153,17 @@ impl SyncPeer {
         self.apply(effects).await;
     }
 
+    /// Asks for a record and waits until this device holds it.
+    pub async fn open(&mut self, id: &DocumentId) {
+        self.request(id.clone()).await;
+        self.pump_until("the record", |p| {
+            p.client
+                .status(id)
+                .is_some_and(|s| s.availability == qalf_shared::sync::Availability::Ready)
+        })
+        .await;
+    }
+
     /// Asks for a document afresh (after a grant widened).
     pub async fn client_resync(&mut self, id: &DocumentId) {
         let effects = self.client.resync(id);
