@@ -447,6 +447,11 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
     );
     assert_eq!(header.audit_kind, AuditKind::Themed.code());
     assert_eq!(header.theme, "The child's lived experience");
+    // The CPP's notes on the theme go with it to the auditor.
+    assert_eq!(
+        header.theme_notes.as_deref(),
+        Some("From the six-monthly QA report.")
+    );
 
     // Confirming again: the same allocation makes nothing twice; another is
     // refused.

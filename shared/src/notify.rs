@@ -59,6 +59,10 @@ fn sentence(kind: &str) -> &'static str {
         "moderation-feedback" => "An audit you did has been moderated: read the feedback",
         "dispute" => "A disagreement about an audit's grade needs you",
         "report-shared" => "A report has been shared with you",
+        "response-due" => {
+            "An audit is complete: a support and challenge conversation is yours to hold"
+        }
+        "reaudit-result" => "A re-audit of a case in your service is complete",
         _ => "There is something new for you in QALF",
     }
 }
@@ -82,6 +86,7 @@ pub fn link_text(kind: &str) -> &'static str {
         "panel-invitation" => "Open the panel",
         "moderation-feedback" => "Read the feedback",
         "report-shared" => "Open the reports",
+        "reaudit-result" => "Open the re-audit",
         _ => "Open the audit",
     }
 }

@@ -3,7 +3,7 @@
 //! on their next sync.
 
 use qalf_shared::access::{Parties, RecordMeta};
-use qalf_shared::audit::document::Header;
+use qalf_shared::audit::document::{Header, ReAuditOf};
 use qalf_shared::audit::{NewAudit, new_audit};
 use qalf_shared::org::{CaseRef, PersonId};
 use qalf_shared::sync::DocumentId;
@@ -17,12 +17,17 @@ pub struct AuditAllocation {
     pub case: CaseRef,
     pub auditor: PersonId,
     pub theme: String,
+    /// The CPP's notes on the theme, if any.
+    pub theme_notes: Option<String>,
     pub audit_kind: String,
     pub allocated_on: chrono::NaiveDate,
     /// The CPP member who allocated it (the record's creator).
     pub allocated_by: PersonId,
     /// R-ALLOC-5: the day suggested for the audit work, if any.
     pub suggested_day: Option<chrono::NaiveDate>,
+    /// A re-audit: the audit it re-audits and, for the Cabinet Member's,
+    /// the CPP member beside them (R-REAUDIT-1, R-REAUDIT-3).
+    pub reaudit: Option<ReAuditOf>,
 }
 
 pub async fn create_audit(
@@ -64,6 +69,10 @@ pub async fn create_audit(
         period_from: None,
         period_to: None,
         suggested_day: allocation.suggested_day.map(|d| d.to_string()),
+        theme_notes: allocation
+            .theme_notes
+            .clone()
+            .filter(|n| !n.trim().is_empty()),
     };
     let now = state.clock().now().timestamp();
     // The question set as the CPP last saved it; the audit copies it.
@@ -76,6 +85,7 @@ pub async fn create_audit(
         &NewAudit {
             header,
             cohort: case.cohort,
+            reaudit: allocation.reaudit.clone(),
         },
         allocation.allocated_by.as_str(),
         now,
@@ -133,6 +143,21 @@ async fn tell_allocated(
             manager = name(team_manager),
         ),
     )];
+    // R-REAUDIT-3: the CPP member who re-audits beside the Cabinet Member.
+    let alongside = allocation
+        .reaudit
+        .as_ref()
+        .and_then(|r| PersonId::parse(r.alongside.as_deref()?).ok());
+    if let Some(cpp) = alongside.filter(|p| p != auditor) {
+        told.push((
+            cpp,
+            format!("Re-audit side by side: case {reference}"),
+            format!(
+                "You are re-auditing case {reference} side by side with {}. You are both named on the record and both may write it.",
+                name(auditor)
+            ),
+        ));
+    }
     for person in [&case.practitioner, team_manager] {
         if told.iter().any(|(p, ..)| p == person) {
             continue;

@@ -483,6 +483,26 @@ const STEPS: &[&str] = &[
         sent_at INTEGER NOT NULL
     );
     ",
+    // 21: notices the server sends once per record and person when it sees
+    // a record reach a point (a re-audit's result to the responsible
+    // Service Manager, R-REAUDIT-1; the support-and-challenge prompts,
+    // R-AUDIT-9): the claim taken before the notice is stored.
+    "
+    CREATE TABLE record_notices (
+        record TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        person TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (record, kind, person)
+    );
+    ",
+    // 22: who still owes a support and challenge conversation on each
+    // completed audit (R-AUDIT-9), person ids separated by spaces. Rows
+    // projected before this step read as owing nothing until their audit
+    // next changes or `qalf-server reindex` rebuilds them.
+    "
+    ALTER TABLE report_audits ADD COLUMN responses_owed_by TEXT NOT NULL DEFAULT '';
+    ",
 ];
 
 /// The schema version the newest migration leaves (SQLite's `user_version`).

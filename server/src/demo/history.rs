@@ -368,6 +368,7 @@ fn header(
         period_from: None,
         period_to: None,
         suggested_day: None,
+        theme_notes: None,
     }
 }
 
@@ -401,8 +402,14 @@ fn audit_document(
     made: i64,
     a: impl FnOnce(&mut AuditDoc),
 ) -> Option<automerge::Automerge> {
-    let mut audit =
-        audit::document::new_audit_value(template::current(), &NewAudit { header, cohort });
+    let mut audit = audit::document::new_audit_value(
+        template::current(),
+        &NewAudit {
+            header,
+            cohort,
+            reaudit: None,
+        },
+    );
     a(&mut audit);
     qalf_shared::document::create_document(&audit, by.as_str(), made).ok()
 }
@@ -503,6 +510,10 @@ fn past_audit(
         }
         if manager_response {
             a.responses.manager.held_on = Some((completed + Duration::days(10)).to_string());
+            a.responses.manager.held_by = PersonId::parse(&a.header.team_manager)
+                .ok()
+                .and_then(|tm| ctx.org.person(&tm)?.line_manager.clone())
+                .map(|sm| sm.to_string());
             a.responses.manager.notes =
                 Text::from("Reflected on the team's oversight and set a stretch target.");
         }

@@ -159,6 +159,8 @@ pub async fn store_history(
 
 /// The theme of the demo month's audits.
 pub const DEMO_THEME: &str = "The child's voice and lived experience";
+/// What the CPP asks auditors to look for under the demo's theme.
+const DEMO_THEME_NOTES: &str = "From the six-monthly report: look for the child's own words in visit records and plans, and whether what they said changed what was done.";
 
 /// Allocates this month's audit to every manager who audits monthly, as the
 /// CPP would (never a case from a team they manage, R-ALLOC-2), allocated
@@ -206,10 +208,12 @@ async fn seed_audits(state: &AppState) -> anyhow::Result<()> {
                 case: case.reference.clone(),
                 auditor: auditor.clone(),
                 theme: DEMO_THEME.to_string(),
+                theme_notes: Some(DEMO_THEME_NOTES.to_string()),
                 audit_kind: "themed".to_string(),
                 allocated_on,
                 allocated_by: cpp_lead.id.clone(),
                 suggested_day: None,
+                reaudit: None,
             },
         )
         .await?;

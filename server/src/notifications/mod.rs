@@ -56,6 +56,39 @@ pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
     Ok(id)
 }
 
+/// Stores a notification the first time it is due and never again: the
+/// `record_notices` row is claimed in the same transaction. Returns whether
+/// it was stored now.
+pub fn insert_once(conn: &Connection, n: &New<'_>) -> Result<bool, DbError> {
+    let record = n.document.map(|d| d.to_string()).unwrap_or_default();
+    let claimed = conn.execute(
+        "INSERT INTO record_notices (record, kind, person, sent_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT DO NOTHING",
+        params![record, n.kind, n.person.as_str(), n.at],
+    )? == 1;
+    if claimed {
+        insert(conn, n)?;
+    }
+    Ok(claimed)
+}
+
+/// Every once-only notice of `kind` sent: (record, person, when).
+pub fn sent_once(conn: &Connection, kind: &str) -> Result<Vec<(String, PersonId, i64)>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT record, person, sent_at FROM record_notices WHERE kind = ?1
+         ORDER BY sent_at, person",
+    )?;
+    let rows = stmt
+        .query_map(params![kind], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(record, p, at)| Some((record, PersonId::parse(&p).ok()?, at)))
+        .collect())
+}
+
 /// Stores the same notification for each of `people` (see [`insert`]).
 pub fn insert_for_each(
     conn: &Connection,

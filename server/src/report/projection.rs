@@ -92,7 +92,9 @@ pub(crate) async fn run(state: Weak<Inner>) {
             // good practice (R-AUDIT-10); tell a disagreement stage's
             // people and let its holder in (R-AUDIT-8); close an audit
             // whose follow-up is recorded (R-AUDIT-7); tell the auditor of
-            // a completed moderation (R-MOD-2).
+            // a completed moderation (R-MOD-2); ask for the support and
+            // challenge conversations (R-AUDIT-9); share a re-audit's result
+            // (R-REAUDIT-1).
             if let Err(e) = crate::audits::recognition::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "recognising good practice failed");
             }
@@ -101,6 +103,12 @@ pub(crate) async fn run(state: Weak<Inner>) {
             }
             if let Err(e) = crate::audits::follow_up::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "closing an audit failed");
+            }
+            if let Err(e) = crate::audits::responses::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "prompting the support and challenge failed");
+            }
+            if let Err(e) = crate::audits::reaudit_result::on_changed(&state, &id).await {
+                tracing::error!(document = %id, error = %e, "sharing a re-audit's result failed");
             }
             if let Err(e) = crate::moderation::feedback::on_changed(&state, &id).await {
                 tracing::error!(document = %id, error = %e, "telling the auditor of moderation failed");

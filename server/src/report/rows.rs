@@ -53,9 +53,10 @@ pub fn insert(tx: &Transaction<'_>, facts: &Facts) -> Result<(), DbError> {
             "INSERT INTO report_audits (record, case_reference, cohort, theme, kind, team,
                service_area, auditor, auditor_role, practitioner, allocated_on, meeting_on,
                completed_on, grade, moderated_grade, follow_up_due, follow_up_done, closed_on,
-               practitioner_response_on, manager_response_on, good_practice, reaudit_required)
+               practitioner_response_on, manager_response_on, good_practice, reaudit_required,
+               responses_owed_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-               ?18, ?19, ?20, ?21, ?22)",
+               ?18, ?19, ?20, ?21, ?22, ?23)",
         )?
         .execute(params![
             a.record.to_string(),
@@ -80,6 +81,11 @@ pub fn insert(tx: &Transaction<'_>, facts: &Facts) -> Result<(), DbError> {
             opt(&a.manager_response_on),
             a.good_practice,
             a.reaudit_required,
+            a.responses_owed_by
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         ])?;
     }
     for s in &facts.section_grades {
@@ -299,13 +305,18 @@ fn audit(row: &Row<'_>) -> rusqlite::Result<AuditFact> {
         manager_response_on: parsed_opt(row, 19, "date")?,
         good_practice: row.get(20)?,
         reaudit_required: row.get(21)?,
+        responses_owed_by: row
+            .get::<_, String>(22)?
+            .split_whitespace()
+            .map(|p| p.parse().map_err(|_| bad(22, "person", p)))
+            .collect::<rusqlite::Result<_>>()?,
     })
 }
 
 const AUDIT_COLUMNS: &str = "record, case_reference, cohort, theme, kind, team, service_area,
     auditor, auditor_role, practitioner, allocated_on, meeting_on, completed_on, grade,
     moderated_grade, follow_up_due, follow_up_done, closed_on, practitioner_response_on,
-    manager_response_on, good_practice, reaudit_required";
+    manager_response_on, good_practice, reaudit_required, responses_owed_by";
 
 fn query<T>(
     conn: &Connection,

@@ -443,10 +443,12 @@ pub async fn confirm(
                 case: a.case.clone(),
                 auditor: a.auditor.clone(),
                 theme: theme.theme.clone(),
+                theme_notes: Some(theme.notes.clone()),
                 audit_kind: a.kind.code().to_string(),
                 allocated_on,
                 allocated_by: user.person.clone(),
                 suggested_day: Some(a.suggested_day),
+                reaudit: None,
             },
         )
         .await?;

@@ -35,6 +35,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
 pub use import::MAX_FILE_BYTES;
+pub use reaudits::REAUDIT_RESULT;
 
 pub fn router() -> Router<AppState> {
     // Cohort files run to tens of thousands of rows: a larger body limit

@@ -11,13 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use qalf_shared::access;
 use qalf_shared::api::schedule::{
     AllocateReAudit, AllocatedReAudit, PickRow, QueueItem, ReAuditOverview,
 };
 use qalf_shared::audit::Grade;
+use qalf_shared::audit::document::ReAuditOf;
 use qalf_shared::org::{Organisation, PersonId, Role};
-use qalf_shared::schedule::reaudit::responsible_service_manager;
 use qalf_shared::schedule::{
     AllocationRequest, Assignment, AuditKind, CompletedAudit, Period, ReAuditPick, ReAuditResult,
     cabinet_reaudit, check_assignment, reaudit_queue, senior_reaudits,
@@ -40,6 +39,9 @@ fn quarter_seed(quarter: Period) -> u64 {
     u64::try_from(quarter.first.year()).unwrap_or(0) * 100 + u64::from(quarter.first.month())
 }
 
+/// The notification kind of a re-audit's result to its Service Manager.
+pub const REAUDIT_RESULT: &str = "reaudit-result";
+
 #[derive(Debug, Deserialize)]
 pub struct ReAuditQuery {
     month: Option<String>,
@@ -47,30 +49,28 @@ pub struct ReAuditQuery {
     cpp: Option<String>,
 }
 
-/// A completed re-audit's outcome, from its document and the original's.
+/// A completed re-audit's outcome, from its document: the grade it
+/// reached, its auditor's own check of the action plan, and whom the server
+/// told of it (`shared`, from `record_notices`).
 fn result(
-    org: &Organisation,
     stored: &StoredReAudit,
     reaudit: &AuditFacts,
-    original: &AuditFacts,
+    shared: Option<&(PersonId, i64)>,
 ) -> Option<ReAuditResult> {
     let audit = reaudit.completed()?;
-    // R-REAUDIT-1: the result reaches the responsible Service Manager
-    // through the record itself, which their line management lets them read.
-    let shared_with = responsible_service_manager(org, &stored.case)
-        .filter(|sm| access::access(org, &sm.id, &reaudit.meta).can_read())
-        .map(|sm| sm.id.clone());
     Some(ReAuditResult {
         no_longer_inadequate: audit.grade.is_some_and(|g| g != Grade::Inadequate),
-        shared_on: shared_with.as_ref().map(|_| audit.completed_on),
+        shared_on: shared
+            .and_then(|(_, at)| chrono::DateTime::from_timestamp(*at, 0))
+            .map(|t| t.date_naive()),
         audit: CompletedAudit {
             kind: stored.kind,
             ..audit
         },
         original: stored.original.clone(),
         alongside: stored.alongside.clone(),
-        action_plan_complete: original.action_plan_complete(),
-        shared_with,
+        action_plan_complete: reaudit.action_plan_confirmed.unwrap_or(false),
+        shared_with: shared.map(|(p, _)| p.clone()),
     })
 }
 
@@ -94,10 +94,17 @@ pub async fn overview(
     let by_id: BTreeMap<String, &AuditFacts> =
         facts.iter().map(|f| (f.id.to_string(), f)).collect();
     let completed: Vec<CompletedAudit> = facts.iter().filter_map(AuditFacts::completed).collect();
+    let shared: BTreeMap<String, (PersonId, i64)> = state
+        .db()
+        .call(|conn| crate::notifications::sent_once(conn, REAUDIT_RESULT))
+        .await?
+        .into_iter()
+        .map(|(record, person, at)| (record, (person, at)))
+        .collect();
     let results: Vec<(&StoredReAudit, ReAuditResult)> = stored
         .iter()
         .filter_map(|r| {
-            let outcome = result(&org, r, by_id.get(&r.audit)?, by_id.get(&r.original)?)?;
+            let outcome = result(r, by_id.get(&r.audit)?, shared.get(&r.audit))?;
             Some((r, outcome))
         })
         .collect();
@@ -409,10 +416,17 @@ pub async fn allocate(
             case: case.reference.clone(),
             auditor: body.re_auditor.clone(),
             theme,
+            theme_notes: None,
             audit_kind: body.kind.code().to_string(),
             allocated_on: today,
             allocated_by: user.person.clone(),
             suggested_day: None,
+            reaudit: Some(ReAuditOf {
+                original: body.original.clone(),
+                alongside_name: alongside.as_ref().map(|c| name(&org, c)),
+                alongside: alongside.as_ref().map(ToString::to_string),
+                action_plan_complete: None,
+            }),
         },
     )
     .await?;

@@ -1,5 +1,6 @@
 //! The audits the schedule's rules read: who audited which case, of what
-//! kind, when it was allocated and completed, its grade and its actions.
+//! kind, when it was allocated and completed, its grade and, on a re-audit,
+//! its auditor's check of the action plan.
 //! The registry says which records are audits; the documents, held by the
 //! relay, say the rest.
 
@@ -17,16 +18,15 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone)]
 pub struct AuditFacts {
     pub id: DocumentId,
-    pub meta: RecordMeta,
     pub case: CaseRef,
     pub auditor: PersonId,
     pub kind: AuditKind,
     pub allocated_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
     pub grade: Option<Grade>,
-    /// Recommended actions, and how many of them are done.
-    pub actions: usize,
-    pub actions_done: usize,
+    /// On a re-audit: its auditor's answer to "is the re-audited audit's
+    /// action plan complete?" (R-REAUDIT-1).
+    pub action_plan_confirmed: Option<bool>,
 }
 
 impl AuditFacts {
@@ -50,11 +50,6 @@ impl AuditFacts {
             self.completed_on.unwrap_or(self.allocated_on),
         )
     }
-
-    /// R-REAUDIT-1: every recommended action is done.
-    pub fn action_plan_complete(&self) -> bool {
-        self.actions_done == self.actions
-    }
 }
 
 fn date_of(seconds: i64) -> Option<NaiveDate> {
@@ -69,15 +64,13 @@ fn from_registry(meta: &RecordMeta) -> Option<AuditFacts> {
     };
     Some(AuditFacts {
         id: meta.id.clone(),
-        meta: meta.clone(),
         case: case.clone(),
         auditor: auditor.clone(),
         kind: AuditKind::Themed,
         allocated_on: date_of(meta.created_at)?,
         completed_on: None,
         grade: None,
-        actions: 0,
-        actions_done: 0,
+        action_plan_confirmed: None,
     })
 }
 
@@ -92,8 +85,7 @@ fn from_document(meta: &RecordMeta, doc: &AuditDoc) -> Option<AuditFacts> {
     facts.completed_on = doc.completed_at.and_then(date_of);
     // Where moderation reached a grade, the audit stands at it (R-MOD-5).
     facts.grade = audit::rules::standing_grade(doc);
-    facts.actions = doc.actions.len();
-    facts.actions_done = doc.actions.iter().filter(|a| a.status == "done").count();
+    facts.action_plan_confirmed = doc.reaudit.as_ref().and_then(|r| r.action_plan_complete);
     Some(facts)
 }
 

@@ -36,7 +36,7 @@ const EXPECTED: [(&str, &str); 23] = [
     ("Team Manager (case holder's)", "W W - W W - R R - R R"),
     ("Team Manager (the auditor)", "- W R - - - R R - R -"),
     ("Team Manager (unrelated)", "- - - - - - R R - R -"),
-    ("Service Manager (case holder's)", "- R - R W - R R - R R"),
+    ("Service Manager (case holder's)", "- W - R W - R R - R R"),
     ("Service Manager (unrelated)", "- - - - - - R R - R -"),
     ("Head of Service (case's area)", "- R - R R W R R - R R"),
     ("Head of Service (another area)", "- - - - - - R R - R -"),

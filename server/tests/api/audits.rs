@@ -661,3 +661,94 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
         "a closed audit's actions are not chased"
     );
 }
+
+#[tokio::test]
+async fn r_audit_9_both_managers_are_asked_to_hold_their_conversation_and_the_compliance_view_shows_it_missing()
+ {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    use qalf_shared::report::compliance::ComplianceLine;
+    let app = TestApp::spawn().await;
+    let meta = allocated_audit(&app);
+    let Parties::Audit {
+        practitioner,
+        auditor,
+        ..
+    } = &meta.parties
+    else {
+        unreachable!()
+    };
+    let org = app.server.state.org();
+    let manager = org
+        .person(practitioner)
+        .unwrap()
+        .line_manager
+        .clone()
+        .unwrap();
+    let sm = org.person(&manager).unwrap().line_manager.clone().unwrap();
+    let id = meta.id.clone();
+    let audit_id = id.to_string();
+    let http = app.signed_in(Role::TeamManager).await;
+    let sm_http = app.signed_in_person(&sm).await;
+    let missing = |client: reqwest::Client, who: qalf_shared::org::PersonId| {
+        let app = &app;
+        async move {
+            let lines: Vec<ComplianceLine> = app
+                .get_json(&client, "/api/reports/compliance?month=2026-11")
+                .await;
+            lines
+                .into_iter()
+                .find(|l| l.person == who)
+                .map_or(0, |l| l.responses_missing)
+        }
+    };
+    // The demo's earlier audits may owe some already.
+    let before = missing(sm_http.clone(), sm.clone()).await;
+    let mut device = SyncPeer::connect(&app, &http, auditor).await;
+    device.open(&id).await;
+    device
+        .change(&id, |d| d.put(ROOT, "completed_at", 1_795_176_000i64))
+        .await;
+    device.synced(&id).await;
+
+    let manager_http = app.signed_in_person(&manager).await;
+    for (who, client) in [(&manager, &manager_http), (&sm, &sm_http)] {
+        let asked = app.notices(client, "response-due", &audit_id, 1).await;
+        assert_eq!(asked.len(), 1, "{who}: {asked:?}");
+        assert!(asked[0].body.contains("support and challenge"));
+    }
+    assert_eq!(missing(sm_http.clone(), sm.clone()).await, before + 1);
+
+    // The Service Manager records theirs on their own device: the server
+    // takes the change and nobody is asked twice.
+    let mut sm_device = SyncPeer::connect(&app, &sm_http, &sm).await;
+    sm_device.open(&id).await;
+    let me = sm.to_string();
+    sm_device
+        .change(&id, move |d| {
+            let responses = d.get(ROOT, "responses")?.expect("responses").1;
+            let conversation = d.get(&responses, "manager")?.expect("manager").1;
+            d.put(&conversation, "held_on", "2026-11-27")?;
+            d.put(&conversation, "held_by", me.as_str())
+        })
+        .await;
+    sm_device.synced(&id).await;
+    let doc = app
+        .server
+        .state
+        .relay()
+        .with_document(&id, |doc| audit::read(&*doc))
+        .await
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(doc.responses.manager.held_by.as_deref(), Some(sm.as_str()));
+    app.server.state.projector().settled().await;
+    assert_eq!(missing(sm_http.clone(), sm.clone()).await, before);
+    assert_eq!(
+        app.notices(&sm_http, "response-due", &audit_id, 2)
+            .await
+            .len(),
+        1
+    );
+}

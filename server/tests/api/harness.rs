@@ -177,3 +177,33 @@ impl TestApp {
             .expect("the access log reads")
     }
 }
+
+impl TestApp {
+    /// The notifications of `kind` about `document` that `person` has, once
+    /// the server has acted on the changes it holds: waits up to ten
+    /// seconds for at least `at_least` of them, then returns what there is.
+    pub async fn notices(
+        &self,
+        client: &reqwest::Client,
+        kind: &str,
+        document: &str,
+        at_least: usize,
+    ) -> Vec<qalf_shared::api::Notification> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            // "Synced" can reach a device a moment before the relay's write,
+            // which is what marks the record for the server's pass.
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            self.server.state.projector().settled().await;
+            let all: Vec<qalf_shared::api::Notification> =
+                self.get_json(client, "/api/notifications").await;
+            let found: Vec<_> = all
+                .into_iter()
+                .filter(|n| n.kind == kind && n.document.as_deref() == Some(document))
+                .collect();
+            if found.len() >= at_least || tokio::time::Instant::now() > deadline {
+                return found;
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod interop;
 mod mail;
 mod moderation;
 mod panels;
+mod reaudits;
 mod relay_shards;
 mod reports;
 mod security;

@@ -159,26 +159,19 @@ impl Rules<'_> {
     ) -> Access {
         // Who holds an open disagreement stage writes it, wherever they
         // work (R-AUDIT-8); the audit's rights confine them to that stage.
+        // The practitioner's Service Manager writes too: the audit's rights
+        // confine them to their own support and challenge conversation with
+        // the Team Manager (R-AUDIT-9).
         if self.is(auditor)
             || dispute_holders.contains(&self.me.id)
             || self.is(practitioner)
             || self.is_cpp()
             || self.manages_directly(team, practitioner)
+            || is_service_manager_of(self.org, &self.me.id, practitioner)
         {
             return Access::Write;
         }
-        let service_manager = self
-            .org
-            .person(practitioner)
-            .and_then(|p| p.line_manager.as_ref())
-            .and_then(|tm| self.org.person(tm))
-            .and_then(|tm| tm.line_manager.as_ref())
-            .is_some_and(|sm| sm == &self.me.id);
-        if service_manager
-            || self.heads_area_of(team)
-            || moderators.contains(&self.me.id)
-            || self.is_senior_leader()
-        {
+        if self.heads_area_of(team) || moderators.contains(&self.me.id) || self.is_senior_leader() {
             return Access::Read;
         }
         Access::None
@@ -464,4 +457,19 @@ pub fn may_create(
             known(chair)
         }
     }
+}
+
+/// Whether `person` is the Service Manager of `practitioner`'s manager:
+/// the one who holds the support and challenge conversation with that
+/// Team Manager after an audit (R-AUDIT-9).
+pub fn is_service_manager_of(
+    org: &Organisation,
+    person: &PersonId,
+    practitioner: &PersonId,
+) -> bool {
+    org.person(practitioner)
+        .and_then(|p| p.line_manager.as_ref())
+        .and_then(|tm| org.person(tm))
+        .and_then(|tm| tm.line_manager.as_ref())
+        .is_some_and(|sm| sm == person)
 }

@@ -107,6 +107,24 @@ pub enum Refusal {
 /// Keys every record keeps as it was made.
 const FIXED_EVERYWHERE: [&str; 2] = ["kind", "schema"];
 
+/// Whether `person` may write the field at `keys` in the record `meta`
+/// describes: what a screen asks before offering a field for editing, by
+/// the same rule the server's gate applies to the change.
+pub fn may_write_field(
+    org: &Organisation,
+    person: &PersonId,
+    meta: &RecordMeta,
+    keys: &[&str],
+) -> bool {
+    let touch = Touch {
+        path: keys.iter().map(|k| Step::Key((*k).to_string())).collect(),
+        value: None,
+        delete: false,
+    };
+    super::access(org, person, meta).can_write()
+        && may_write(org, person, meta, RecordState::default(), &touch).is_ok()
+}
+
 /// Whether `person` may make `touch` in the record `meta` describes, whose
 /// current state is `state`. Call only for people with write access.
 pub fn may_write(
@@ -142,6 +160,7 @@ pub fn may_write(
                     findings: auditor == person || cpp,
                     practitioner: practitioner == person,
                     manager,
+                    service_manager: super::is_service_manager_of(org, person, practitioner),
                     cpp,
                     escalation_head: me.has_role(Role::HeadOfServiceSpqa),
                 },
@@ -170,6 +189,8 @@ struct AuditWriter<'a> {
     practitioner: bool,
     /// The practitioner's Team Manager or line manager.
     manager: bool,
+    /// That manager's Service Manager.
+    service_manager: bool,
     cpp: bool,
     /// A Head of Service for Safeguarding, Practice and QA: holds the last
     /// stage of a disagreement.
@@ -219,7 +240,7 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
         // The support and challenge conversations (R-AUDIT-9).
         "responses" => match touch.second() {
             Some("practitioner") => allow(w.practitioner || w.manager || w.cpp),
-            Some("manager") => allow(w.manager || w.cpp),
+            Some("manager") => allow(w.manager || w.service_manager || w.cpp),
             _ => Err(Refusal::Fixed),
         },
         // Anyone may open a stage; its opener, whoever holds it and the
@@ -258,6 +279,13 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
         }
         // What moderation concluded is the CPP's.
         "moderated" | "reaudit_required" => allow(w.cpp),
+        // What a re-audit re-audits, and beside whom, are fixed; its
+        // auditor answers whether the action plan is complete
+        // (R-REAUDIT-1).
+        "reaudit" => match touch.second() {
+            Some("action_plan_complete") => allow(w.findings),
+            _ => Err(Refusal::Fixed),
+        },
         // Who the audit is about and who does it are fixed; when it is
         // held is the auditor's to set.
         "header" => match touch.second() {

@@ -63,6 +63,30 @@ pub struct AuditDoc {
     /// R-MOD-5: moderated Inadequate, so the case goes on to re-audit.
     #[autosurgeon(missing = "Default::default")]
     pub reaudit_required: bool,
+    /// On a re-audit: what it re-audits and its auditor's own check of the
+    /// action plan (R-REAUDIT-1), and the CPP member beside the Cabinet
+    /// Member (R-REAUDIT-3).
+    #[autosurgeon(missing = "Option::default")]
+    pub reaudit: Option<ReAuditOf>,
+}
+
+/// A re-audit's link to the audit it re-audits.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ReAuditOf {
+    /// The re-audited audit's document id.
+    pub original: String,
+    /// R-REAUDIT-3: the CPP member re-auditing side by side with the Cabinet
+    /// Member, named on the record itself.
+    #[autosurgeon(missing = "Option::default")]
+    pub alongside: Option<String>,
+    #[autosurgeon(missing = "Option::default")]
+    pub alongside_name: Option<String>,
+    /// R-REAUDIT-1: the re-auditor's answer, from the case file, to "is
+    /// the original audit's action plan complete?". Asked, never inferred
+    /// from actions ticked done: the ticks are the auditor's, the check is
+    /// the Head of Service's.
+    #[autosurgeon(missing = "Option::default")]
+    pub action_plan_complete: Option<bool>,
 }
 
 /// The outcome of a moderation or a panel, written back to the audit.
@@ -123,6 +147,26 @@ pub struct Header {
     /// monthly allocation gave one.
     #[autosurgeon(missing = "Option::default")]
     pub suggested_day: Option<String>,
+    /// The CPP's notes on the month's theme (what to look for and why),
+    /// copied in at allocation so the auditor reads them offline.
+    #[autosurgeon(missing = "Option::default")]
+    pub theme_notes: Option<String>,
+}
+
+impl Header {
+    /// The parties of the audit as its registration names them, read from
+    /// the header (for a device that has the document but asks who may
+    /// write what).
+    pub fn parties(&self) -> Option<crate::access::Parties> {
+        Some(crate::access::Parties::Audit {
+            case: crate::org::CaseRef::parse(&self.case).ok()?,
+            team: crate::org::TeamId::parse(&self.team).ok()?,
+            practitioner: crate::org::PersonId::parse(&self.practitioner).ok()?,
+            auditor: crate::org::PersonId::parse(&self.auditor).ok()?,
+            moderators: Vec::new(),
+            dispute_holders: Vec::new(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -319,6 +363,8 @@ pub struct Amendment {
 pub struct NewAudit {
     pub header: Header,
     pub cohort: Cohort,
+    /// Set when the audit is a re-audit.
+    pub reaudit: Option<ReAuditOf>,
 }
 
 fn empty_text() -> Text {
@@ -403,6 +449,7 @@ pub fn new_audit_value(template: &AuditTemplate, new: &NewAudit) -> AuditDoc {
         amendments: Vec::new(),
         moderated: None,
         reaudit_required: false,
+        reaudit: new.reaudit.clone(),
     }
 }
 

@@ -243,6 +243,7 @@ mod tests {
             closed_on: None,
             practitioner_response_on: None,
             manager_response_on: None,
+            responses_owed_by: Vec::new(),
             good_practice: false,
             reaudit_required: false,
         }

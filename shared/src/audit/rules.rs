@@ -84,6 +84,9 @@ pub enum Blocker {
     },
     FamilyFeedback,
     WorkerNotConsultedFirst,
+    /// A re-audit whose auditor has not said whether the re-audited
+    /// audit's action plan is complete (R-REAUDIT-1).
+    ActionPlanUnchecked,
 }
 
 impl Blocker {
@@ -128,6 +131,9 @@ impl Blocker {
             Blocker::WorkerNotConsultedFirst => {
                 "Confirm the allocated worker was consulted before the family was contacted".into()
             }
+            Blocker::ActionPlanUnchecked => {
+                "Say whether the action plan of the audit you are re-auditing is complete".into()
+            }
         }
     }
 
@@ -146,6 +152,7 @@ impl Blocker {
             | Blocker::ActionsNeeded { .. }
             | Blocker::ActionIncomplete { .. } => "actions",
             Blocker::FamilyFeedback | Blocker::WorkerNotConsultedFirst => "family",
+            Blocker::ActionPlanUnchecked => "details",
         }
     }
 }
@@ -262,6 +269,13 @@ pub fn completion_blockers(
             blockers.push(Blocker::WorkerNotConsultedFirst)
         }
         Some(_) => {}
+    }
+    if audit
+        .reaudit
+        .as_ref()
+        .is_some_and(|r| r.action_plan_complete.is_none())
+    {
+        blockers.push(Blocker::ActionPlanUnchecked);
     }
     blockers
 }
@@ -538,9 +552,86 @@ pub fn dispute_readers(audit: &AuditDoc, org: &Organisation) -> Vec<PersonId> {
     }
 }
 
+/// One of the two "support and challenge" conversations after an audit
+/// (R-AUDIT-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMissing {
+    /// The manager with the practitioner.
+    ManagerWithPractitioner,
+    /// The Service Manager with the Team Manager.
+    ServiceManagerWithTeamManager,
+}
+
+impl ResponseMissing {
+    pub fn label(self) -> &'static str {
+        match self {
+            ResponseMissing::ManagerWithPractitioner => "the manager with the practitioner",
+            ResponseMissing::ServiceManagerWithTeamManager => {
+                "the Service Manager with the Team Manager"
+            }
+        }
+    }
+}
+
+/// R-AUDIT-9: the conversations not yet recorded in full: each needs the
+/// day it was held and who held it.
+pub fn responses_missing(audit: &AuditDoc) -> Vec<ResponseMissing> {
+    missing_responses(&audit.responses)
+}
+
+/// [`responses_missing`] over the conversations alone.
+pub fn missing_responses(responses: &super::document::Responses) -> Vec<ResponseMissing> {
+    let held = |c: &super::document::Conversation| {
+        c.held_on.is_some() && c.held_by.as_deref().is_some_and(|p| !p.is_empty())
+    };
+    let mut missing = Vec::new();
+    if !held(&responses.practitioner) {
+        missing.push(ResponseMissing::ManagerWithPractitioner);
+    }
+    if !held(&responses.manager) {
+        missing.push(ResponseMissing::ServiceManagerWithTeamManager);
+    }
+    missing
+}
+
+/// R-AUDIT-9: after completion, who is asked to hold each conversation not
+/// yet recorded: the practitioner's line manager (else the Team Manager the
+/// audit names), and that manager's own line manager, the Service Manager.
+pub fn response_prompts(audit: &AuditDoc, org: &Organisation) -> Vec<(ResponseMissing, PersonId)> {
+    if audit.completed_at.is_none() {
+        return Vec::new();
+    }
+    owed_responses(&audit.header, &audit.responses, org)
+}
+
+/// [`response_prompts`] for a completed audit's header and conversations.
+pub fn owed_responses(
+    header: &super::document::Header,
+    responses: &super::document::Responses,
+    org: &Organisation,
+) -> Vec<(ResponseMissing, PersonId)> {
+    let manager = PersonId::parse(&header.practitioner)
+        .ok()
+        .and_then(|p| org.person(&p)?.line_manager.clone())
+        .or_else(|| PersonId::parse(&header.team_manager).ok());
+    let service_manager = manager
+        .as_ref()
+        .and_then(|m| org.person(m)?.line_manager.clone());
+    missing_responses(responses)
+        .into_iter()
+        .filter_map(|missing| {
+            let who = match missing {
+                ResponseMissing::ManagerWithPractitioner => manager.clone(),
+                ResponseMissing::ServiceManagerWithTeamManager => service_manager.clone(),
+            };
+            Some((missing, who?))
+        })
+        .collect()
+}
+
 /// R-AUDIT-9: both "support and challenge" conversations are recorded.
 pub fn responses_recorded(audit: &AuditDoc) -> bool {
-    audit.responses.practitioner.held_on.is_some() && audit.responses.manager.held_on.is_some()
+    responses_missing(audit).is_empty()
 }
 
 /// R-AUDIT-10: good practice was found and its recognition not yet sent.

@@ -37,6 +37,7 @@ fn header() -> Header {
         period_from: None,
         period_to: None,
         suggested_day: None,
+        theme_notes: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn new_doc() -> automerge::Automerge {
         &NewAudit {
             header: header(),
             cohort: Cohort::ChildProtection,
+            reaudit: None,
         },
         "p-030",
         0,
@@ -540,9 +542,115 @@ fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
     let mut a = complete(Grade::Good);
     assert!(!rules::responses_recorded(&a));
     a.responses.practitioner.held_on = Some("2026-11-25".into());
+    a.responses.practitioner.held_by = Some("p-019".into());
     assert!(!rules::responses_recorded(&a));
     a.responses.manager.held_on = Some("2026-11-26".into());
+    a.responses.manager.held_by = Some("p-010".into());
     assert!(rules::responses_recorded(&a));
+}
+
+#[test]
+fn r_audit_9_each_conversation_counts_only_with_who_held_it() {
+    let mut a = complete(Grade::Good);
+    a.responses.practitioner.held_on = Some("2026-11-25".into());
+    a.responses.manager.held_on = Some("2026-11-26".into());
+    a.responses.practitioner.held_by = Some("p-019".into());
+    // The Service Manager's conversation has a date but nobody holding it.
+    assert_eq!(
+        rules::responses_missing(&a),
+        vec![rules::ResponseMissing::ServiceManagerWithTeamManager]
+    );
+    a.responses.manager.held_by = Some("p-010".into());
+    assert!(rules::responses_missing(&a).is_empty());
+    assert!(rules::responses_recorded(&a));
+    a.responses.practitioner.held_on = None;
+    assert_eq!(
+        rules::responses_missing(&a),
+        vec![rules::ResponseMissing::ManagerWithPractitioner]
+    );
+}
+
+#[test]
+fn r_audit_9_the_practitioners_manager_and_their_service_manager_are_prompted() {
+    use crate::org::{OrganisationParts, Person, PersonId, Role};
+    let person = |id: &str, role: Role, manager: Option<&str>| Person {
+        id: PersonId::parse(id).unwrap(),
+        name: format!("Person {id}"),
+        job_title: String::new(),
+        roles: vec![role],
+        team: None,
+        service_area: None,
+        line_manager: manager.map(|m| PersonId::parse(m).unwrap()),
+        started_on: None,
+        in_post_since: None,
+        email: None,
+    };
+    let org = crate::org::Organisation::new(OrganisationParts {
+        service_areas: vec![],
+        teams: vec![],
+        people: vec![
+            person("p-010", Role::ServiceManager, None),
+            person("p-019", Role::TeamManager, Some("p-010")),
+            person("p-020", Role::Practitioner, Some("p-019")),
+        ],
+        cases: vec![],
+    })
+    .unwrap();
+    let pid = |s: &str| PersonId::parse(s).unwrap();
+    let mut a = complete(Grade::Good);
+    assert!(
+        rules::response_prompts(&a, &org).is_empty(),
+        "nobody is prompted before completion"
+    );
+    a.completed_at = Some(1);
+    assert_eq!(
+        rules::response_prompts(&a, &org),
+        vec![
+            (
+                rules::ResponseMissing::ManagerWithPractitioner,
+                pid("p-019")
+            ),
+            (
+                rules::ResponseMissing::ServiceManagerWithTeamManager,
+                pid("p-010")
+            ),
+        ]
+    );
+    // A conversation recorded in full prompts nobody.
+    a.responses.practitioner.held_on = Some("2026-11-25".into());
+    a.responses.practitioner.held_by = Some("p-019".into());
+    assert_eq!(
+        rules::response_prompts(&a, &org),
+        vec![(
+            rules::ResponseMissing::ServiceManagerWithTeamManager,
+            pid("p-010")
+        )]
+    );
+}
+
+#[test]
+fn r_reaudit_1_a_re_audit_completes_only_once_its_auditor_has_checked_the_action_plan() {
+    let mut a = complete(Grade::Good);
+    assert!(
+        blockers(&a).is_empty(),
+        "a themed audit has no plan to check"
+    );
+    a.header.audit_kind = "re-audit".into();
+    a.reaudit = Some(document::ReAuditOf {
+        original: "the-inadequate-audit".into(),
+        alongside: None,
+        alongside_name: None,
+        action_plan_complete: None,
+    });
+    assert_eq!(blockers(&a), vec![Blocker::ActionPlanUnchecked]);
+    assert!(
+        Blocker::ActionPlanUnchecked
+            .message()
+            .contains("action plan")
+    );
+    // "No" is an answer: the result then says actions remain.
+    a.reaudit.as_mut().unwrap().action_plan_complete = Some(false);
+    assert!(blockers(&a).is_empty());
 }
 
 #[test]

@@ -160,6 +160,7 @@ fn r_mod_1_the_sample_draws_from_the_months_completed_audits_not_yet_moderated()
         closed_on: None,
         practitioner_response_on: None,
         manager_response_on: None,
+        responses_owed_by: Vec::new(),
         good_practice: false,
         reaudit_required: false,
     };

@@ -92,6 +92,11 @@ pub struct ComplianceLine {
     pub audits: [AuditTally; 3],
     pub re_audits: [AuditTally; 3],
     pub observations: Vec<ObservationTally>,
+    /// R-AUDIT-9: audits completed this year on which this person has not
+    /// recorded the support and challenge conversation they hold.
+    #[serde(default)]
+    pub responses_missing: u32,
+    pub responses_drill: Drill,
 }
 
 impl ComplianceLine {
@@ -102,6 +107,7 @@ impl ComplianceLine {
             .chain(&self.re_audits)
             .any(|t| t.done < t.expected_to_date)
             || self.observations.iter().any(|o| o.done < o.required)
+            || self.responses_missing > 0
     }
 }
 
@@ -183,7 +189,17 @@ pub fn compliance(
             entry.3 = entry.3.max(o.to);
         }
         let audits = audit_lines.get(&person.id);
-        if audits.is_none() && by_kind.is_empty() {
+        let year = settings.schedule.year(month);
+        let mut owed = AuditQuery::new(
+            year.first_day(),
+            year.last_day(),
+            AuditDate::Completed,
+            as_of,
+        );
+        owed.status = Some(super::drill::AuditStatus::ResponseMissing);
+        owed.response_owed_by = Some(person.id.clone());
+        let responses_missing = super::drill::audits(&owed, facts).len() as u32;
+        if audits.is_none() && by_kind.is_empty() && responses_missing == 0 {
             continue;
         }
         let observations = by_kind
@@ -240,6 +256,8 @@ pub fn compliance(
             audits: audit_tallies,
             re_audits: re_audit_tallies,
             observations,
+            responses_missing,
+            responses_drill: Drill::Audits(owed),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.person.cmp(&b.person)));

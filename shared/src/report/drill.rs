@@ -81,6 +81,10 @@ pub struct AuditQuery {
     pub auditor_role: Option<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auditor: Option<PersonId>,
+    /// R-AUDIT-9: audits on which this person owes a support and challenge
+    /// conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_owed_by: Option<PersonId>,
     /// Only these kinds (empty: every kind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<AuditKind>,
@@ -102,6 +106,7 @@ impl AuditQuery {
             theme: None,
             auditor_role: None,
             auditor: None,
+            response_owed_by: None,
             kinds: Vec::new(),
         }
     }
@@ -208,7 +213,9 @@ pub fn audits<'a>(query: &AuditQuery, facts: &'a Facts) -> Vec<&'a AuditFact> {
             }
             Some(AuditStatus::ResponseMissing) => {
                 a.completed_on.is_some()
-                    && (a.practitioner_response_on.is_none() || a.manager_response_on.is_none())
+                    && (!a.responses_owed_by.is_empty()
+                        || a.practitioner_response_on.is_none()
+                        || a.manager_response_on.is_none())
             }
         })
         .filter(|a| match (&query.grade, &query.section) {
@@ -227,6 +234,12 @@ pub fn audits<'a>(query: &AuditQuery, facts: &'a Facts) -> Vec<&'a AuditFact> {
         .filter(|a| query.theme.as_ref().is_none_or(|t| &a.theme == t))
         .filter(|a| query.auditor_role.is_none_or(|r| a.auditor_role == Some(r)))
         .filter(|a| query.auditor.as_ref().is_none_or(|p| &a.auditor == p))
+        .filter(|a| {
+            query
+                .response_owed_by
+                .as_ref()
+                .is_none_or(|p| a.responses_owed_by.contains(p))
+        })
         .filter(|a| query.kinds.is_empty() || query.kinds.contains(&a.kind))
         .collect();
     out.sort_by(|a, b| (a.allocated_on, &a.record).cmp(&(b.allocated_on, &b.record)));

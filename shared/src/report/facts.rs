@@ -90,6 +90,10 @@ pub struct AuditFact {
     pub practitioner_response_on: Option<NaiveDate>,
     /// R-AUDIT-9: the Service Manager's conversation with the Team Manager.
     pub manager_response_on: Option<NaiveDate>,
+    /// R-AUDIT-9: once completed, who still owes a support and challenge
+    /// conversation (the practitioner's manager, their Service Manager).
+    #[serde(default)]
+    pub responses_owed_by: Vec<PersonId>,
     /// R-AUDIT-10: good practice was written down.
     pub good_practice: bool,
     /// R-MOD-5: moderated Inadequate.
@@ -520,6 +524,14 @@ pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Fact
         closed_on: a.closed_at.and_then(day_of),
         practitioner_response_on: date(a.responses.practitioner.held_on.as_deref()),
         manager_response_on: date(a.responses.manager.held_on.as_deref()),
+        responses_owed_by: if completed_on.is_some() {
+            audit::rules::owed_responses(&a.header, &a.responses, org)
+                .into_iter()
+                .map(|(_, who)| who)
+                .collect()
+        } else {
+            Vec::new()
+        },
         good_practice: !a.recognition.good_practice.as_str().trim().is_empty(),
         reaudit_required: a.reaudit_required,
     };

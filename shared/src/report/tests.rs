@@ -70,6 +70,7 @@ fn audit(
         closed_on: None,
         practitioner_response_on: None,
         manager_response_on: None,
+        responses_owed_by: Vec::new(),
         good_practice: false,
         reaudit_required: false,
     }
@@ -534,6 +535,7 @@ fn r_rep_7_a_tag_is_set_and_read_on_a_real_audit_and_extracted_once_completed() 
         &NewAudit {
             header: header("CR-0001", "assessment-1", "tm-c1"),
             cohort: Cohort::ChildInNeed,
+            reaudit: None,
         },
         "cpp-1",
         1_790_000_000,
@@ -589,6 +591,7 @@ fn header(case: &str, team: &str, auditor: &str) -> crate::audit::document::Head
         period_from: None,
         period_to: None,
         suggested_day: None,
+        theme_notes: None,
     }
 }
 
@@ -616,6 +619,7 @@ fn r_rep_8_facts_come_from_the_document_and_its_registration_and_nothing_else() 
         &NewAudit {
             header: header("CR-0001", "assessment-1", "tm-c1"),
             cohort: Cohort::ChildInNeed,
+            reaudit: None,
         },
         "cpp-1",
         1_790_000_000,
@@ -1115,6 +1119,7 @@ fn records() -> Vec<(RecordMeta, automerge::Automerge)> {
             &NewAudit {
                 header: header(case, team, auditor),
                 cohort: Cohort::ChildInNeed,
+                reaudit: None,
             },
             "cpp-1",
             1_790_000_000,
@@ -1306,4 +1311,68 @@ fn the_projection_of_a_record_replaces_all_its_rows_and_only_its_rows() {
             .iter()
             .all(|a| a.allocated_on == day("2026-11-02"))
     );
+}
+
+#[test]
+fn r_audit_9_the_compliance_view_shows_each_managers_missing_conversations() {
+    let (org, s) = (council(), settings());
+    let mut doc = new_audit(
+        template::current(),
+        &NewAudit {
+            header: header("CR-0001", "assessment-1", "tm-c1"),
+            cohort: Cohort::ChildInNeed,
+            reaudit: None,
+        },
+        "cpp-1",
+        1_790_000_000,
+    )
+    .unwrap();
+    let meta = audit_meta(1, "CR-0001", "assessment-1", "sw-assessment-1-1", "tm-c1");
+    let manager = org
+        .person(&pid("sw-assessment-1-1"))
+        .unwrap()
+        .line_manager
+        .clone()
+        .unwrap();
+    let sm = org.person(&manager).unwrap().line_manager.clone().unwrap();
+    let mut edit = |change: &dyn Fn(&mut crate::audit::AuditDoc)| {
+        let mut a = crate::audit::read(&doc).unwrap();
+        change(&mut a);
+        let mut tx = doc.transaction();
+        autosurgeon::reconcile(&mut tx, &a).unwrap();
+        tx.commit();
+        extract(&meta, &doc, &org)
+    };
+    let line = |facts: &Facts, who: &crate::org::PersonId| {
+        compliance::compliance(
+            &org,
+            &s,
+            ym("2026-11"),
+            day("2026-12-04"),
+            facts,
+            &pid("cpp-sm"),
+        )
+        .into_iter()
+        .find(|l| &l.person == who)
+        .unwrap()
+    };
+    // Completed on 20 November, no conversation yet: both managers owe one.
+    let facts = edit(&|a| a.completed_at = Some(1_795_176_000));
+    assert_eq!(
+        facts.audits[0].responses_owed_by,
+        vec![manager.clone(), sm.clone()]
+    );
+    for who in [&manager, &sm] {
+        let l = line(&facts, who);
+        assert_eq!(l.responses_missing, 1, "{who}");
+        assert_eq!(drill::records(&l.responses_drill, &facts), vec![doc_id(1)]);
+    }
+    // The manager records theirs, with who held it: only the Service
+    // Manager's is missing.
+    let facts = edit(&|a| {
+        a.responses.practitioner.held_on = Some("2026-11-25".into());
+        a.responses.practitioner.held_by = Some(manager.to_string());
+    });
+    assert_eq!(line(&facts, &manager).responses_missing, 0);
+    assert_eq!(line(&facts, &sm).responses_missing, 1);
 }

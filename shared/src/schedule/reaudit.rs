@@ -90,18 +90,24 @@ impl ReAuditResult {
     }
 
     pub fn outcome(&self) -> String {
-        match (self.action_plan_complete, self.no_longer_inadequate) {
-            (true, true) => "Action plan complete; the case is no longer Inadequate".into(),
-            (true, false) => {
-                "Action plan complete, but the case is still Inadequate: re-audit again".into()
-            }
-            (false, true) => {
-                "The case is no longer Inadequate; actions remain for the Service Manager to monitor"
-                    .into()
-            }
-            (false, false) => {
-                "Actions outstanding and the case is still Inadequate: re-audit again".into()
-            }
+        outcome(self.action_plan_complete, self.no_longer_inadequate)
+    }
+}
+
+/// A re-audit's outcome in words, from its auditor's check of the action
+/// plan and whether the case is still Inadequate.
+pub fn outcome(action_plan_complete: bool, no_longer_inadequate: bool) -> String {
+    match (action_plan_complete, no_longer_inadequate) {
+        (true, true) => "Action plan complete; the case is no longer Inadequate".into(),
+        (true, false) => {
+            "Action plan complete, but the case is still Inadequate: re-audit again".into()
+        }
+        (false, true) => {
+            "The case is no longer Inadequate; actions remain for the Service Manager to monitor"
+                .into()
+        }
+        (false, false) => {
+            "Actions outstanding and the case is still Inadequate: re-audit again".into()
         }
     }
 }

@@ -45,6 +45,31 @@ impl AuditContext {
         }
     }
 
+    /// Read-only unless the person signed in may write the field at `keys`,
+    /// by the rule the server's gate applies (the support and challenge
+    /// conversations are their holders', R-AUDIT-9).
+    pub fn readonly_unless_writes(&self, keys: &'static [&'static str]) -> Signal<bool> {
+        let session = use_session();
+        let audit = self.audit;
+        Signal::derive(move || {
+            let (Some(me), Some(a), Some(org)) =
+                (session.me(), audit.get(), crate::directory::organisation())
+            else {
+                return true;
+            };
+            let Some(parties) = a.header.parties() else {
+                return true;
+            };
+            let meta = qalf_shared::access::RecordMeta {
+                id: DocumentId::from_bytes([0; 16]),
+                created_by: me.id.clone(),
+                created_at: 0,
+                parties,
+            };
+            !qalf_shared::access::rights::may_write_field(&org, &me.id, &meta, keys)
+        })
+    }
+
     /// Read-only for anyone who does not edit the findings.
     pub fn findings_readonly(&self) -> Signal<bool> {
         let edits = self.edits_findings;

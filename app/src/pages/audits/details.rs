@@ -26,7 +26,13 @@ pub fn Details() -> impl IntoView {
                 ("Team Manager", h.team_manager_name),
                 ("Auditor", h.auditor_name),
                 ("Head of Service", h.head_of_service_name),
-                ("Kind of audit", h.audit_kind),
+                (
+                    "Kind of audit",
+                    h.audit_kind
+                        .parse::<qalf_shared::schedule::AuditKind>()
+                        .map(|k| k.label().to_string())
+                        .unwrap_or(h.audit_kind),
+                ),
                 ("Allocated on", h.allocated_on),
             ]
             .into_iter()
@@ -60,6 +66,12 @@ pub fn Details() -> impl IntoView {
     view! {
         <h2>"Details and meeting"</h2>
         <dl class="summary" data-testid="audit-details">{rows}</dl>
+        {move || audit.get().and_then(|a| a.header.theme_notes).map(|notes| view! {
+            <div class="panel" data-testid="theme-notes">
+                <h3>"The Centre for Professional Practice's notes on this month's theme"</h3>
+                <p>{notes}</p>
+            </div>
+        })}
         <p class="hint">
             "At allocation, contact the practitioner and their Team Manager and agree a time to meet, at least a week later, to do the audit together."
         </p>
@@ -90,5 +102,38 @@ pub fn Details() -> impl IntoView {
                 on_change=amended
             />
         </div>
+        {move || audit.get().and_then(|a| a.reaudit).map(|r| view! { <ReAuditCheck link=r /> })}
+    }
+}
+
+/// On a re-audit: the audit it re-audits, who re-audits beside the Cabinet
+/// Member (R-REAUDIT-3), and the re-auditor's own answer on the action plan
+/// (R-REAUDIT-1), which the result shared with the Service Manager reads.
+#[component]
+fn ReAuditCheck(link: qalf_shared::audit::document::ReAuditOf) -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let readonly = context.findings_readonly();
+    let amended = context.amendment_recorder();
+    view! {
+        <h3>"Re-audit"</h3>
+        <p>
+            "This re-audits "
+            <a href=format!("/audits/{}", link.original)>"the earlier audit of this case"</a>
+            ". Read its action plan there and check the case file: is every action done?"
+        </p>
+        {link.alongside_name.map(|n| view! {
+            <p data-testid="alongside">{format!("Re-audited side by side with {n} of the Centre for Professional Practice.")}</p>
+        })}
+        <crate::components::choice_field::ChoiceField
+            doc=context.id.clone()
+            path=FieldPath::key("reaudit")
+            key="action_plan_complete"
+            options=vec![("yes", "Yes"), ("no", "No")]
+            legend="Is the earlier audit's action plan complete?".to_string()
+            inline=true
+            yes_no=true
+            readonly=readonly
+            on_change=amended
+        />
     }
 }

@@ -29,7 +29,6 @@ pub fn FollowUp() -> impl IntoView {
             }
         })
     };
-    let responses = FieldPath::key("responses");
     view! {
         <h2>"Follow-up"</h2>
         {move || due().map(|(class, text)| view! { <p><span class=class data-testid="follow-up-due">{text}</span></p> })}
@@ -62,30 +61,20 @@ pub fn FollowUp() -> impl IntoView {
         />
         <TellAboutActions id=id.clone() readonly=findings_readonly />
         <h2>"Responses to the audit"</h2>
-        <h3>"Manager and practitioner: support and challenge"</h3>
-        <DateField
-            doc=id.clone()
-            path=responses.then_key("practitioner")
-            key="held_on"
-            label="Held on".to_string()
+        <p class="hint">"After the audit, the practitioner's manager holds a support and challenge conversation with them, and the Service Manager holds one with the Team Manager. Whoever records the date is recorded as holding it."</p>
+        <Conversation
+            which="practitioner"
+            heading="Manager and practitioner: support and challenge"
+            date_label="Held on"
+            notes_label="Supervision / response to audit"
+            notes_hint="The stretch target, the actions and how they will be done."
         />
-        <TextField
-            doc=id.clone()
-            path=FieldPath::key("responses").then_key("practitioner").then_key("notes")
-            label="Supervision / response to audit".to_string()
-            hint="The stretch target, the actions and how they will be done."
-        />
-        <h3>"Service Manager and Team Manager: support and challenge"</h3>
-        <DateField
-            doc=id.clone()
-            path=FieldPath::key("responses").then_key("manager")
-            key="held_on"
-            label="Held on (Service Manager with Team Manager)".to_string()
-        />
-        <TextField
-            doc=id
-            path=FieldPath::key("responses").then_key("manager").then_key("notes")
-            label="What was agreed with the Team Manager".to_string()
+        <Conversation
+            which="manager"
+            heading="Service Manager and Team Manager: support and challenge"
+            date_label="Held on (Service Manager with Team Manager)"
+            notes_label="What was agreed with the Team Manager"
+            notes_hint="The manager's stretch target and how the actions will be supported."
         />
     }
 }
@@ -159,5 +148,78 @@ fn TellAboutActions(id: qalf_shared::sync::DocumentId, readonly: Signal<bool>) -
             }
             .into_any(),
         )
+    }
+}
+
+/// One support and challenge conversation (R-AUDIT-9): when it was held,
+/// who held it (whoever records the date) and what was agreed. Only its
+/// holders write it.
+#[component]
+fn Conversation(
+    which: &'static str,
+    heading: &'static str,
+    date_label: &'static str,
+    notes_label: &'static str,
+    notes_hint: &'static str,
+) -> impl IntoView {
+    let context = use_context::<AuditContext>().expect("audit context");
+    let (audit, id) = (context.audit, context.id.clone());
+    let readonly = context.readonly_unless_writes(match which {
+        "practitioner" => &["responses", "practitioner", "held_on"],
+        _ => &["responses", "manager", "held_on"],
+    });
+    let path = FieldPath::key("responses").then_key(which);
+    let held_by_me = {
+        let (id, path) = (id.clone(), path.clone());
+        Callback::new(move |_field: String| {
+            let repo = crate::repo::use_repo();
+            let me = repo.me().id.to_string();
+            repo.edit(&id, |d| {
+                qalf_shared::document::fields::set_scalar(d, &path, "held_by", Some(me.into()))
+            });
+            repo.commit(&id);
+        })
+    };
+    let held = move || {
+        let a = audit.get()?;
+        let c = match which {
+            "practitioner" => a.responses.practitioner,
+            _ => a.responses.manager,
+        };
+        let on = c.held_on?;
+        let by = c
+            .held_by
+            .as_deref()
+            .and_then(|p| qalf_shared::org::PersonId::parse(p).ok())
+            .and_then(|p| {
+                crate::directory::organisation()?
+                    .person(&p)
+                    .map(|p| p.name.clone())
+            });
+        Some(match by {
+            Some(by) => format!("Held by {by} on {on}."),
+            None => format!(
+                "Held on {on}; who held it is not recorded yet: record the date again to sign it."
+            ),
+        })
+    };
+    view! {
+        <h3>{heading}</h3>
+        <DateField
+            doc=id.clone()
+            path=path.clone()
+            key="held_on"
+            label=date_label.to_string()
+            readonly=readonly
+            on_change=held_by_me
+        />
+        {move || held().map(|t| view! { <p data-testid=format!("held-{which}")>{t}</p> })}
+        <TextField
+            doc=id
+            path=path.then_key("notes")
+            label=notes_label.to_string()
+            hint=notes_hint
+            readonly=readonly
+        />
     }
 }

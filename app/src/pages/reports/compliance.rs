@@ -45,6 +45,7 @@ pub fn CompliancePage() -> impl IntoView {
                                 <th scope="col">"Audits this year"</th>
                                 <th scope="col">"Re-audits this year"</th>
                                 <th scope="col">"Observations and supervision audits this year"</th>
+                                <th scope="col">"Support and challenge conversations not recorded"</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -97,6 +98,27 @@ fn observation_item(o: &ObservationTally) -> impl IntoView + use<> {
     }
 }
 
+/// R-AUDIT-9: completed audits on which this person has not recorded
+/// the support and challenge conversation they hold.
+fn responses_cell(line: &ComplianceLine) -> impl IntoView + use<> {
+    let missing = line.responses_missing;
+    let text = match missing {
+        0 => "None".to_string(),
+        1 => "1 audit".to_string(),
+        n => format!("{n} audits"),
+    };
+    let behind = missing > 0;
+    let link = behind.then(|| drill_href(&line.responses_drill));
+    view! {
+        <td class:behind=behind data-testid="responses-missing">
+            {match link {
+                Some(href) => view! { <A href=href>{text}</A> }.into_any(),
+                None => text.into_any(),
+            }}
+        </td>
+    }
+}
+
 #[component]
 fn Line(line: ComplianceLine) -> impl IntoView {
     let observations = line
@@ -115,6 +137,7 @@ fn Line(line: ComplianceLine) -> impl IntoView {
             {audit_cell(&line.audits[2])}
             {audit_cell(&line.re_audits[2])}
             <td><ul class="plain-list">{observations}</ul></td>
+            {responses_cell(&line)}
         </tr>
     }
 }

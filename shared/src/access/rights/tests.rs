@@ -145,6 +145,52 @@ fn r_sec_1_the_responses_are_the_practitioners_and_managers() {
 }
 
 #[test]
+fn r_reaudit_1_the_re_auditor_answers_the_action_plan_question_and_nothing_else_of_the_link() {
+    let a = audit();
+    let answer = at(&["reaudit", "action_plan_complete"]);
+    assert_eq!(check(&a, "auditor", &answer), Ok(()));
+    assert_eq!(check(&a, "sw", &answer), Err(Refusal::NotYours));
+    for fixed in [at(&["reaudit", "original"]), at(&["reaudit", "alongside"])] {
+        assert_eq!(
+            check(&a, "auditor", &fixed),
+            Err(Refusal::Fixed),
+            "{fixed:?}"
+        );
+    }
+}
+
+#[test]
+fn r_audit_9_the_service_manager_records_their_conversation_with_the_team_manager() {
+    let a = audit();
+    let org = org();
+    // The case holder's Service Manager writes the audit, but only there.
+    assert_eq!(
+        crate::access::access(&org, &pid("sm"), &a),
+        crate::access::Access::Write
+    );
+    assert_eq!(
+        check(&a, "sm", &at(&["responses", "manager", "notes"])),
+        Ok(())
+    );
+    assert_eq!(
+        check(&a, "sm", &at(&["responses", "manager", "held_by"])),
+        Ok(())
+    );
+    for not_theirs in [
+        at(&["responses", "practitioner", "notes"]),
+        at(&["overall", "grade"]),
+        at(&["strengths"]),
+        at(&["follow_up", "done_on"]),
+    ] {
+        assert_eq!(
+            check(&a, "sm", &not_theirs),
+            Err(Refusal::NotYours),
+            "{not_theirs:?}"
+        );
+    }
+}
+
+#[test]
 fn r_sec_1_who_an_audit_is_about_is_fixed_and_its_moderation_is_the_cpps() {
     let a = audit();
     assert_eq!(
