@@ -635,3 +635,24 @@ pub async fn chaired_cases() -> Result<Vec<ChairedCase>, ApiError> {
     let response = send(Request::get("/api/drp/cases")).await?;
     read(response).await
 }
+
+/// R-OBS-3: a person's My Annual Review for the council's year holding
+/// `month`, gathered on the server.
+pub async fn annual_review(
+    person: &PersonId,
+    month: YearMonth,
+) -> Result<qalf_shared::observation::review::AnnualReview, ApiError> {
+    let response = send(
+        Request::get(&format!("/api/people/{person}/annual-review"))
+            .query([("month", month.to_string())]),
+    )
+    .await?;
+    read(response).await
+}
+
+/// R-OBS-2: the completed observations the server holds that the signed-in
+/// person made, for their quotas.
+pub async fn observations_done() -> Result<Vec<qalf_shared::observation::quota::Done>, ApiError> {
+    let response = send(Request::get("/api/observations/done")).await?;
+    read(response).await
+}

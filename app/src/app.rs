@@ -70,6 +70,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedIn><crate::pages::observations::list::ObservationsPage /></SignedIn> }
                 />
                 <Route
+                    path=path!("/people/:id/annual-review")
+                    view=|| view! { <SignedIn><crate::pages::observations::review::AnnualReviewPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/observations/:id")
                     view=|| view! { <SignedIn><ObservationPage /></SignedIn> }
                 />

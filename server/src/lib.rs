@@ -19,6 +19,7 @@ pub mod error;
 pub mod mail;
 pub mod moderation;
 pub mod notifications;
+pub mod observations;
 pub mod panels;
 pub mod records;
 pub mod relay;
@@ -309,6 +310,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(panels::router())
         .merge(moderation::router())
+        .merge(observations::router())
         .merge(directory::router())
         .merge(records::router())
         .merge(schedule::router())

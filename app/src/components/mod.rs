@@ -9,6 +9,7 @@ pub mod figure_table;
 pub mod file_problems;
 pub mod presence;
 pub mod problem;
+pub mod record_gate;
 pub mod shell;
 pub mod signed_in;
 pub mod sync_status;

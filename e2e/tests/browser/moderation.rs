@@ -185,6 +185,9 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         m.sign_in(&base, &p.username).await?;
         m.wait_for_message(&base, "You are on a moderation panel")
             .await?;
+        // With the day it meets.
+        m.wait_for_text("[data-testid=messages]", "It meets on")
+            .await?;
         // The link in that message (a member may have other messages).
         let opened: bool = m
             .eval(

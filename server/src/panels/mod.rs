@@ -151,6 +151,7 @@ pub async fn on_panel_registered(state: &AppState, meta: &RecordMeta) -> AppResu
         chair,
         members,
         audits,
+        held_on,
     } = &meta.parties
     else {
         return Ok(());
@@ -170,7 +171,15 @@ pub async fn on_panel_registered(state: &AppState, meta: &RecordMeta) -> AppResu
         }
     }
     store(state, changed).await?;
-    invite(state, meta.id.clone(), chair, members, audits.len()).await
+    invite(
+        state,
+        meta.id.clone(),
+        chair,
+        members,
+        audits.len(),
+        *held_on,
+    )
+    .await
 }
 
 /// Tells each member (not the chair, who set the panel up) in the app and
@@ -181,6 +190,7 @@ async fn invite(
     chair: &qalf_shared::org::PersonId,
     members: &[qalf_shared::org::PersonId],
     audits: usize,
+    held_on: Option<chrono::NaiveDate>,
 ) -> AppResult<()> {
     let org = state.org();
     let chair_name = org
@@ -191,8 +201,11 @@ async fn invite(
     if invited.is_empty() {
         return Ok(());
     }
+    let meets = held_on
+        .map(|d| format!(" It meets on {}.", d.format("%A %-d %B %Y")))
+        .unwrap_or_default();
     let body = format!(
-        "{chair_name} has put you on a moderation panel of {audits} audit{}. Record your own grade for each before the panel meets.",
+        "{chair_name} has put you on a moderation panel of {audits} audit{}.{meets} Record your own grade for each before the panel meets.",
         if audits == 1 { "" } else { "s" }
     );
     let now = state.clock().now().timestamp();
@@ -241,6 +254,7 @@ pub fn normalise_position(state: &AppState, mut meta: RecordMeta) -> AppResult<R
         chair: panel_chair,
         members: panel_members,
         audits,
+        ..
     } = &panel_meta.parties
     else {
         return Err(AppError::BadRequest("that is not a panel".into()));

@@ -9,6 +9,7 @@ mod harness;
 mod interop;
 mod mail;
 mod moderation;
+mod observations;
 mod panels;
 mod reaudits;
 mod relay_shards;

@@ -98,6 +98,7 @@ async fn r_mod_3_positions_reach_a_member_only_after_they_record_theirs_or_the_r
             chair: chair.clone(),
             members: members.clone(),
             audits: vec![audit.clone()],
+            held_on: None,
         },
     };
     let status = chair_http
@@ -214,6 +215,7 @@ async fn r_mod_3_claiming_a_position_is_recorded_before_it_is_is_refused() {
             chair: chair.clone(),
             members: vec![a.clone()],
             audits: vec![audit.clone()],
+            held_on: None,
         },
     };
     let position_meta = RecordMeta {
@@ -282,6 +284,7 @@ async fn r_sec_1_a_member_writes_their_own_position_until_recorded_and_the_panel
             chair: chair.clone(),
             members: members.clone(),
             audits: vec![audit.clone()],
+            held_on: None,
         },
     };
     let status = chair_http
@@ -462,8 +465,9 @@ async fn r_sec_1_a_member_writes_their_own_position_until_recorded_and_the_panel
     }
 }
 
+/// Also R-LIVE-6: the invitation reaches them in the app and by e-mail.
 #[tokio::test]
-async fn r_live_6_the_members_of_a_new_panel_are_invited_in_the_app_and_by_e_mail() {
+async fn r_mod_3_the_members_of_a_new_panel_are_invited_with_its_date_in_the_app_and_by_e_mail() {
     let app = TestApp::spawn().await;
     let chair = app.person(Role::CppPractitioner);
     let member = app.person(Role::TeamManager);
@@ -479,6 +483,7 @@ async fn r_live_6_the_members_of_a_new_panel_are_invited_in_the_app_and_by_e_mai
                 chair: chair.clone(),
                 members: vec![member.clone(), chair.clone()],
                 audits: vec![DocumentId::from_bytes([61; 16])],
+                held_on: Some("2026-12-14".parse().unwrap()),
             },
         })
         .send()
@@ -492,8 +497,11 @@ async fn r_live_6_the_members_of_a_new_panel_are_invited_in_the_app_and_by_e_mai
         async move {
             let notes: Vec<qalf_shared::api::Notification> =
                 app.get_json(&http, "/api/notifications").await;
+            // R-MOD-3: with the panel's date.
             notes.iter().any(|n| {
-                n.kind == "panel-invitation" && n.document.as_deref() == Some(panel.as_str())
+                n.kind == "panel-invitation"
+                    && n.document.as_deref() == Some(panel.as_str())
+                    && n.body.contains("It meets on Monday 14 December 2026.")
             })
         }
     };

@@ -150,6 +150,9 @@ pub enum Parties {
         chair: PersonId,
         members: Vec<PersonId>,
         audits: Vec<DocumentId>,
+        /// When the panel meets, for the invitation (R-MOD-3).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held_on: Option<chrono::NaiveDate>,
     },
     /// One member's blind position on one audit (R-MOD-3).
     PanelPosition {

@@ -3,6 +3,7 @@
 //! consensus together (R-MOD-3, R-MOD-4); Inadequate audits go on to
 //! re-audit (R-MOD-5).
 
+pub mod cadence;
 pub mod document;
 pub mod panel;
 pub mod sample;

@@ -16,6 +16,13 @@ use crate::schedule::YearMonth;
 pub struct SamplePolicy {
     pub social_care_rate: f64,
     pub early_help_rate: f64,
+    /// R-MOD-3: panels meet once every this many months.
+    #[serde(default = "two_months")]
+    pub panel_every_months: u32,
+}
+
+fn two_months() -> u32 {
+    2
 }
 
 impl Default for SamplePolicy {
@@ -23,6 +30,7 @@ impl Default for SamplePolicy {
         SamplePolicy {
             social_care_rate: 0.20,
             early_help_rate: 0.10,
+            panel_every_months: two_months(),
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct ObservationDoc {
     /// When (ISO date).
     #[autosurgeon(missing = "Option::default")]
     pub held_on: Option<String>,
+    /// For AD shadowing, which half of the day: "morning" or "afternoon"
+    /// (R-OBS-2).
+    #[autosurgeon(missing = "Option::default")]
+    pub part_of_day: Option<String>,
     /// Where.
     pub place: Text,
     /// "home-visit", "family-meeting", "office", "review-or-conference",
@@ -129,6 +133,7 @@ pub fn new_observation_value(
         team: new.team.as_ref().map(|t| t.0.clone()),
         team_name: new.team.as_ref().map(|t| t.1.clone()),
         held_on: new.held_on.clone(),
+        part_of_day: None,
         place: Text::from(""),
         setting: None,
         meeting_type: None,

@@ -4,6 +4,7 @@
 
 pub mod document;
 pub mod quota;
+pub mod review;
 pub mod rules;
 pub mod template;
 pub mod template_edit;

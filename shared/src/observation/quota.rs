@@ -76,7 +76,7 @@ pub fn iro_meetings(org: &Organisation) -> BTreeMap<PersonId, BTreeSet<MeetingTy
 }
 
 /// An observation that counts towards a quota (completed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Done {
     pub kind: ObservationKind,
     pub observer: PersonId,

@@ -4,7 +4,7 @@
 use super::document::ObservationDoc;
 use super::template::{self, AREAS, NARRATIVE, OBJECTIVES, STRENGTHS};
 use crate::access::ObservationKind;
-use crate::org::Role;
+use crate::org::{Organisation, PersonId, Role};
 
 /// Where consent stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,10 @@ pub enum ObservationBlocker {
     Strengths,
     Areas,
     Objectives,
+    /// AD shadowing names the practitioner shadowed (R-OBS-2).
+    Practitioner,
+    /// AD shadowing is for half a day: which half (R-OBS-2).
+    HalfDay,
 }
 
 impl ObservationBlocker {
@@ -84,6 +88,8 @@ impl ObservationBlocker {
             ObservationBlocker::Strengths => "Record the strengths seen",
             ObservationBlocker::Areas => "Record the areas for development",
             ObservationBlocker::Objectives => "Propose My Annual Review objectives",
+            ObservationBlocker::Practitioner => "Name the practitioner you shadowed",
+            ObservationBlocker::HalfDay => "Record which half of the day you shadowed",
         }
     }
 }
@@ -109,7 +115,47 @@ pub fn completion_blockers(doc: &ObservationDoc) -> Vec<ObservationBlocker> {
             blockers.push(blocker);
         }
     }
+    if doc.observation_kind() == Some(ObservationKind::AdShadowing) {
+        if doc.subject.as_deref().is_none_or(str::is_empty) {
+            blockers.push(ObservationBlocker::Practitioner);
+        }
+        if doc.part_of_day.is_none() {
+            blockers.push(ObservationBlocker::HalfDay);
+        }
+    }
     blockers
+}
+
+/// R-OBS-2: the practitioners an Assistant Director may shadow: those in
+/// the teams of the service areas they oversee (their own, and those whose
+/// Head of Service they manage), in id order.
+pub fn shadowing_candidates(org: &Organisation, ad: &PersonId) -> Vec<PersonId> {
+    let Some(me) = org.person(ad) else {
+        return Vec::new();
+    };
+    if !me.has_role(Role::AssistantDirector) {
+        return Vec::new();
+    }
+    let areas: Vec<&crate::org::ServiceAreaId> = org
+        .service_areas()
+        .filter(|a| {
+            me.service_area.as_ref() == Some(&a.id)
+                || a.head.as_ref().is_some_and(|h| org.manages(ad, h))
+        })
+        .map(|a| &a.id)
+        .collect();
+    let mut out: Vec<PersonId> = org
+        .people_with_role(Role::Practitioner)
+        .filter(|p| {
+            p.team
+                .as_ref()
+                .and_then(|t| org.team(t))
+                .is_some_and(|t| areas.contains(&&t.service_area))
+        })
+        .map(|p| p.id.clone())
+        .collect();
+    out.sort();
+    out
 }
 
 /// R-OBS-3: what an observation feeds into the observed person's My Annual

@@ -468,3 +468,87 @@ fn r_obs_4_notes_written_on_two_devices_both_survive() {
     let text = merged.answer(NARRATIVE).unwrap();
     assert!(text.contains("Observer's notes.") && text.contains("Reflection."));
 }
+
+#[test]
+fn r_obs_3_my_annual_review_gathers_every_completed_observation_of_the_person_this_year() {
+    use crate::schedule::{Period, YearMonth};
+    let done = |held: &str, objective: &str| {
+        let mut doc = new(ObservationKind::SupervisionObservation);
+        doc.held_on = Some(held.into());
+        set_answer(&mut doc, STRENGTHS, "Reflective supervision.");
+        set_answer(&mut doc, AREAS, "Chronologies.");
+        set_answer(&mut doc, OBJECTIVES, objective);
+        doc.completed_at = Some(1);
+        doc
+    };
+    let this_year = done("2026-06-10", "Lead a case discussion.");
+    let earlier = done("2026-11-02", "Mentor a new starter.");
+    let last_year = done("2026-02-01", "Not this year.");
+    let mut draft = done("2026-07-01", "Not finished.");
+    draft.completed_at = None;
+    let mut ended = done("2026-07-02", "Ended early.");
+    ended.ended = Some("Consent refused".into());
+    let mut someone_else = done("2026-07-03", "Someone else's.");
+    someone_else.subject = Some("p-other".into());
+    let year = Period::year(YearMonth::new(2026, 11).unwrap(), 4);
+    let review = super::review::annual_review(
+        "p-sw",
+        "Ava Hall",
+        year,
+        [
+            ("b", &earlier),
+            ("a", &this_year),
+            ("c", &last_year),
+            ("d", &draft),
+            ("e", &ended),
+            ("f", &someone_else),
+        ],
+    );
+    let objectives: Vec<&str> = review
+        .entries
+        .iter()
+        .map(|e| e.objectives.as_str())
+        .collect();
+    assert_eq!(
+        objectives,
+        vec!["Lead a case discussion.", "Mentor a new starter."]
+    );
+    assert_eq!(review.entries[0].kind, "Supervision observation");
+    assert_eq!(review.entries[0].observer, "Leo Shaw");
+    assert_eq!(review.entries[0].strengths, "Reflective supervision.");
+}
+
+#[test]
+fn r_obs_2_ad_shadowing_names_a_practitioner_of_the_ads_areas_and_records_the_half_day() {
+    let org = org();
+    let candidates = rules::shadowing_candidates(&org, &pid("ad"));
+    let ids: Vec<&str> = candidates.iter().map(|p| p.as_str()).collect();
+    assert_eq!(ids, vec!["sw-1", "sw-moved", "sw-new"]);
+    // Not the IROs, managers or anyone outside the AD's areas.
+    assert!(rules::shadowing_candidates(&org, &pid("tm")).is_empty());
+
+    let mut doc = new(ObservationKind::AdShadowing);
+    doc.subject = None;
+    give_consent(&mut doc);
+    set_answer(&mut doc, NARRATIVE, "Joined two home visits.");
+    set_answer(&mut doc, STRENGTHS, "Calm, child-centred.");
+    set_answer(&mut doc, AREAS, "Recording.");
+    set_answer(&mut doc, OBJECTIVES, "Share practice at the team meeting.");
+    assert_eq!(
+        rules::completion_blockers(&doc),
+        vec![
+            ObservationBlocker::Practitioner,
+            ObservationBlocker::HalfDay
+        ]
+    );
+    doc.subject = Some("sw-1".into());
+    doc.part_of_day = Some("morning".into());
+    assert_eq!(rules::completion_blockers(&doc), vec![]);
+    // Other kinds ask neither.
+    let practice = new(ObservationKind::PracticeObservation);
+    assert!(
+        !rules::completion_blockers(&practice)
+            .iter()
+            .any(|b| matches!(b, ObservationBlocker::HalfDay))
+    );
+}

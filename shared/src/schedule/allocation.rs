@@ -358,7 +358,12 @@ fn bar(
     if auditor.team.as_ref() == Some(&case.team) {
         return Some(Bar::InTeam);
     }
-    if lines.manages(me, &case.practitioner) || team_manager.is_some_and(|m| lines.manages(me, m)) {
+    // Independence from one's own line, except for the Chief Executive,
+    // whose line is the whole council: the framework has them audit case
+    // files all the same.
+    let in_line =
+        lines.manages(me, &case.practitioner) || team_manager.is_some_and(|m| lines.manages(me, m));
+    if in_line && !auditor.has_role(Role::ChiefExecutive) {
         return Some(Bar::LineManagement);
     }
     match kind {

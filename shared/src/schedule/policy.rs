@@ -50,6 +50,10 @@ impl Quota {
     }
 }
 
+fn no_quota() -> Quota {
+    Quota::per_month(0)
+}
+
 /// A council's settings; the framework's numbers by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchedulePolicy {
@@ -67,6 +71,10 @@ pub struct SchedulePolicy {
     /// R-ALLOC-3: peer audits each IRO is allocated by their IRO Service
     /// Manager. The framework names no number; one a month by default.
     pub iro_peer: Quota,
+    /// The Chief Executive's case file audits: the framework says they
+    /// undertake some and names no number, so none until a council sets it.
+    #[serde(default = "no_quota")]
+    pub chief_executive: Quota,
     /// R-REAUDIT-2: the Assistant Director, 1 Inadequate case a quarter.
     pub assistant_director_reaudit: Quota,
     /// R-REAUDIT-2: the DCS, 1 Inadequate case a quarter.
@@ -94,6 +102,7 @@ impl Default for SchedulePolicy {
             service_manager: Quota::per_month(1),
             iro_service_manager: Quota::per_month(1),
             iro_peer: Quota::per_month(1),
+            chief_executive: no_quota(),
             assistant_director_reaudit: Quota::per_quarter(1),
             director_reaudit: Quota::per_quarter(1),
             cabinet_member_reaudit: Quota::per_quarter(1),
@@ -145,6 +154,7 @@ impl SchedulePolicy {
             audit(Role::FamilySolutionsManager, self.family_solutions_manager),
             audit(Role::ResidentialManager, self.residential_manager),
             audit(Role::Iro, self.iro_peer),
+            audit(Role::ChiefExecutive, self.chief_executive),
             re_audit(Role::AssistantDirector, self.assistant_director_reaudit),
             re_audit(Role::Director, self.director_reaudit),
             re_audit(Role::CabinetMember, self.cabinet_member_reaudit),

@@ -88,6 +88,12 @@ pub fn check(settings: &CouncilSettings) -> Vec<SettingProblem> {
             ));
         }
     }
+    if !(1..=12).contains(&settings.moderation.panel_every_months) {
+        problems.push(problem(
+            "panel-every",
+            "Moderation panels meet every 1 to 12 months",
+        ));
+    }
     let schedule = &settings.schedule;
     if !(1..=12).contains(&schedule.year_start_month) {
         problems.push(problem(
@@ -194,6 +200,11 @@ fn quotas(settings: &CouncilSettings) -> Vec<(String, &'static str, Quota)> {
             s.iro_service_manager,
         ),
         ("quota-iro-peer", "IRO peer audits", s.iro_peer),
+        (
+            "quota-chief-executive",
+            "Chief Executive",
+            s.chief_executive,
+        ),
         (
             "quota-assistant-director",
             "Assistant Director re-audits",

@@ -16,14 +16,14 @@ mod section;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use qalf_shared::sync::{Availability, DocumentId};
+use qalf_shared::sync::DocumentId;
 
 pub use self::context::AuditContext;
 use self::parts::{Part, PartNav};
 pub use self::section::{grade_label, grade_options};
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
-use crate::repo::{LinkState, use_repo};
+use crate::components::record_gate::record_gate;
 
 /// `/audits/:id` and `/audits/:id/:part`.
 #[component]
@@ -42,45 +42,15 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn AuditLoader(id: DocumentId, part: Signal<String>) -> impl IntoView {
-    let repo = use_repo();
-    let signals = repo.signals(&id);
-    repo.attend(&id);
     let context = AuditContext::new(id.clone());
     provide_context(context.clone());
-    let overview = repo.overview();
-    let status = signals.status.clone();
     // Only whether the audit is there matters here: the view below follows
     // every change itself, and must not be rebuilt on each keystroke.
-    let availability = Memo::new(move |_| status.get().map(|s| s.availability));
     let present = Memo::new({
         let audit = context.audit;
         move |_| audit.with(Option::is_some)
     });
-    move || {
-        let availability = availability.get();
-        if availability == Some(Availability::Unavailable) {
-            return view! {
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">"This audit is not available to you"</h1>
-                </div>
-            }
-            .into_any();
-        }
-        if !present.get() {
-            let offline = overview.get().link != LinkState::Online;
-            return if offline && availability == Some(Availability::Requesting) {
-                view! {
-                    <div class="banner" role="status">
-                        <p>"This audit is not on this device yet. It will open when you are back online."</p>
-                    </div>
-                }
-                .into_any()
-            } else {
-                view! { <p class="loading" role="status">"Opening the audit…"</p> }.into_any()
-            };
-        }
-        view! { <AuditView part /> }.into_any()
-    }
+    record_gate(&id, "audit", present, move || view! { <AuditView part /> })
 }
 
 #[component]

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::report::briefing::{self, BriefingDoc, PARTS};
-use qalf_shared::sync::{Availability, DocumentId};
+use qalf_shared::sync::DocumentId;
 
 use crate::api;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
+use crate::components::record_gate::record_gate;
 use crate::components::text_field::TextField;
 use crate::repo::use_repo;
 use crate::session::use_session;
@@ -25,10 +26,7 @@ pub fn BriefingPage() -> impl IntoView {
 fn Briefing(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
     let session = use_session();
-    repo.attend(&id);
     let doc: Memo<Option<BriefingDoc>> = repo.read_memo(&id, briefing::read);
-    let status = repo.signals(&id).status;
-    let availability = Memo::new(move |_| status.get().map(|s| s.availability));
     let present = Memo::new(move |_| doc.with(Option::is_some));
     let cpp = Memo::new(move |_| {
         session
@@ -50,19 +48,8 @@ fn Briefing(id: DocumentId) -> impl IntoView {
             });
         }
     };
-    move || {
-        if availability.get() == Some(Availability::Unavailable) {
-            return view! {
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">"This briefing is not available to you"</h1>
-                </div>
-            }
-            .into_any();
-        }
-        if !present.get() {
-            return view! { <p class="loading" role="status">"Opening the briefing…"</p> }
-                .into_any();
-        }
+    let gate_id = id.clone();
+    record_gate(&gate_id, "briefing", present, move || {
         let title = move || {
             doc.get()
                 .map(|b| b.title.as_str().trim().to_string())
@@ -134,5 +121,5 @@ fn Briefing(id: DocumentId) -> impl IntoView {
             </article>
         }
         .into_any()
-    }
+    })
 }

@@ -11,7 +11,7 @@ use qalf_shared::document::text::FieldPath;
 use qalf_shared::drp::document::{self as drp_document, DrpDoc, next_stage, stage_notes_path};
 use qalf_shared::drp::{self, DrpCategory, DrpOutcome, NewDrpAlert, stage_label};
 use qalf_shared::org::Role;
-use qalf_shared::sync::{Availability, DocumentId};
+use qalf_shared::sync::DocumentId;
 use web_sys::SubmitEvent;
 
 use crate::api;
@@ -19,6 +19,7 @@ use crate::clock;
 use crate::components::choice_field::ChoiceField;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
+use crate::components::record_gate::record_gate;
 use crate::components::text_field::TextField;
 use crate::device;
 use crate::repo::{self, use_repo};
@@ -216,27 +217,13 @@ pub fn DrpPage() -> impl IntoView {
 #[component]
 fn DrpAlert(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    repo.attend(&id);
     let doc: Memo<Option<DrpDoc>> = repo.read_memo(&id, drp::read);
-    let status = repo.signals(&id).status;
-    let availability = Memo::new(move |_| status.get().map(|s| s.availability));
     let present = Memo::new(move |_| doc.with(Option::is_some));
     let me = repo.me().id.to_string();
     let error = RwSignal::new(None::<String>);
     let on = RwSignal::new(clock::today().to_string());
-    move || {
-        if availability.get() == Some(Availability::Unavailable) {
-            return view! {
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">"This DRP alert is not available to you"</h1>
-                </div>
-            }
-            .into_any();
-        }
-        if !present.get() {
-            return view! { <p class="loading" role="status">"Opening the DRP alert…"</p> }
-                .into_any();
-        }
+    let gate_id = id.clone();
+    record_gate(&gate_id, "DRP alert", present, move || {
         let first = doc.get_untracked().expect("present");
         let mine = first.iro == me;
         let readonly = Signal::derive(move || !mine);
@@ -379,5 +366,5 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
             </Show>
         }
         .into_any()
-    }
+    })
 }

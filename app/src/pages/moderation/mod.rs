@@ -73,6 +73,7 @@ pub fn ModerationPage() -> impl IntoView {
     };
     view! {
         <h1>"Moderation"</h1>
+        <PanelsAhead />
         <MonthSample />
         <section aria-labelledby="records-heading">
             <h2 id="records-heading">"Moderations"</h2>
@@ -82,6 +83,53 @@ pub fn ModerationPage() -> impl IntoView {
             <h2 id="panels-heading">"Panels"</h2>
             <ul class="record-list" data-testid="panels">{panels_list}</ul>
             <setup::PanelSetup />
+        </section>
+    }
+}
+
+/// The dates of the panels on this device.
+pub fn panel_dates() -> Vec<chrono::NaiveDate> {
+    use_repo()
+        .read_all(panels::read_panel)
+        .into_iter()
+        .filter_map(|(_, p)| p.held_on.parse().ok())
+        .collect()
+}
+
+/// R-MOD-3: panels meet every two months (as the council sets), planned
+/// ahead: this window and the next ones, with the panels set up in each.
+#[component]
+fn PanelsAhead() -> impl IntoView {
+    let windows = move || {
+        let settings = crate::settings::current();
+        qalf_shared::moderation::cadence::windows_ahead(
+            settings.moderation.panel_every_months,
+            settings.year_start_month,
+            clock::today(),
+            3,
+            &panel_dates(),
+        )
+        .into_iter()
+        .map(|w| {
+            let planned = !w.panels.is_empty();
+            view! {
+                <li>
+                    {w.in_words()}
+                    {(!planned).then(|| view! { " " <span class="tag tag--red">"To plan"</span> })}
+                </li>
+            }
+        })
+        .collect_view()
+    };
+    let every = crate::settings::current().moderation.panel_every_months;
+    view! {
+        <section aria-labelledby="panels-ahead-heading">
+            <h2 id="panels-ahead-heading">"Panels ahead"</h2>
+            <p class="hint">{format!(
+                "Moderation panels meet every {} months. Set up each one ahead so its members are told the date.",
+                every
+            )}</p>
+            <ul class="plain-list" data-testid="panels-ahead">{windows}</ul>
         </section>
     }
 }

@@ -21,6 +21,7 @@ use crate::components::check_field::CheckField;
 use crate::components::choice_field::ChoiceField;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
+use crate::components::record_gate::record_gate;
 use crate::components::text_field::TextField;
 use crate::pages::audits::{grade_label, grade_options};
 use crate::repo::{self, Repo, use_repo};
@@ -33,15 +34,12 @@ pub fn PanelPage() -> impl IntoView {
 #[component]
 fn PanelLoader(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    repo.attend(&id);
     let panel: Memo<Option<PanelDoc>> = repo.read_memo(&id, panels::read_panel);
     let present = Memo::new(move |_| panel.with(Option::is_some));
-    move || {
-        if !present.get() {
-            return view! { <p class="loading" role="status">"Opening the panel…"</p> }.into_any();
-        }
-        view! { <PanelView id=id.clone() panel /> }.into_any()
-    }
+    let view_id = id.clone();
+    record_gate(&id, "panel", present, move || {
+        view! { <PanelView id=view_id.clone() panel /> }
+    })
 }
 
 #[component]

@@ -9,6 +9,7 @@ use qalf_shared::sync::DocumentId;
 use crate::clock;
 use crate::components::choice_field::ChoiceField;
 use crate::components::doc_status::DocStatus;
+use crate::components::record_gate::record_gate;
 use crate::components::text_field::TextField;
 use crate::pages::audits::{grade_label, grade_options};
 use crate::repo::use_repo;
@@ -22,15 +23,11 @@ pub fn ModerationRecordPage() -> impl IntoView {
 #[component]
 fn ModerationRecord(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    repo.attend(&id);
     let record: Memo<Option<ModerationDoc>> = repo.read_memo(&id, moderation::read);
     let present = Memo::new(move |_| record.with(Option::is_some));
     let me = repo.me().id.to_string();
-    move || {
-        if !present.get() {
-            return view! { <p class="loading" role="status">"Opening the moderation…"</p> }
-                .into_any();
-        }
+    let gate_id = id.clone();
+    record_gate(&gate_id, "moderation", present, move || {
         let m = record.get_untracked().expect("present");
         let readonly = Signal::derive({
             let me = me.clone();
@@ -125,5 +122,5 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             </Show>
         }
         .into_any()
-    }
+    })
 }

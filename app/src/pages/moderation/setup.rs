@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
+use qalf_shared::moderation::cadence;
 use qalf_shared::moderation::panel::{self as panels, Consensus, Member, PanelAudit, PanelDoc};
 use qalf_shared::org::{PersonId, Role};
 use qalf_shared::sync::DocumentId;
@@ -17,12 +18,25 @@ use crate::repo::{self, use_repo};
 pub fn PanelSetup() -> impl IntoView {
     let repo = use_repo();
     let navigate = use_navigate();
-    // Panels meet every two months: the audits completed since the last.
-    let since = qalf_shared::schedule::YearMonth::of(crate::clock::today())
-        .add_months(-1)
-        .first_day();
+    // Panels meet every two months (R-MOD-3): the next one is offered in
+    // the first window with none yet, and considers the audits completed
+    // since the panel before it.
+    let settings = crate::settings::current();
+    let (every, year_start) = (
+        settings.moderation.panel_every_months,
+        settings.year_start_month,
+    );
+    let planned = super::panel_dates();
+    let held_on = RwSignal::new(
+        cadence::next_panel_date(every, year_start, clock::today(), &planned).to_string(),
+    );
+    let since = cadence::audits_since(
+        every,
+        year_start,
+        held_on.get_untracked().parse().unwrap_or(clock::today()),
+        &planned,
+    );
     let audits = completed_audits(since);
-    let held_on = RwSignal::new(clock::today().to_string());
     let members = RwSignal::new(vec![repo.me().id.clone()]);
     let chosen = RwSignal::new(Vec::<DocumentId>::new());
     let error = RwSignal::new(None::<String>);
@@ -80,6 +94,11 @@ pub fn PanelSetup() -> impl IntoView {
             error.set(Some("Choose at least two members and one audit".into()));
             return;
         }
+        let Ok(held_on_date) = held_on.get_untracked().parse::<chrono::NaiveDate>() else {
+            error.set(Some("Give the date the panel meets".into()));
+            return;
+        };
+        let held_on_date = Some(held_on_date);
         let all = audits.get_untracked();
         // Nobody moderates their own audit.
         let own = all.iter().find(|(id, a)| {
@@ -155,6 +174,7 @@ pub fn PanelSetup() -> impl IntoView {
                     chair: me.id.clone(),
                     members: member_ids,
                     audits: audit_ids,
+                    held_on: held_on_date,
                 },
             };
             match repo.create(meta, doc).await {

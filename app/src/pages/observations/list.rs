@@ -14,8 +14,14 @@ use crate::repo::use_repo;
 
 #[component]
 pub fn ObservationsPage() -> impl IntoView {
+    let me = use_repo().me().id.clone();
     view! {
         <h1 tabindex="-1">"Observations"</h1>
+        <p>
+            <leptos_router::components::A href=format!("/people/{me}/annual-review")>
+                "My Annual Review: what observations of me found this year"
+            </leptos_router::components::A>
+        </p>
         <ObservationWork />
         <StartOnDemand />
     }

@@ -4,6 +4,7 @@
 
 mod consent;
 pub mod list;
+pub mod review;
 pub mod start;
 
 use leptos::prelude::*;
@@ -11,13 +12,14 @@ use qalf_shared::document::text::FieldPath;
 use qalf_shared::observation::rules::{self, ConsentState};
 use qalf_shared::observation::template;
 use qalf_shared::observation::{self as obs, ObservationDoc};
-use qalf_shared::sync::{Availability, DocumentId};
+use qalf_shared::sync::DocumentId;
 
 use crate::clock;
 use crate::components::choice_field::ChoiceField;
 use crate::components::date_field::DateField;
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
+use crate::components::record_gate::record_gate;
 use crate::components::text_field::TextField;
 use crate::components::theme_tags::ThemeTags;
 use crate::repo::use_repo;
@@ -33,27 +35,12 @@ pub fn ObservationPage() -> impl IntoView {
 #[component]
 fn ObservationLoader(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
-    let signals = repo.signals(&id);
-    repo.attend(&id);
     let observation = repo.read_memo(&id, obs::read);
-    let status = signals.status.clone();
-    let availability = Memo::new(move |_| status.get().map(|s| s.availability));
     let present = Memo::new(move |_| observation.with(Option::is_some));
-    move || {
-        if availability.get() == Some(Availability::Unavailable) {
-            return view! {
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">"This observation is not available to you"</h1>
-                </div>
-            }
-            .into_any();
-        }
-        if !present.get() {
-            return view! { <p class="loading" role="status">"Opening the observation…"</p> }
-                .into_any();
-        }
-        view! { <ObservationView id=id.clone() observation /> }.into_any()
-    }
+    let view_id = id.clone();
+    record_gate(&id, "observation", present, move || {
+        view! { <ObservationView id=view_id.clone() observation /> }
+    })
 }
 
 #[component]
@@ -80,6 +67,8 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
     let ended = Memo::new(move |_| observation.get().and_then(|o| o.ended));
     let completed = Memo::new(move |_| observation.get().and_then(|o| o.completed_at).is_some());
     let is_iro = first.observation == qalf_shared::access::ObservationKind::IroObservation.code();
+    let is_shadowing =
+        first.observation == qalf_shared::access::ObservationKind::AdShadowing.code();
 
     let sections = first
         .sections
@@ -205,6 +194,17 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
             legend="Setting".to_string()
             readonly=details_readonly
         />
+        {is_shadowing.then(|| view! {
+            <ChoiceField
+                doc=id.clone()
+                path=FieldPath(vec![])
+                key="part_of_day"
+                options=vec![("morning", "Morning"), ("afternoon", "Afternoon")]
+                legend="Which half of the day you shadowed".to_string()
+                inline=true
+                readonly=details_readonly
+            />
+        })}
         {is_iro.then(|| view! {
             <ChoiceField
                 doc=id.clone()

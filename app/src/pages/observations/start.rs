@@ -39,11 +39,27 @@ fn done(list: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
         .collect()
 }
 
+/// The server's completed observations with this device's, each once.
+fn counted(on_server: Vec<Done>, on_device: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
+    let mut all: BTreeSet<Done> = on_server.into_iter().collect();
+    all.extend(done(on_device));
+    all.into_iter().collect()
+}
+
 #[component]
 pub fn ObservationWork() -> impl IntoView {
     let repo = use_repo();
     let me = repo.me().id.clone();
     let list = on_device();
+    // R-OBS-2: what the server holds counts, so an observation finished on
+    // another device is not asked for again; this device's own (perhaps
+    // not synced yet) count too, once.
+    let on_server = RwSignal::new(Vec::<Done>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(done) = crate::api::observations_done().await {
+            on_server.set(done);
+        }
+    });
     let dir_revision = directory::revision();
     leptos::task::spawn_local(directory::refresh());
     leptos::task::spawn_local(crate::observation_prompts::refresh());
@@ -63,7 +79,7 @@ pub fn ObservationWork() -> impl IntoView {
                 &org,
                 &me,
                 clock::today(),
-                &done(&list.get()),
+                &counted(on_server.get(), &list.get()),
                 &meetings,
                 &crate::settings::current().observation,
             )
@@ -159,12 +175,59 @@ fn ObligationItem(obligation: Obligation) -> impl IntoView {
         obligation.subject_name,
         obligation.to.format("%-d %B %Y")
     );
+    // R-OBS-2: an Assistant Director names the practitioner they shadow,
+    // from the service areas they oversee.
+    let shadowing = obligation.kind == ObservationKind::AdShadowing && obligation.subject.is_none();
+    let candidates: Vec<(PersonId, String)> = if shadowing {
+        directory::organisation()
+            .map(|org| {
+                qalf_shared::observation::rules::shadowing_candidates(&org, &repo.me().id)
+                    .into_iter()
+                    .filter_map(|id| {
+                        let name = org.person(&id)?.name.clone();
+                        Some((id, name))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let chosen = RwSignal::new(None::<(PersonId, String)>);
+    let select_id = format!("shadow-{}", obligation.from);
+    let picker = shadowing.then(|| {
+        let options = candidates
+            .iter()
+            .map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> })
+            .collect_view();
+        let candidates = candidates.clone();
+        view! {
+            <div class="field">
+                <label for=select_id.clone()>"Practitioner to shadow"</label>
+                <select id=select_id.clone() on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    chosen.set(candidates.iter().find(|(id, _)| id.as_str() == v).cloned());
+                }>
+                    <option value="">"Choose a practitioner"</option>
+                    {options}
+                </select>
+            </div>
+        }
+    });
     let start = {
         let obligation = obligation.clone();
         move |_| {
             let repo = repo.clone();
             let navigate = navigate.clone();
-            let obligation = obligation.clone();
+            let mut obligation = obligation.clone();
+            if shadowing {
+                let Some((id, name)) = chosen.get_untracked() else {
+                    error.set(Some("Choose the practitioner you will shadow".into()));
+                    return;
+                };
+                obligation.subject = Some(id);
+                obligation.subject_name = name;
+            }
             leptos::task::spawn_local(async move {
                 match start(&repo, &obligation).await {
                     Ok(id) => navigate(&format!("/observations/{id}"), Default::default()),
@@ -176,6 +239,7 @@ fn ObligationItem(obligation: Obligation) -> impl IntoView {
     view! {
         <li class="record-list__item">
             <span>{text}</span>
+            {picker}
             <button type="button" class="button" on:click=start aria-label=format!("Start: {}", obligation.subject_name)>
                 "Start"
             </button>

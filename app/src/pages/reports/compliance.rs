@@ -131,6 +131,9 @@ fn Line(line: ComplianceLine) -> impl IntoView {
             <th scope="row">
                 {line.name.clone()}
                 <span class="hint">{line.job_title.clone()}</span>
+                <A href=format!("/people/{}/annual-review", line.person) attr:class="hint">
+                    {format!("Annual review of {}", line.name)}
+                </A>
             </th>
             {audit_cell(&line.audits[0])}
             {audit_cell(&line.audits[1])}

@@ -103,6 +103,15 @@ pub static FIELDS: std::sync::LazyLock<Vec<Field>> = std::sync::LazyLock::new(||
             set: |s, v| s.moderation.early_help_rate = v,
         },
         Field {
+            section: "moderation",
+            id: "panel-every",
+            label: "Moderation panels meet every how many months",
+            hint: "The framework says every 2 months.",
+            unit: Unit::Whole,
+            get: |s| f64::from(s.moderation.panel_every_months),
+            set: |s, v| s.moderation.panel_every_months = v as u32,
+        },
+        Field {
             section: "audits",
             id: "meeting-gap",
             label: "Days from allocation to the audit meeting, at least",
@@ -166,6 +175,12 @@ pub static FIELDS: std::sync::LazyLock<Vec<Field>> = std::sync::LazyLock::new(||
             "quota-iro-peer-every",
             "IRO peer audits",
             schedule.iro_peer
+        ),
+        quota!(
+            "quota-chief-executive",
+            "quota-chief-executive-every",
+            "Chief Executive",
+            schedule.chief_executive
         ),
         quota!(
             "quota-assistant-director",

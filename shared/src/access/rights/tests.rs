@@ -324,6 +324,7 @@ fn r_sec_1_a_recorded_panel_position_is_no_ones_and_positions_are_listed_by_thei
             chair: pid("tm"),
             members: vec![pid("sw")],
             audits: vec![],
+            held_on: None,
         },
     };
     let positions = |item: Item, key: Option<&str>, value: Option<&str>| {

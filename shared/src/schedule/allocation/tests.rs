@@ -877,3 +877,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn r_alloc_1_the_chief_executive_audits_only_when_the_council_sets_a_quota() {
+    let org = council();
+    let month = ym("2026-05");
+    let ceo = |policy: &SchedulePolicy| {
+        due_audits(&org, policy, month)
+            .into_iter()
+            .filter(|d| d.role == Role::ChiefExecutive)
+            .count()
+    };
+    // The framework names no number: none by default.
+    let mut policy = SchedulePolicy::default();
+    assert_eq!(policy.chief_executive, Quota::per_month(0));
+    assert_eq!(ceo(&policy), 0);
+    // A council asking for one a quarter gets one in the quarter's turn.
+    policy.chief_executive = Quota::per_quarter(1);
+    let quarter: usize = ["2026-04", "2026-05", "2026-06"]
+        .into_iter()
+        .map(|m| {
+            due_audits(&org, &policy, ym(m))
+                .into_iter()
+                .filter(|d| d.role == Role::ChiefExecutive)
+                .count()
+        })
+        .sum();
+    assert_eq!(quarter, 1);
+    let a = allocate(&request(
+        &org,
+        &policy,
+        ym("2026-04"),
+        all_cases(&org),
+        &[],
+        11,
+    ));
+    let theirs: Vec<_> = a
+        .allocations
+        .iter()
+        .filter(|x| x.role == Role::ChiefExecutive)
+        .collect();
+    let due_in_april = due_audits(&org, &policy, ym("2026-04"))
+        .into_iter()
+        .filter(|d| d.role == Role::ChiefExecutive)
+        .count();
+    // Every case is in the Chief Executive's line; they audit one anyway.
+    assert_eq!(theirs.len(), due_in_april, "{:#?}", a.unfilled);
+    assert_eq!(due_in_april, 1);
+}
