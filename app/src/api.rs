@@ -656,3 +656,29 @@ pub async fn observations_done() -> Result<Vec<qalf_shared::observation::quota::
     let response = send(Request::get("/api/observations/done")).await?;
     read(response).await
 }
+
+/// Audits a case on purpose (bespoke or career progression); a refusal
+/// says which rule stopped it.
+pub async fn bespoke_audit(
+    body: &qalf_shared::api::schedule::BespokeAudit,
+) -> Result<Result<qalf_shared::api::schedule::AuditMade, RuleRefusal>, ApiError> {
+    let response = send_json(Request::post("/api/schedule/bespoke"), body).await?;
+    ruled(response).await
+}
+
+/// R-ALLOC-3: an IRO Service Manager's peer audits to allocate.
+pub async fn iro_peer_month(
+    month: YearMonth,
+) -> Result<qalf_shared::api::schedule::IroPeerMonth, ApiError> {
+    let response =
+        send(Request::get("/api/schedule/iro-peer").query([("month", month.to_string())])).await?;
+    read(response).await
+}
+
+/// R-ALLOC-3: allocates one IRO's peer audit; a refusal names the rule.
+pub async fn allocate_iro_peer(
+    body: &qalf_shared::api::schedule::AllocateIroPeer,
+) -> Result<Result<qalf_shared::api::schedule::AuditMade, RuleRefusal>, ApiError> {
+    let response = send_json(Request::post("/api/schedule/iro-peer"), body).await?;
+    ruled(response).await
+}

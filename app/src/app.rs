@@ -70,6 +70,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedIn><crate::pages::observations::list::ObservationsPage /></SignedIn> }
                 />
                 <Route
+                    path=path!("/iro-peer-audits")
+                    view=|| view! { <SignedIn><crate::pages::iro_peer::IroPeerPage /></SignedIn> }
+                />
+                <Route
                     path=path!("/people/:id/annual-review")
                     view=|| view! { <SignedIn><crate::pages::observations::review::AnnualReviewPage /></SignedIn> }
                 />

@@ -416,7 +416,12 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let confirmed: ConfirmedMonth = response.json().await.unwrap();
-    assert_eq!(confirmed.audits.len(), allocations.len());
+    // Every audit is made but the IRO peer audits, which their IRO Service
+    // Managers allocate (R-ALLOC-3).
+    assert_eq!(
+        confirmed.audits.len() + confirmed.left_to_iro_service_managers.len(),
+        allocations.len()
+    );
     assert!(confirmed.verified, "the recorded selection draws again");
     assert_eq!(confirmed.seed, 20_261_102);
 
@@ -479,7 +484,11 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
     let overview: MonthOverview = app
         .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
         .await;
-    assert_eq!(overview.confirmed.unwrap().audits.len(), allocations.len());
+    let kept = overview.confirmed.unwrap();
+    assert_eq!(
+        kept.audits.len() + kept.left_to_iro_service_managers.len(),
+        allocations.len()
+    );
 }
 
 #[tokio::test]
@@ -811,4 +820,196 @@ async fn r_audit_2_at_allocation_the_auditor_practitioner_and_team_manager_are_t
         assert!(about[0].body.contains(earliest), "{}", about[0].body);
         assert!(about[0].document.is_some(), "linked to the audit");
     }
+}
+
+#[tokio::test]
+async fn r_sched_3_the_cpp_audits_a_case_on_purpose_bespoke_or_for_career_progression() {
+    use qalf_shared::api::schedule::{AuditMade, BespokeAudit};
+    let app = TestApp::spawn().await;
+    let http = app.signed_in(Role::CppServiceManager).await;
+    let org = app.server.state.org();
+    // A case the demo audited recently: only on purpose may it be again.
+    let recent = app
+        .server
+        .state
+        .access()
+        .records_where(|m| matches!(m.parties, Parties::Audit { .. }))
+        .into_iter()
+        .find_map(|m| match m.parties {
+            Parties::Audit { case, .. } => Some(case),
+            _ => None,
+        })
+        .unwrap();
+    let cpp = app.person(Role::CppPractitioner);
+    let ask = |auditor: PersonId, kind: AuditKind, reason: &str| BespokeAudit {
+        case: recent.clone(),
+        auditor,
+        kind,
+        reason: reason.into(),
+    };
+    let post = |body: BespokeAudit| {
+        let (http, url) = (http.clone(), app.url("/api/schedule/bespoke"));
+        async move { http.post(url).json(&body).send().await.unwrap() }
+    };
+
+    let made = post(ask(
+        cpp.clone(),
+        AuditKind::Bespoke,
+        "Asked for by the Director after a complaint",
+    ))
+    .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let made: AuditMade = made.json().await.unwrap();
+    let id: qalf_shared::sync::DocumentId = made.audit.parse().unwrap();
+    let header = app
+        .server
+        .state
+        .relay()
+        .with_document(&id, |doc| audit::read(&*doc).map(|a| a.header))
+        .await
+        .unwrap()
+        .flatten()
+        .unwrap();
+    assert_eq!(header.audit_kind, AuditKind::Bespoke.code());
+    assert_eq!(header.auditor, cpp.to_string());
+    assert_eq!(header.theme, "Asked for by the Director after a complaint");
+
+    // Career progression, by the CPP too.
+    let career = post(ask(
+        cpp.clone(),
+        AuditKind::CareerProgression,
+        "For the progression panel in January",
+    ))
+    .await;
+    assert_eq!(career.status(), StatusCode::OK);
+
+    // Only CPP members do them; a reason is always given; only the CPP asks.
+    let tm = app.person(Role::TeamManager);
+    let wrong = post(ask(tm, AuditKind::Bespoke, "Because")).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refusal: RuleRefusal = wrong.json().await.unwrap();
+    assert!(refusal.error.contains("Bespoke"), "{}", refusal.error);
+    let no_reason = post(ask(cpp.clone(), AuditKind::Bespoke, "  ")).await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let themed = post(ask(cpp.clone(), AuditKind::Themed, "A theme")).await;
+    assert_eq!(themed.status(), StatusCode::BAD_REQUEST);
+    let tm_http = app.signed_in(Role::TeamManager).await;
+    let status = tm_http
+        .post(app.url("/api/schedule/bespoke"))
+        .json(&ask(cpp, AuditKind::Bespoke, "Because"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let _ = org;
+}
+
+#[tokio::test]
+async fn r_alloc_3_iro_service_managers_allocate_their_iros_peer_audits() {
+    use qalf_shared::api::schedule::{AllocateIroPeer, IroPeerMonth};
+    use qalf_shared::schedule::iro_allocator;
+    let app = TestApp::spawn().await;
+    let http = app.signed_in(Role::CppServiceManager).await;
+    let org = app.server.state.org();
+    assert_eq!(
+        set_theme(&app, &http, MONTH, "The child's lived experience").await,
+        StatusCode::OK
+    );
+    let overview: MonthOverview = app
+        .get_json(&http, &format!("/api/schedule/months/{MONTH}"))
+        .await;
+    let ask = SelectionAsk {
+        seed: Some(20_261_102),
+        count: overview.due,
+        on_purpose: Vec::new(),
+    };
+    let drawn = preview(&app, &http, &ask).await;
+    let allocations: Vec<_> = drawn.rows.iter().map(|r| r.allocation.clone()).collect();
+    let peers: Vec<_> = allocations
+        .iter()
+        .filter(|a| a.kind == AuditKind::IroPeer)
+        .cloned()
+        .collect();
+    assert!(!peers.is_empty(), "the demo's IROs each owe a peer audit");
+    let response = http
+        .post(app.url(&format!("/api/schedule/months/{MONTH}/confirm")))
+        .json(&ConfirmAllocation {
+            ask: drawn.ask.clone(),
+            allocations: allocations.clone(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let confirmed: ConfirmedMonth = response.json().await.unwrap();
+    // The CPP's confirmation leaves IRO peer audits to the IRO Service
+    // Managers.
+    assert!(
+        confirmed
+            .audits
+            .iter()
+            .all(|a| a.kind != AuditKind::IroPeer)
+    );
+    assert_eq!(confirmed.left_to_iro_service_managers.len(), peers.len());
+
+    let row = &peers[0];
+    let ism = iro_allocator(&org, &row.auditor).expect("an IRO Service Manager");
+    let ism_http = app.signed_in_person(&ism).await;
+    // They are told, and find their IROs' rows.
+    let notes: Vec<qalf_shared::api::Notification> =
+        app.get_json(&ism_http, "/api/notifications").await;
+    assert!(notes.iter().any(|n| n.kind == "iro-peer-due"), "{notes:?}");
+    let mine: IroPeerMonth = app
+        .get_json(&ism_http, &format!("/api/schedule/iro-peer?month={MONTH}"))
+        .await;
+    assert!(mine.confirmed);
+    assert!(mine.rows.iter().any(|r| r.iro == row.auditor));
+    assert!(mine.rows.iter().all(|r| r.allocator.as_ref() == Some(&ism)));
+
+    let allocate = |client: reqwest::Client, case: qalf_shared::org::CaseRef| {
+        let url = app.url("/api/schedule/iro-peer");
+        let body = AllocateIroPeer {
+            month: MONTH.parse().unwrap(),
+            iro: row.auditor.clone(),
+            case,
+        };
+        async move { client.post(url).json(&body).send().await.unwrap() }
+    };
+    // Never a case the IRO chairs.
+    if let Some(chaired) = org
+        .cases()
+        .find(|c| c.chaired_by.as_ref() == Some(&row.auditor))
+    {
+        let refused = allocate(ism_http.clone(), chaired.reference.clone()).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refusal: RuleRefusal = refused.json().await.unwrap();
+        assert_eq!(refusal.rule.as_deref(), Some("R-ALLOC-3"));
+    }
+    // Not the CPP's to allocate, nor another IRO Service Manager's.
+    let status = allocate(http.clone(), row.case.clone()).await.status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    if let Some(other) = org
+        .people_with_role(Role::IroServiceManager)
+        .find(|p| p.id != ism)
+    {
+        let other_http = app.signed_in_person(&other.id).await;
+        let status = allocate(other_http, row.case.clone()).await.status();
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    // The proposed case: the audit is made, in the IRO Service Manager's
+    // name, and the IRO finds it.
+    let made = allocate(ism_http.clone(), row.case.clone()).await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let mine: IroPeerMonth = app
+        .get_json(&ism_http, &format!("/api/schedule/iro-peer?month={MONTH}"))
+        .await;
+    let done = mine.rows.iter().find(|r| r.iro == row.auditor).unwrap();
+    let audit: qalf_shared::sync::DocumentId = done.audit.as_ref().unwrap().parse().unwrap();
+    let meta = app.server.state.access().record(&audit).unwrap();
+    assert_eq!(meta.created_by, ism);
+    assert!(matches!(&meta.parties, Parties::Audit { auditor, .. } if auditor == &row.auditor));
+    // Once.
+    let again = allocate(ism_http, row.case.clone()).await;
+    assert!(again.status().is_client_error());
 }

@@ -63,6 +63,7 @@ fn sentence(kind: &str) -> &'static str {
             "An audit is complete: a support and challenge conversation is yours to hold"
         }
         "reaudit-result" => "A re-audit of a case in your service is complete",
+        "iro-peer-due" => "IRO peer audits in your service are yours to allocate",
         _ => "There is something new for you in QALF",
     }
 }
@@ -74,6 +75,7 @@ pub fn path_for(kind: &str, document: Option<&str>) -> String {
         ("panel-invitation", Some(id)) => format!("/panels/{id}"),
         ("moderation-feedback", Some(id)) => format!("/moderations/{id}"),
         ("report-shared", _) => "/reports".to_string(),
+        ("iro-peer-due", _) => "/iro-peer-audits".to_string(),
         (_, Some(id)) => format!("/audits/{id}"),
         (_, None) => "/".to_string(),
     }
@@ -87,6 +89,7 @@ pub fn link_text(kind: &str) -> &'static str {
         "moderation-feedback" => "Read the feedback",
         "report-shared" => "Open the reports",
         "reaudit-result" => "Open the re-audit",
+        "iro-peer-due" => "Allocate the peer audits",
         _ => "Open the audit",
     }
 }

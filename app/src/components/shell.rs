@@ -40,6 +40,13 @@ pub fn Shell(children: Children) -> impl IntoView {
             .me()
             .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
     };
+    // R-ALLOC-3: IRO Service Managers allocate their IROs' peer audits.
+    let allocates_peer_audits = move || {
+        session.me().is_some_and(|me| {
+            me.roles
+                .contains(&qalf_shared::org::Role::IroServiceManager)
+        })
+    };
     let observes = move || {
         session
             .me()
@@ -117,6 +124,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                     </Show>
                     <Show when=is_cpp>
                         <A href="/moderation">"Moderation"</A>
+                    </Show>
+                    <Show when=allocates_peer_audits>
+                        <A href="/iro-peer-audits">"IRO peer audits"</A>
                     </Show>
                     <Show when=is_cpp>
                         <A href="/schedule">"Schedule"</A>

@@ -5,6 +5,7 @@ pub mod audits;
 pub mod briefings;
 pub mod drp;
 pub mod home;
+pub mod iro_peer;
 pub mod moderation;
 pub mod not_found;
 pub mod notes;

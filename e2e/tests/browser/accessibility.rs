@@ -71,11 +71,21 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         violations.extend(check(&manager, &part).await?);
         screens += 1;
     }
-    for path in ["/notes"] {
+    for path in ["/notes", "/observations"] {
         manager.open(&server.url(path)).await?;
         violations.extend(check(&manager, path).await?);
         screens += 1;
     }
+    // My Annual Review, from the observations page.
+    let review = links(&manager, "/people/")
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no link to My Annual Review"))?;
+    follow(&manager, &review).await?;
+    manager.wait_for_text("h1", "My Annual Review").await?;
+    violations.extend(check(&manager, &review).await?);
+    screens += 1;
 
     // The CPP's screens, on a desktop.
     let cpp = browser.new_user("cpp").await?;
@@ -86,6 +96,7 @@ async fn every_screen_meets_wcag_2_2_aa() -> anyhow::Result<()> {
         "/schedule",
         "/schedule/import",
         "/schedule/themes",
+        "/schedule/on-purpose",
         "/schedule/re-audits",
         "/schedule/compliance",
         "/access-log",

@@ -56,6 +56,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
         .call(move |conn| {
             notifications::insert_once(
                 conn,
+                &document.to_string(),
                 &notifications::New {
                     person: &sm,
                     kind: REAUDIT_RESULT,

@@ -63,6 +63,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
             for (person, title, body) in &letters {
                 sent += usize::from(notifications::insert_once(
                     &tx,
+                    &document.to_string(),
                     &notifications::New {
                         person,
                         kind: RESPONSE_DUE,

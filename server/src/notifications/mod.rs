@@ -56,11 +56,11 @@ pub fn insert(conn: &Connection, n: &New<'_>) -> Result<i64, DbError> {
     Ok(id)
 }
 
-/// Stores a notification the first time it is due and never again: the
+/// Stores a notification the first time it is due about `record` (a
+/// document id, or a key such as `iro-peer:2026-12`) and never again: the
 /// `record_notices` row is claimed in the same transaction. Returns whether
 /// it was stored now.
-pub fn insert_once(conn: &Connection, n: &New<'_>) -> Result<bool, DbError> {
-    let record = n.document.map(|d| d.to_string()).unwrap_or_default();
+pub fn insert_once(conn: &Connection, record: &str, n: &New<'_>) -> Result<bool, DbError> {
     let claimed = conn.execute(
         "INSERT INTO record_notices (record, kind, person, sent_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT DO NOTHING",

@@ -430,12 +430,13 @@ pub async fn confirm(
         .map(|a| a.case)
         .collect();
     let mut created = 0;
+    // IRO peer audits are the IRO Service Managers' to allocate (R-ALLOC-3).
     for store::ConfirmedAllocation {
         allocation: a,
         changed_by_hand,
     } in confirmed
         .iter()
-        .filter(|c| !made.contains(&c.allocation.case))
+        .filter(|c| !made.contains(&c.allocation.case) && c.allocation.kind != AuditKind::IroPeer)
     {
         let id = create_audit(
             &state,
@@ -474,6 +475,8 @@ pub async fn confirm(
     let confirmed = confirmed_month(&state, &org, month)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a confirmed month is missing")))?;
+    super::iro_peer::tell_allocators(&state, month, &confirmed.left_to_iro_service_managers)
+        .await?;
     Ok(Json(confirmed).into_response())
 }
 
@@ -551,6 +554,10 @@ async fn confirmed_month(
     };
     let cases: Vec<(&CaseRef, Cohort)> = m.case_list.iter().map(|(r, c)| (r, *c)).collect();
     let verified = verify_among(&cases, &policy(state), &m.theme, &m.history, &m.selection);
+    let left_to_iro_service_managers = super::iro_peer::rows(org, &m, &audits)
+        .into_iter()
+        .filter(|r| r.audit.is_none())
+        .collect();
     Ok(Some(ConfirmedMonth {
         month,
         seed: m.seed,
@@ -571,5 +578,6 @@ async fn confirmed_month(
                 changed_by_hand: a.changed_by_hand,
             })
             .collect(),
+        left_to_iro_service_managers,
     }))
 }

@@ -10,8 +10,10 @@
 //! counts, never case details.
 
 mod allocation;
+mod bespoke;
 mod compliance;
 mod import;
+mod iro_peer;
 mod reaudits;
 mod records;
 pub(crate) mod store;
@@ -66,6 +68,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/schedule/reaudits",
             get(reaudits::overview).post(reaudits::allocate),
+        )
+        .route("/api/schedule/bespoke", post(bespoke::create))
+        .route(
+            "/api/schedule/iro-peer",
+            get(iro_peer::month).post(iro_peer::allocate),
         )
         .route("/api/schedule/compliance", get(compliance::overview))
         .route("/api/schedule/compliance/{person}", get(compliance::person))

@@ -743,8 +743,16 @@ async fn r_audit_9_both_managers_are_asked_to_hold_their_conversation_and_the_co
         .flatten()
         .unwrap();
     assert_eq!(doc.responses.manager.held_by.as_deref(), Some(sm.as_str()));
-    app.server.state.projector().settled().await;
-    assert_eq!(missing(sm_http.clone(), sm.clone()).await, before);
+    // "Synced" can reach the device a moment before the relay's write,
+    // which is what marks the record for projection: wait past it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut now_missing = missing(sm_http.clone(), sm.clone()).await;
+    while now_missing != before && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        app.server.state.projector().settled().await;
+        now_missing = missing(sm_http.clone(), sm.clone()).await;
+    }
+    assert_eq!(now_missing, before);
     assert_eq!(
         app.notices(&sm_http, "response-due", &audit_id, 2)
             .await

@@ -198,6 +198,10 @@ pub struct ConfirmedMonth {
     /// history kept with the selection gives the same cases.
     pub verified: bool,
     pub audits: Vec<AllocatedAudit>,
+    /// R-ALLOC-3: IRO peer audits drawn with the month, each left to the
+    /// IRO Service Manager who allocates it, not made yet.
+    #[serde(default)]
+    pub left_to_iro_service_managers: Vec<IroPeerRow>,
 }
 
 /// An audit a confirmed allocation made.
@@ -325,4 +329,59 @@ pub struct ComplianceRow {
 pub struct ComplianceOverview {
     pub month: YearMonth,
     pub people: Vec<ComplianceRow>,
+}
+
+/// `POST /api/schedule/bespoke`: the CPP audits a case on purpose, at
+/// someone's request or for a career progression panel (DOMAIN §1,
+/// R-SCHED-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BespokeAudit {
+    pub case: CaseRef,
+    /// A CPP member.
+    pub auditor: PersonId,
+    /// `Bespoke` or `CareerProgression`.
+    pub kind: AuditKind,
+    /// Why: who asked for it, or whose progression panel it is for.
+    pub reason: String,
+}
+
+/// The audit made (chosen on purpose, or an IRO peer audit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditMade {
+    pub audit: String,
+}
+
+/// R-ALLOC-3: one IRO's peer audit for a month, as drawn with the month's
+/// allocation, for their IRO Service Manager to allocate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IroPeerRow {
+    pub iro: PersonId,
+    pub iro_name: String,
+    /// The case the month's draw proposed.
+    pub proposed: CaseRef,
+    pub reason: String,
+    pub allocator: Option<PersonId>,
+    pub allocator_name: String,
+    /// The audit, once allocated.
+    pub audit: Option<String>,
+    /// The case it was allocated (the proposed one or another).
+    pub case: Option<CaseRef>,
+}
+
+/// `GET /api/schedule/iro-peer?month=`: an IRO Service Manager's peer
+/// audits to allocate for the month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IroPeerMonth {
+    pub month: YearMonth,
+    /// Whether the CPP has confirmed the month's allocation yet.
+    pub confirmed: bool,
+    pub rows: Vec<IroPeerRow>,
+}
+
+/// `POST /api/schedule/iro-peer`: allocate one IRO's peer audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocateIroPeer {
+    pub month: YearMonth,
+    pub iro: PersonId,
+    pub case: CaseRef,
 }

@@ -22,7 +22,8 @@ pub mod theme;
 
 pub use allocation::{
     Allocation, AllocationError, AllocationRequest, Assignment, DueAudit, MonthAllocation,
-    SetAside, Unfilled, allocate, check_assignment, due_audits, iro_service_manager_audit,
+    SetAside, Unfilled, allocate, check_assignment, due_audits, iro_allocator,
+    iro_service_manager_audit,
 };
 pub use compliance::{PersonCompliance, Tallies, Tally, compliance, person_compliance};
 pub use history::CompletedAudit;

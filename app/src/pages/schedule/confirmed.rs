@@ -57,6 +57,25 @@ pub fn ConfirmedView(
                 <p>{confirmed.explanation.clone()}</p>
             </div>
             <ol class="decisions" data-testid="confirmed-audits">{rows}</ol>
+            {(!confirmed.left_to_iro_service_managers.is_empty()).then(|| {
+                let left = confirmed
+                    .left_to_iro_service_managers
+                    .iter()
+                    .map(|r| view! {
+                        <li>{format!(
+                            "{}: IRO peer audit, proposed case {}, for {} to allocate",
+                            r.iro_name,
+                            r.proposed,
+                            if r.allocator_name.is_empty() { "their IRO Service Manager" } else { r.allocator_name.as_str() },
+                        )}</li>
+                    })
+                    .collect_view();
+                view! {
+                    <h3>"Left to the IRO Service Managers"</h3>
+                    <p class="hint">"IRO peer audits are allocated by the IRO Service Managers: each has been told and makes these audits from their own page."</p>
+                    <ul class="plain-list" data-testid="left-to-iro-service-managers">{left}</ul>
+                }
+            })}
         </section>
     }
 }

@@ -5,6 +5,7 @@
 
 mod allocation;
 mod allocation_row;
+mod bespoke;
 mod compliance;
 mod confirmed;
 mod drill_down;
@@ -23,10 +24,11 @@ use crate::clock;
 use crate::session::use_session;
 
 /// The parts of the schedule, in the order the CPP works through them.
-const PARTS: [(&str, &str); 5] = [
+const PARTS: [(&str, &str); 6] = [
     ("import", "Import cases"),
     ("themes", "Themes"),
     ("allocation", "Allocation"),
+    ("on-purpose", "Chosen on purpose"),
     ("re-audits", "Re-audits"),
     ("compliance", "Compliance"),
 ];
@@ -59,6 +61,7 @@ pub fn SchedulePage() -> impl IntoView {
             "import" => view! { <import::ImportCases /> }.into_any(),
             "themes" => view! { <themes::Themes /> }.into_any(),
             "re-audits" => view! { <reaudits::ReAudits /> }.into_any(),
+            "on-purpose" => view! { <bespoke::BespokeAudits /> }.into_any(),
             "compliance" => view! { <compliance::Compliance /> }.into_any(),
             _ => view! { <allocation::AllocationPage /> }.into_any(),
         };

@@ -1,0 +1,88 @@
+//! Audits the CPP chooses on purpose (DOMAIN §1): bespoke audits asked for
+//! by the DCS, an AD or a service, and career-progression audits before a
+//! panel. Chosen on purpose, so a case audited in the last year may be
+//! audited again (R-SCHED-3); done by CPP members only.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use qalf_shared::api::schedule::{AuditMade, BespokeAudit};
+use qalf_shared::schedule::{
+    AllocationRequest, Assignment, AuditKind, YearMonth, check_assignment,
+};
+
+use super::{cpp_only, policy, today};
+use crate::AppState;
+use crate::audits::{AuditAllocation, create_audit};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<BespokeAudit>,
+) -> AppResult<Response> {
+    let org = cpp_only(&state, &user)?;
+    if !matches!(body.kind, AuditKind::Bespoke | AuditKind::CareerProgression) {
+        return Err(AppError::BadRequest(
+            "a case chosen on purpose has a bespoke or a career-progression audit".into(),
+        ));
+    }
+    let reason = body.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::BadRequest(
+            "say why the case is audited: who asked for it, or whose progression panel it is for"
+                .into(),
+        ));
+    }
+    let case = org.case(&body.case).ok_or_else(|| {
+        AppError::BadRequest(format!("case {} is not in the case list", body.case))
+    })?;
+    let today = today(&state);
+    let policy = policy(&state);
+    let holidays = state.settings().bank_holidays.clone();
+    let req = AllocationRequest {
+        org: &org,
+        policy: &policy,
+        month: YearMonth::of(today),
+        allocated_on: today,
+        pool: Vec::new(),
+        on_purpose: BTreeSet::from([case.reference.clone()]),
+        history: &[],
+        holidays: &holidays,
+        seed: 0,
+    };
+    if let Err(e) = check_assignment(
+        &req,
+        &[],
+        &Assignment {
+            case: case.reference.clone(),
+            auditor: body.auditor.clone(),
+            kind: body.kind,
+        },
+    ) {
+        return Ok(super::allocation::refusal_response(&e));
+    }
+    let id = create_audit(
+        &state,
+        &AuditAllocation {
+            case: case.reference.clone(),
+            auditor: body.auditor.clone(),
+            theme: reason.to_string(),
+            theme_notes: None,
+            audit_kind: body.kind.code().to_string(),
+            allocated_on: today,
+            allocated_by: user.person.clone(),
+            suggested_day: None,
+            reaudit: None,
+        },
+    )
+    .await?;
+    tracing::info!(record = %id, kind = body.kind.code(), "audit chosen on purpose");
+    Ok(Json(AuditMade {
+        audit: id.to_string(),
+    })
+    .into_response())
+}
