@@ -530,6 +530,14 @@ async fn r_alloc_1_a_confirmation_that_breaks_a_quota_is_refused_and_makes_nothi
                 && org.team(&case.team).unwrap().manager.as_ref() != Some(tm)
                 && org.person(tm).unwrap().team.as_ref() != Some(&case.team)
                 && !org.manages(tm, &case.practitioner)
+                // Early Help and SEND team managers audit in their own
+                // service: a case of the same service as theirs this month.
+                && org.case(&allocs[*a].case).unwrap().team != case.team
+                && org
+                    .team(&org.case(&allocs[*a].case).unwrap().team)
+                    .unwrap()
+                    .service_area
+                    == org.team(&case.team).unwrap().service_area
         })
         .expect("two Team Managers' allocations");
     let mut allocations = allocs.clone();

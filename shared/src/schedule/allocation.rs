@@ -30,7 +30,7 @@ use super::month::YearMonth;
 use super::policy::{SchedulePolicy, rotation_index};
 use super::random::{Draw, Stream};
 use super::selection::Selection;
-use crate::org::{Case, CaseRef, Organisation, Person, PersonId, Role};
+use crate::org::{Case, CaseRef, Cohort, Organisation, Person, PersonId, Role, ServiceAreaId};
 
 /// R-ALLOC-4: an IRO Service Manager's audit this month. Deep-dive audits in
 /// January, March, May, July, September and November; IRO-specific audits in
@@ -291,6 +291,7 @@ enum Bar {
     LineManagement,
     NotChaired,
     NotPeerCase,
+    OutsideOwnService,
 }
 
 impl Bar {
@@ -304,13 +305,16 @@ impl Bar {
             Bar::LineManagement => format!("{n} {is} in their line of management"),
             Bar::NotChaired => format!("{n} {is} not chaired by an IRO"),
             Bar::NotPeerCase => format!("{n} {is} not chaired by a peer IRO"),
+            Bar::OutsideOwnService => format!("{n} {is} outside their own service"),
         }
     }
 }
 
-/// Everyone above each person in line management, computed once.
+/// Everyone above each person in line management, and the services that
+/// audit their own cases, computed once.
 struct Lines<'o> {
     above: BTreeMap<&'o PersonId, Vec<&'o PersonId>>,
+    own_service: BTreeSet<&'o ServiceAreaId>,
 }
 
 impl<'o> Lines<'o> {
@@ -326,7 +330,10 @@ impl<'o> Lines<'o> {
                 (&p.id, chain)
             })
             .collect();
-        Lines { above }
+        Lines {
+            above,
+            own_service: services_auditing_their_own(org),
+        }
     }
 
     fn manages(&self, manager: &PersonId, person: &PersonId) -> bool {
@@ -334,6 +341,43 @@ impl<'o> Lines<'o> {
             .get(person)
             .is_some_and(|chain| chain.contains(&manager))
     }
+}
+
+/// The Early Help and SEND services audit their own cases (DOMAIN §1: "the
+/// Children with SEND Service and the Early Help Service will be carrying
+/// out audits in their areas"): a service area whose cases are all Early
+/// Help, or all Children with Disabilities.
+fn services_auditing_their_own(org: &Organisation) -> BTreeSet<&ServiceAreaId> {
+    let mut cohorts: BTreeMap<&ServiceAreaId, BTreeSet<Cohort>> = BTreeMap::new();
+    for case in org.cases() {
+        if let Some(team) = org.team(&case.team) {
+            cohorts
+                .entry(&team.service_area)
+                .or_default()
+                .insert(case.cohort);
+        }
+    }
+    cohorts
+        .into_iter()
+        .filter(|(_, c)| {
+            c.len() == 1
+                && c.iter()
+                    .all(|c| matches!(c, Cohort::EarlyHelp | Cohort::ChildrenWithDisabilities))
+        })
+        .map(|(area, _)| area)
+        .collect()
+}
+
+/// The own-case service of the team `auditor` manages, if any: its team
+/// managers audit cases of that service only (another team of it).
+fn own_service_of<'o>(
+    org: &'o Organisation,
+    lines: &Lines<'o>,
+    auditor: &PersonId,
+) -> Option<&'o ServiceAreaId> {
+    org.teams_managed_by(auditor)
+        .map(|t| &t.service_area)
+        .find(|area| lines.own_service.contains(area))
 }
 
 /// The first rule that keeps `auditor` off `case` for an audit of `kind`.
@@ -365,6 +409,12 @@ fn bar(
         lines.manages(me, &case.practitioner) || team_manager.is_some_and(|m| lines.manages(me, m));
     if in_line && !auditor.has_role(Role::ChiefExecutive) {
         return Some(Bar::LineManagement);
+    }
+    if let Some(service) = own_service_of(org, lines, me)
+        && org.team(&case.team).map(|t| &t.service_area) != Some(service)
+        && kind.is_monthly_quota()
+    {
+        return Some(Bar::OutsideOwnService);
     }
     match kind {
         AuditKind::IroSpecific if case.chaired_by.is_none() => Some(Bar::NotChaired),
@@ -707,6 +757,15 @@ pub enum AllocationError {
     #[error("case {case} is not chaired by another IRO: an IRO peer audit is of a peer's case")]
     NotPeerCase { case: CaseRef },
     #[error(
+        "{auditor} manages a team in {service}, which audits cases of its own service: case {case} is held by {team}"
+    )]
+    OutsideOwnService {
+        auditor: String,
+        service: String,
+        case: CaseRef,
+        team: String,
+    },
+    #[error(
         "{month} is a {expected} month for IRO Service Managers: deep-dive and IRO-specific audits alternate month by month"
     )]
     WrongIroMonth {
@@ -847,6 +906,15 @@ pub fn check_assignment(
             },
             Bar::NotChaired => AllocationError::NotChaired { case: reference },
             Bar::NotPeerCase => AllocationError::NotPeerCase { case: reference },
+            Bar::OutsideOwnService => AllocationError::OutsideOwnService {
+                auditor: who,
+                service: own_service_of(org, &lines, &auditor.id)
+                    .and_then(|a| org.service_area(a))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                case: reference,
+                team,
+            },
         });
     }
     if !req.on_purpose.contains(&case.reference) {

@@ -925,3 +925,65 @@ fn r_alloc_1_the_chief_executive_audits_only_when_the_council_sets_a_quota() {
     assert_eq!(theirs.len(), due_in_april, "{:#?}", a.unfilled);
     assert_eq!(due_in_april, 1);
 }
+
+#[test]
+fn early_help_and_send_team_managers_audit_cases_in_their_own_service() {
+    let org = council();
+    let policy = SchedulePolicy::default();
+    let area_of = |case: &CaseRef| {
+        let case = org.case(case).unwrap();
+        org.service_area_of_team(&case.team).unwrap().id.to_string()
+    };
+    for seed in 0..20 {
+        let a = allocate(&request(
+            &org,
+            &policy,
+            ym("2026-05"),
+            all_cases(&org),
+            &[],
+            seed,
+        ));
+        for x in a
+            .allocations
+            .iter()
+            .filter(|x| ["fsm-n", "fsm-s"].contains(&x.auditor.as_str()))
+        {
+            assert_eq!(area_of(&x.case), "eh", "seed {seed}: {x:?}");
+        }
+        assert!(
+            a.unfilled
+                .iter()
+                .all(|u| !u.auditor.as_str().starts_with("fsm")),
+            "{:?}",
+            a.unfilled
+        );
+    }
+    // By hand, a case from another service is refused in words.
+    let elsewhere = org
+        .cases()
+        .find(|c| c.team.as_str() == "assessment-1")
+        .unwrap()
+        .reference
+        .clone();
+    let refused = check_assignment(
+        &request(&org, &policy, ym("2026-05"), all_cases(&org), &[], 1),
+        &[],
+        &Assignment {
+            case: elsewhere,
+            auditor: pid("fsm-n"),
+            kind: AuditKind::Themed,
+        },
+    )
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("audits cases of its own service"),
+        "{refused}"
+    );
+    // The Service Manager over them keeps to cases outside their own line.
+    assert!(
+        !org.teams_managed_by(&pid("sm-eh")).any(|_| true),
+        "the fixture's Service Manager manages no team directly"
+    );
+}
