@@ -34,6 +34,11 @@ pub struct ObservationDoc {
     /// When (ISO date).
     #[autosurgeon(missing = "Option::default")]
     pub held_on: Option<String>,
+    /// R-OBS-1: whether this kind asked for consent when the record was
+    /// made, kept with it so a later change to the question set leaves it
+    /// alone (`None` in records made before it was kept).
+    #[autosurgeon(missing = "Option::default")]
+    pub needs_consent: Option<bool>,
     /// For AD shadowing, which half of the day: "morning" or "afternoon"
     /// (R-OBS-2).
     #[autosurgeon(missing = "Option::default")]
@@ -133,6 +138,7 @@ pub fn new_observation_value(
         team: new.team.as_ref().map(|t| t.0.clone()),
         team_name: new.team.as_ref().map(|t| t.1.clone()),
         held_on: new.held_on.clone(),
+        needs_consent: Some(template.needs_consent),
         part_of_day: None,
         place: Text::from(""),
         setting: None,

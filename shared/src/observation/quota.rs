@@ -17,6 +17,15 @@ pub struct QuotaPolicy {
     /// Someone who joins a team with fewer days than this left in the year
     /// is due from the next year.
     pub new_starter_grace_days: i64,
+    /// Visits each senior manager (Head of Service, Assistant Director,
+    /// Director) makes a year to teams, residential homes and other
+    /// settings. The framework names no number: one by default.
+    #[serde(default = "one_visit")]
+    pub senior_manager_visits: u32,
+}
+
+fn one_visit() -> u32 {
+    1
 }
 
 impl Default for QuotaPolicy {
@@ -24,6 +33,7 @@ impl Default for QuotaPolicy {
         QuotaPolicy {
             year_start_month: 4,
             new_starter_grace_days: 90,
+            senior_manager_visits: one_visit(),
         }
     }
 }
@@ -299,6 +309,35 @@ pub fn obligations(
                 meetings_to_cover: Vec::new(),
             });
         }
+    }
+    let senior = me.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::HeadOfService | Role::AssistantDirector | Role::Director
+        )
+    });
+    if senior && policy.senior_manager_visits > 0 {
+        let done = done
+            .iter()
+            .filter(|d| {
+                d.kind == ObservationKind::SeniorManagerVisit
+                    && &d.observer == observer
+                    && d.held_on >= from
+                    && d.held_on <= to
+            })
+            .count() as u32;
+        out.push(Obligation {
+            kind: ObservationKind::SeniorManagerVisit,
+            subject: None,
+            subject_name: "A team, residential home or other setting".into(),
+            from,
+            to,
+            required: policy.senior_manager_visits,
+            target: policy.senior_manager_visits,
+            done,
+            note: None,
+            meetings_to_cover: Vec::new(),
+        });
     }
     out
 }

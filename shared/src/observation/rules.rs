@@ -22,11 +22,7 @@ pub enum ConsentState {
 /// explicit, informed consent, recorded (who, when, how, after seeing the
 /// purpose statement) before any notes.
 pub fn consent_state(doc: &ObservationDoc) -> ConsentState {
-    let needs = doc
-        .observation_kind()
-        .and_then(|k| template::current().kind(k))
-        .is_some_and(|t| t.needs_consent);
-    if !needs {
+    if !consent_needed(doc) {
         return ConsentState::NotNeeded;
     }
     let c = &doc.consent;
@@ -42,6 +38,27 @@ pub fn consent_state(doc: &ObservationDoc) -> ConsentState {
         }
         _ => ConsentState::Awaited,
     }
+}
+
+/// Settings where a senior manager's visit meets children or families.
+const WITH_CHILDREN_OR_FAMILIES: [&str; 3] = ["residential-home", "home-visit", "family-meeting"];
+
+/// R-OBS-1: whether the observation needs the family's consent: as its
+/// kind asked when the record was made (the question set of the day for
+/// older records), and for a senior manager's visit, wherever it meets
+/// children or families (a residential home, a family's home or meeting).
+pub fn consent_needed(doc: &ObservationDoc) -> bool {
+    let kind = doc.observation_kind();
+    let by_kind = doc.needs_consent.unwrap_or_else(|| {
+        kind.and_then(|k| template::current().kind(k))
+            .is_some_and(|t| t.needs_consent)
+    });
+    let visit_with_children = kind == Some(ObservationKind::SeniorManagerVisit)
+        && doc
+            .setting
+            .as_deref()
+            .is_some_and(|s| WITH_CHILDREN_OR_FAMILIES.contains(&s));
+    by_kind || visit_with_children
 }
 
 /// R-OBS-1: notes may be written only without the need for consent or after

@@ -430,7 +430,10 @@ fn r_obs_2_the_assistant_director_shadows_once_in_each_half_of_the_year() {
         held_on: day("2026-05-01"),
         meeting: None,
     };
-    let o = obligations("ad", &[shadowing]);
+    let o: Vec<_> = obligations("ad", &[shadowing])
+        .into_iter()
+        .filter(|o| o.kind == ObservationKind::AdShadowing)
+        .collect();
     assert_eq!(o.len(), 2);
     assert!(!o[0].outstanding());
     assert_eq!((o[0].from, o[0].to), (day("2026-04-01"), day("2026-09-30")));
@@ -551,4 +554,71 @@ fn r_obs_2_ad_shadowing_names_a_practitioner_of_the_ads_areas_and_records_the_ha
             .iter()
             .any(|b| matches!(b, ObservationBlocker::HalfDay))
     );
+}
+
+#[test]
+fn r_obs_2_senior_managers_owe_the_visits_the_council_sets_a_year() {
+    let mut policy = QuotaPolicy::default();
+    assert_eq!(policy.senior_manager_visits, 1);
+    let owed = |observer: &str, done: &[Done], policy: &QuotaPolicy| {
+        quota::obligations(
+            &org(),
+            &pid(observer),
+            day("2026-11-26"),
+            done,
+            &BTreeMap::new(),
+            policy,
+        )
+        .into_iter()
+        .filter(|o| o.kind == ObservationKind::SeniorManagerVisit)
+        .collect::<Vec<_>>()
+    };
+    for senior in ["hos", "ad", "dcs"] {
+        let visits = owed(senior, &[], &policy);
+        assert_eq!(visits.len(), 1, "{senior}");
+        assert_eq!((visits[0].required, visits[0].done), (1, 0));
+    }
+    assert!(owed("tm", &[], &policy).is_empty());
+    let visited = Done {
+        kind: ObservationKind::SeniorManagerVisit,
+        observer: pid("hos"),
+        subject: None,
+        held_on: day("2026-09-10"),
+        meeting: None,
+    };
+    assert_eq!(owed("hos", &[visited], &policy)[0].done, 1);
+    policy.senior_manager_visits = 0;
+    assert!(owed("hos", &[], &policy).is_empty());
+}
+
+#[test]
+fn r_obs_1_a_senior_manager_visit_with_children_waits_for_consent_and_a_template_change_leaves_old_records_alone()
+ {
+    let mut visit = new(ObservationKind::SeniorManagerVisit);
+    visit.subject = None;
+    // A visit to a team's office: no consent to ask.
+    visit.setting = Some("office".into());
+    assert_eq!(rules::consent_state(&visit), ConsentState::NotNeeded);
+    // A residential home or a family's home: children and families are
+    // there, so consent first.
+    for setting in ["residential-home", "home-visit", "family-meeting"] {
+        visit.setting = Some(setting.into());
+        assert_eq!(
+            rules::consent_state(&visit),
+            ConsentState::Awaited,
+            "{setting}"
+        );
+    }
+    give_consent(&mut visit);
+    assert_eq!(rules::consent_state(&visit), ConsentState::Given);
+
+    // Each record keeps whether its own kind asked for consent when it was
+    // made: a later change to the question set does not reach it.
+    let mut practice = new(ObservationKind::PracticeObservation);
+    assert_eq!(practice.needs_consent, Some(true));
+    practice.needs_consent = Some(false);
+    assert_eq!(rules::consent_state(&practice), ConsentState::NotNeeded);
+    // Records made before the flag was kept read the question set.
+    practice.needs_consent = None;
+    assert_eq!(rules::consent_state(&practice), ConsentState::Awaited);
 }

@@ -88,6 +88,12 @@ pub fn check(settings: &CouncilSettings) -> Vec<SettingProblem> {
             ));
         }
     }
+    if settings.observation.senior_manager_visits > 24 {
+        problems.push(problem(
+            "senior-manager-visits",
+            "Senior managers make at most 24 visits a year",
+        ));
+    }
     if !(1..=12).contains(&settings.moderation.panel_every_months) {
         problems.push(problem(
             "panel-every",

@@ -138,6 +138,15 @@ pub static FIELDS: std::sync::LazyLock<Vec<Field>> = std::sync::LazyLock::new(||
             get: |s| s.observation.new_starter_grace_days as f64,
             set: |s, v| s.observation.new_starter_grace_days = v as i64,
         },
+        Field {
+            section: "audits",
+            id: "senior-manager-visits",
+            label: "Visits each senior manager makes a year",
+            hint: "Heads of Service, the Assistant Director and the Director visit teams, residential homes and other settings. The framework names no number.",
+            unit: Unit::Whole,
+            get: |s| f64::from(s.observation.senior_manager_visits),
+            set: |s, v| s.observation.senior_manager_visits = v as u32,
+        },
     ];
     for pair in [
         quota!(
