@@ -652,7 +652,8 @@ pub async fn annual_review(
 
 /// R-OBS-2: the completed observations the server holds that the signed-in
 /// person made, for their quotas.
-pub async fn observations_done() -> Result<Vec<qalf_shared::observation::quota::Done>, ApiError> {
+pub async fn observations_done()
+-> Result<Vec<(String, qalf_shared::observation::quota::Done)>, ApiError> {
     let response = send(Request::get("/api/observations/done")).await?;
     read(response).await
 }
@@ -681,4 +682,11 @@ pub async fn allocate_iro_peer(
 ) -> Result<Result<qalf_shared::api::schedule::AuditMade, RuleRefusal>, ApiError> {
     let response = send_json(Request::post("/api/schedule/iro-peer"), body).await?;
     ruled(response).await
+}
+
+/// R-REAUDIT-1: the Inadequate cases waiting for the signed-in Head of
+/// Service's re-audit.
+pub async fn my_reaudits() -> Result<Vec<qalf_shared::api::schedule::QueueItem>, ApiError> {
+    let response = send(Request::get("/api/reaudits/mine")).await?;
+    read(response).await
 }

@@ -7,17 +7,7 @@ use crate::{User, eventually};
 pub const DEMO_PASSWORD: &str = "qalf-demo";
 
 /// A demo person's username, from their name (as the server makes them).
-pub fn demo_username(name: &str) -> String {
-    name.split_whitespace()
-        .map(|p| {
-            p.chars()
-                .filter(|c| c.is_ascii_alphabetic())
-                .collect::<String>()
-                .to_ascii_lowercase()
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
+pub use qalf_shared::org::demo_username;
 
 impl User {
     /// Waits until the server has a message for this person whose title

@@ -774,9 +774,39 @@ async fn r_mod_5_the_reaudit_queue_goes_by_the_moderated_grade() {
     moderate_to(&app, &good, audit::Grade::Inadequate).await;
     assert_eq!(
         queue(&app, &http).await,
-        vec![good],
+        vec![good.clone()],
         "moderated down, not queued"
     );
+    // And it is in its Head of Service's own queue, not another's.
+    let overview: ReAuditOverview = app
+        .get_json(&http, &format!("/api/schedule/reaudits?month={MONTH}"))
+        .await;
+    let head = overview.queue[0]
+        .queued
+        .head_of_service
+        .clone()
+        .expect("a Head of Service");
+    let head_http = app.signed_in_person(&head).await;
+    let theirs: Vec<qalf_shared::api::schedule::QueueItem> =
+        app.get_json(&head_http, "/api/reaudits/mine").await;
+    assert_eq!(
+        theirs
+            .iter()
+            .map(|q| q.queued.original.clone())
+            .collect::<Vec<_>>(),
+        vec![good]
+    );
+    let org = app.server.state.org();
+    let other = org
+        .people_with_role(Role::HeadOfService)
+        .find(|p| p.id != head)
+        .unwrap()
+        .id
+        .clone();
+    let other_http = app.signed_in_person(&other).await;
+    let none: Vec<qalf_shared::api::schedule::QueueItem> =
+        app.get_json(&other_http, "/api/reaudits/mine").await;
+    assert!(none.is_empty());
 }
 
 #[tokio::test]
@@ -880,7 +910,12 @@ async fn r_sched_3_the_cpp_audits_a_case_on_purpose_bespoke_or_for_career_progre
         .unwrap();
     assert_eq!(header.audit_kind, AuditKind::Bespoke.code());
     assert_eq!(header.auditor, cpp.to_string());
-    assert_eq!(header.theme, "Asked for by the Director after a complaint");
+    // The reason is on the audit for its auditor, not in messages.
+    assert_eq!(header.theme, AuditKind::Bespoke.label());
+    assert_eq!(
+        header.theme_notes.as_deref(),
+        Some("Asked for by the Director after a complaint")
+    );
 
     // Career progression, by the CPP too.
     let career = post(ask(

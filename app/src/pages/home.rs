@@ -70,6 +70,7 @@ pub fn Home() -> impl IntoView {
                 <MyPanels />
                 <AuditList title="Audits you are doing" audits=doing empty="No audits are allocated to you." testid="my-audits" />
                 <Overdue />
+                {me.roles.contains(&qalf_shared::org::Role::HeadOfService).then(|| view! { <ReAuditsForMe /> })}
                 <AuditList title="Audits of your work and your team's" audits=of_my_work empty="No audits of your or your team's work are open." testid="audits-of-my-work" />
                 <ObservationWork />
                 <WhoYouAre me=me.clone() />
@@ -496,5 +497,62 @@ fn EmailChoiceSection() -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// For a Head of Service: the Inadequate cases of their service areas
+/// waiting for their re-audit (by the grade each audit stands at after
+/// moderation), from the server, with the re-audit once the CPP has
+/// allocated it.
+#[component]
+fn ReAuditsForMe() -> impl IntoView {
+    let items = LocalResource::new(|| async { api::my_reaudits().await });
+    let list = move || {
+        items.get().map(|answer| match answer {
+            Err(api::ApiError::Unreachable) => view! {
+                <p>"You are offline: the re-audits waiting for you are shown when you are connected."</p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Ok(items) if items.is_empty() => {
+                view! { <p>"No Inadequate case in your service areas is waiting for your re-audit."</p> }.into_any()
+            }
+            Ok(items) => {
+                let rows = items
+                    .into_iter()
+                    .map(|item| {
+                        let q = item.queued;
+                        let text = format!(
+                            "Case {}, graded Inadequate on {}",
+                            q.case,
+                            q.graded_on.format("%-d %B %Y")
+                        );
+                        let link = match item.allocated {
+                            Some(audit) => view! {
+                                <A href=format!("/audits/{audit}")>"Open your re-audit"</A>
+                            }
+                            .into_any(),
+                            None => view! {
+                                <span class="tag">"The CPP will allocate it to you"</span>
+                            }
+                            .into_any(),
+                        };
+                        view! {
+                            <li class="record-list__item">
+                                <A href=format!("/audits/{}", q.original)>{text}</A>
+                                {link}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <ul class="record-list">{rows}</ul> }.into_any()
+            }
+        })
+    };
+    view! {
+        <section aria-labelledby="reaudits-heading" data-testid="my-reaudits">
+            <h2 id="reaudits-heading">"Inadequate cases waiting for your re-audit"</h2>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>{list}</Suspense>
+        </section>
     }
 }

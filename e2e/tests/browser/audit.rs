@@ -132,6 +132,14 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
             true,
         )
         .await?;
+    // R-AUDIT-10: good practice, written offline.
+    auditor
+        .type_in_field(
+            "Good practice to recognise (optional)",
+            "Direct work with the child is creative and recorded in their words.",
+            true,
+        )
+        .await?;
     auditor
         .click_named_containing_link("Actions and stretch targets")
         .await?;
@@ -191,6 +199,45 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
     auditor
         .wait_for_text("[data-testid=sync-status]", "All changes synced")
         .await?;
+
+    // R-AUDIT-10: the server sees the completed audit's good practice once
+    // it arrives and sends one recognition to the practitioner.
+    let audit_id = audit_url
+        .split("/audits/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let practitioner_http = reqwest::Client::builder().cookie_store(true).build()?;
+    practitioner_http
+        .post(format!("{base}/api/session"))
+        .json(&serde_json::json!({
+            "username": demo_username(&practitioner),
+            "password": qalf_e2e::pages::DEMO_PASSWORD,
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
+    let recognitions = || async {
+        let notes: Vec<serde_json::Value> = practitioner_http
+            .get(format!("{base}/api/notifications"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(
+            notes
+                .iter()
+                .filter(|n| {
+                    n["kind"] == "recognition" && n["document"].as_str() == Some(audit_id.as_str())
+                })
+                .count(),
+        )
+    };
+    eventually("the practitioner recognised", || async {
+        Ok((recognitions().await? > 0).then_some(()))
+    })
+    .await?;
 
     // The Head of Service sees it on their home page.
     let hos = browser.new_user("head-of-service").await?;
@@ -397,5 +444,7 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
             "Recommended actions from an audit are not finished yet",
         )
         .await?;
+    // Every later change to the audit left it at one recognition.
+    assert_eq!(recognitions().await?, 1, "one recognition per audit");
     Ok(())
 }

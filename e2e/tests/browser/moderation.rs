@@ -145,11 +145,11 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         )
         .await?;
 
-    // The CPP sets up a panel: three members, the Inadequate audit. Its
-    // auditor may not sit on it.
-    chair.tick("graded Inadequate").await?;
+    // The CPP sets up a panel: three members, an audit its auditor graded
+    // Good. Its auditor may not sit on it.
+    chair.tick("graded Good").await?;
     let label: String = chair
-        .eval("[...document.querySelectorAll('.checkbox label')].map(l => l.innerText).find(t => t.includes('graded Inadequate'))")
+        .eval("[...document.querySelectorAll('.checkbox label')].map(l => l.innerText).find(t => t.includes('graded Good'))")
         .await?;
     let auditor = personas
         .personas
@@ -324,9 +324,25 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         .wait_for_text("[data-testid=moderated]", "Moderated by a moderation panel")
         .await?;
     assert!(outcome.contains("grade Inadequate"), "{outcome}");
-    // R-MOD-5: moderated Inadequate, so the case goes to re-audit.
+    // R-MOD-5: moderated down to Inadequate, so the case goes to re-audit.
     chair
         .wait_for_text("[data-testid=reaudit-required]", "Re-audit required")
+        .await?;
+    // R-REAUDIT-1: it waits in its Head of Service's own queue.
+    let detail = |label: &str| {
+        format!(
+            "[...document.querySelectorAll('[data-testid=audit-details] .summary__row')]\
+             .filter(r => r.querySelector('dt').innerText.trim() === '{label}')\
+             .map(r => r.querySelector('dd').innerText.trim())[0] || ''"
+        )
+    };
+    let head: String = chair.eval(&detail("Head of Service")).await?;
+    let case: String = chair.eval(&detail("Case reference")).await?;
+    anyhow::ensure!(!head.is_empty() && !case.is_empty(), "the audit's details");
+    let hos = browser.new_user("head of service").await?;
+    hos.sign_in(&base, &qalf_shared::org::demo_username(&head))
+        .await?;
+    hos.wait_for_text("[data-testid=my-reaudits]", &format!("Case {case}"))
         .await?;
     Ok(())
 }

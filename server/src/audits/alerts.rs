@@ -38,10 +38,20 @@ pub async fn raise(
             "safety alerts are raised on audits".into(),
         ));
     };
-    if !state.access().decide(&user.person, &audit).can_write() {
+    let org = state.org();
+    // Those who write the audit raise alerts on it (not a Service Manager,
+    // who writes only their own conversation).
+    if !state.access().decide(&user.person, &audit).can_write()
+        || !qalf_shared::access::rights::may_add_to(
+            &org,
+            &user.person,
+            &meta,
+            "safety_alerts",
+            "raised_by",
+        )
+    {
         return Err(AppError::Forbidden);
     }
-    let org = state.org();
     let head = org
         .head_of_service_for_team(team)
         .ok_or_else(|| {

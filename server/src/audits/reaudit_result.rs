@@ -42,7 +42,12 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
         return Ok(());
     };
     let org = state.org();
-    let Some(sm) = responsible_service_manager(&org, case).map(|p| p.id.clone()) else {
+    // Told through the record itself, which the Service Manager must be
+    // able to open from the message.
+    let Some(sm) = responsible_service_manager(&org, case)
+        .filter(|sm| qalf_shared::access::access(&org, &sm.id, &meta).can_read())
+        .map(|p| p.id.clone())
+    else {
         tracing::warn!(record = %id, "a re-audit's case has no responsible Service Manager");
         return Ok(());
     };

@@ -23,17 +23,7 @@ pub const DEMO_SEED: u64 = 20_210_128;
 
 /// A person's demo username: their name, lower case, dot separated.
 pub fn username_for(person: &Person) -> String {
-    person
-        .name
-        .split_whitespace()
-        .map(|part| {
-            part.chars()
-                .filter(|c| c.is_ascii_alphabetic())
-                .collect::<String>()
-                .to_ascii_lowercase()
-        })
-        .collect::<Vec<_>>()
-        .join(".")
+    qalf_shared::org::demo_username(&person.name)
 }
 
 /// The demo persona for a role: the first person holding it.

@@ -5,12 +5,12 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use qalf_shared::access::Parties;
+use qalf_shared::access::{self, Parties};
 use qalf_shared::observation::quota::Done;
 use qalf_shared::observation::review::{AnnualReview, annual_review};
 use qalf_shared::observation::{self as obs, ObservationDoc};
 use qalf_shared::org::PersonId;
-use qalf_shared::report::compliance::observations_done;
+use qalf_shared::report::compliance::observations_done_by_record;
 use qalf_shared::schedule::{Period, YearMonth};
 use serde::Deserialize;
 
@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
 /// `GET /api/observations/done`: the completed observations the signed-in
 /// person made in the last year and a bit, as the server holds them, for
 /// their quotas (R-OBS-2) to count records made on any of their devices.
-async fn done(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<Done>>> {
+async fn done(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<(String, Done)>>> {
     let today = state.clock().now().date_naive();
     let facts = crate::report::facts_between(
         &state,
@@ -36,9 +39,10 @@ async fn done(State(state): State<AppState>, user: CurrentUser) -> AppResult<Jso
         today + chrono::Duration::days(1),
     )
     .await?;
-    let mut mine: Vec<Done> = observations_done(&facts)
+    let mut mine: Vec<(String, Done)> = observations_done_by_record(&facts)
         .into_iter()
-        .filter(|d| d.observer == user.person)
+        .filter(|(_, d)| d.observer == user.person)
+        .map(|(id, d)| (id.to_string(), d))
         .collect();
     mine.sort();
     Ok(Json(mine))
@@ -76,9 +80,15 @@ async fn review(
         None => YearMonth::of(state.clock().now().date_naive()),
     };
     let year = Period::year(month, state.settings().schedule.year_start_month);
-    let metas = state.access().records_where(
-        |m| matches!(&m.parties, Parties::Observation { subject: Some(s), .. } if s == &person),
-    );
+    // Only the observations the reader may read, by their own access rule.
+    let metas: Vec<_> = state
+        .access()
+        .records_where(
+            |m| matches!(&m.parties, Parties::Observation { subject: Some(s), .. } if s == &person),
+        )
+        .into_iter()
+        .filter(|m| access::access(&org, &user.person, m).can_read())
+        .collect();
     let mut docs: Vec<(String, ObservationDoc)> = Vec::new();
     for meta in &metas {
         let doc = state

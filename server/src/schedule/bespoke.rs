@@ -15,6 +15,7 @@ use qalf_shared::schedule::{
 
 use super::{cpp_only, policy, today};
 use crate::AppState;
+use crate::access_log::Action;
 use crate::audits::{AuditAllocation, create_audit};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -31,6 +32,11 @@ pub async fn create(
         ));
     }
     let reason = body.reason.trim();
+    if reason.chars().count() > 1000 {
+        return Err(AppError::BadRequest(
+            "say why the case is audited in at most 1,000 characters".into(),
+        ));
+    }
     if reason.is_empty() {
         return Err(AppError::BadRequest(
             "say why the case is audited: who asked for it, or whose progression panel it is for"
@@ -70,8 +76,11 @@ pub async fn create(
         &AuditAllocation {
             case: case.reference.clone(),
             auditor: body.auditor.clone(),
-            theme: reason.to_string(),
-            theme_notes: None,
+            // The kind stands where a month's theme would (in messages and
+            // the reports' theme figures); the reason is the auditor's to
+            // read on the audit, as a theme's notes are.
+            theme: body.kind.label().to_string(),
+            theme_notes: Some(reason.to_string()),
             audit_kind: body.kind.code().to_string(),
             allocated_on: today,
             allocated_by: user.person.clone(),
@@ -80,6 +89,9 @@ pub async fn create(
         },
     )
     .await?;
+    state
+        .log_access(&user.person, &id, Action::Create, "audit chosen on purpose")
+        .await?;
     tracing::info!(record = %id, kind = body.kind.code(), "audit chosen on purpose");
     Ok(Json(AuditMade {
         audit: id.to_string(),

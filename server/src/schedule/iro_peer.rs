@@ -25,6 +25,8 @@ use crate::audits::{AuditAllocation, create_audit};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
+static ALLOCATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The notification kind that tells an IRO Service Manager of their
 /// IROs' peer audits to allocate.
 pub const IRO_PEER_DUE: &str = "iro-peer-due";
@@ -32,15 +34,23 @@ pub const IRO_PEER_DUE: &str = "iro-peer-due";
 /// Every IRO peer audit the month's confirmation drew, with the audit made
 /// for it, if any.
 pub fn rows(org: &Organisation, month: &StoredMonth, made: &[StoredAudit]) -> Vec<IroPeerRow> {
+    // Each made audit pairs with one drawn row of its IRO (an IRO may owe
+    // more than one in a month).
+    let mut paired: BTreeSet<&str> = BTreeSet::new();
     month
         .allocations
         .iter()
         .map(|c| &c.allocation)
         .filter(|a| a.kind == AuditKind::IroPeer)
         .map(|a| {
-            let audit = made
-                .iter()
-                .find(|m| m.kind == AuditKind::IroPeer && m.auditor == a.auditor);
+            let audit = made.iter().find(|m| {
+                m.kind == AuditKind::IroPeer
+                    && m.auditor == a.auditor
+                    && !paired.contains(m.audit.as_str())
+            });
+            if let Some(m) = audit {
+                paired.insert(m.audit.as_str());
+            }
             let allocator = iro_allocator(org, &a.auditor);
             IroPeerRow {
                 iro: a.auditor.clone(),
@@ -143,13 +153,19 @@ pub async fn month(
             ))
         })
         .await?;
-    let rows = stored
+    let rows: Vec<IroPeerRow> = stored
         .as_ref()
         .map(|m| rows(&org, m, &made))
         .unwrap_or_default()
         .into_iter()
         .filter(|r| r.allocator.as_ref() == Some(&user.person))
         .collect();
+    super::log_reads(
+        &state,
+        &user.person,
+        rows.iter().filter_map(|r| r.audit.as_deref()),
+    )
+    .await?;
     Ok(Json(IroPeerMonth {
         month,
         confirmed: stored.is_some(),
@@ -166,6 +182,8 @@ pub async fn allocate(
 ) -> AppResult<Response> {
     let org = iro_service_manager(&state, &user)?;
     let month = body.month;
+    // One allocation at a time, so two requests never make the same audit.
+    let _one_at_a_time = ALLOCATING.lock().await;
     let (stored, made) = state
         .db()
         .call(move |conn| {
@@ -182,21 +200,30 @@ pub async fn allocate(
         )));
     };
     let all = rows(&org, &stored, &made);
-    let Some(row) = all.iter().find(|r| r.iro == body.iro) else {
+    let theirs: Vec<&IroPeerRow> = all.iter().filter(|r| r.iro == body.iro).collect();
+    let Some(first) = theirs.first() else {
         return Err(AppError::BadRequest(format!(
             "{} has no peer audit in {}",
             name(&org, &body.iro),
             month.label()
         )));
     };
-    if row.allocator.as_ref() != Some(&user.person) {
+    if first.allocator.as_ref() != Some(&user.person) {
         return Err(AppError::Forbidden);
     }
-    if row.audit.is_some() {
+    let Some(row) = theirs.iter().find(|r| r.audit.is_none()) else {
         return Err(AppError::Conflict(format!(
             "{}'s peer audit for {} is already allocated",
-            row.iro_name,
+            first.iro_name,
             month.label()
+        )));
+    };
+    // A case is audited once a month.
+    if let Some(m) = made.iter().find(|m| m.case == body.case) {
+        return Err(AppError::Conflict(format!(
+            "case {} is already audited this month, by {}",
+            body.case,
+            name(&org, &m.auditor)
         )));
     }
     let today = today(&state);

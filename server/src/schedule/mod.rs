@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
             get(reaudits::overview).post(reaudits::allocate),
         )
         .route("/api/schedule/bespoke", post(bespoke::create))
+        .route("/api/reaudits/mine", get(reaudits::mine))
         .route(
             "/api/schedule/iro-peer",
             get(iro_peer::month).post(iro_peer::allocate),

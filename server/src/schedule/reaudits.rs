@@ -74,6 +74,107 @@ fn result(
     })
 }
 
+/// What the server knows of audits and re-audits: every audit's facts,
+/// the re-audits allocated, and whom each result was shared with.
+struct Known {
+    facts: Vec<AuditFacts>,
+    stored: Vec<StoredReAudit>,
+    shared: BTreeMap<String, (PersonId, i64)>,
+}
+
+impl Known {
+    async fn load(state: &AppState) -> AppResult<Known> {
+        let facts = records::all(state).await?;
+        let stored = state.db().call(|conn| store::reaudits(conn)).await?;
+        let shared = state
+            .db()
+            .call(|conn| crate::notifications::sent_once(conn, REAUDIT_RESULT))
+            .await?
+            .into_iter()
+            .map(|(record, person, at)| (record, (person, at)))
+            .collect();
+        Ok(Known {
+            facts,
+            stored,
+            shared,
+        })
+    }
+
+    fn completed(&self) -> Vec<CompletedAudit> {
+        self.facts
+            .iter()
+            .filter_map(AuditFacts::completed)
+            .collect()
+    }
+
+    /// Each completed re-audit with its outcome.
+    fn results(&self) -> Vec<(&StoredReAudit, ReAuditResult)> {
+        let by_id: BTreeMap<String, &AuditFacts> =
+            self.facts.iter().map(|f| (f.id.to_string(), f)).collect();
+        self.stored
+            .iter()
+            .filter_map(|r| {
+                let outcome = result(r, by_id.get(&r.audit)?, self.shared.get(&r.audit))?;
+                Some((r, outcome))
+            })
+            .collect()
+    }
+
+    fn done(&self) -> Vec<ReAuditResult> {
+        self.results().into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The queue now, each item with the re-audit allocated for its Head
+    /// of Service, if any.
+    fn queue(&self, org: &Organisation) -> Vec<QueueItem> {
+        let done = self.done();
+        let complete: BTreeSet<String> = self
+            .results()
+            .iter()
+            .map(|(r, _)| r.audit.clone())
+            .collect();
+        reaudit_queue(org, &self.completed(), &done)
+            .into_iter()
+            .map(|q| QueueItem {
+                allocated: self
+                    .stored
+                    .iter()
+                    .filter(|r| !complete.contains(&r.audit))
+                    .find(|r| {
+                        r.original == q.original
+                            && Some(&r.re_auditor) == q.head_of_service.as_ref()
+                    })
+                    .map(|r| r.audit.clone()),
+                queued: q,
+            })
+            .collect()
+    }
+}
+
+/// `GET /api/reaudits/mine`: the Inadequate cases waiting for the signed-in
+/// Head of Service's re-audit (R-REAUDIT-1), by the grade each audit stands
+/// at after moderation (R-MOD-5), with the re-audit once allocated. Each
+/// audit listed is logged as read.
+pub async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<QueueItem>>> {
+    let org = state.org();
+    let known = Known::load(&state).await?;
+    let mine: Vec<QueueItem> = known
+        .queue(&org)
+        .into_iter()
+        .filter(|q| q.queued.head_of_service.as_ref() == Some(&user.person))
+        .collect();
+    log_reads(
+        &state,
+        &user.person,
+        mine.iter().map(|q| q.queued.original.as_str()),
+    )
+    .await?;
+    Ok(Json(mine))
+}
+
 pub async fn overview(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -89,26 +190,13 @@ pub async fn overview(
         None => None,
     };
     let policy = policy(&state);
-    let facts = records::all(&state).await?;
-    let stored = state.db().call(|conn| store::reaudits(conn)).await?;
-    let by_id: BTreeMap<String, &AuditFacts> =
-        facts.iter().map(|f| (f.id.to_string(), f)).collect();
-    let completed: Vec<CompletedAudit> = facts.iter().filter_map(AuditFacts::completed).collect();
-    let shared: BTreeMap<String, (PersonId, i64)> = state
-        .db()
-        .call(|conn| crate::notifications::sent_once(conn, REAUDIT_RESULT))
-        .await?
-        .into_iter()
-        .map(|(record, person, at)| (record, (person, at)))
-        .collect();
-    let results: Vec<(&StoredReAudit, ReAuditResult)> = stored
-        .iter()
-        .filter_map(|r| {
-            let outcome = result(r, by_id.get(&r.audit)?, shared.get(&r.audit))?;
-            Some((r, outcome))
-        })
-        .collect();
-    let done: Vec<ReAuditResult> = results.iter().map(|(_, r)| r.clone()).collect();
+    let known = Known::load(&state).await?;
+    let (stored, results, completed, done) = (
+        &known.stored,
+        known.results(),
+        known.completed(),
+        known.done(),
+    );
     let complete: BTreeSet<&str> = results.iter().map(|(r, _)| r.audit.as_str()).collect();
     let pending: Vec<&StoredReAudit> = stored
         .iter()

@@ -1377,7 +1377,10 @@ async fn r_sec_1_the_relay_takes_from_each_person_only_what_is_theirs_to_write()
         move |d: &mut automerge::AutoCommit| {
             let responses = d.get(ROOT, "responses")?.expect("responses").1;
             let theirs = d.get(&responses, "practitioner")?.expect("theirs").1;
-            d.put(&theirs, "held_on", day)
+            // Their side of the conversation (the day it was held is the
+            // manager's to record).
+            let notes = d.get(&theirs, "notes")?.expect("notes").1;
+            d.splice_text(&notes, 0, 0, day)
         }
     };
     // The auditor's grade, in the practitioner's own name: not theirs.
@@ -1417,7 +1420,8 @@ async fn r_sec_1_the_relay_takes_from_each_person_only_what_is_theirs_to_write()
         let read = relay
             .with_document(&id, |doc| {
                 let audit = qalf_shared::audit::read(doc).expect("an audit");
-                (audit.overall.grade, audit.responses.practitioner.held_on)
+                let notes = audit.responses.practitioner.notes.as_str().to_string();
+                (audit.overall.grade, (!notes.is_empty()).then_some(notes))
             })
             .await
             .unwrap()

@@ -389,7 +389,13 @@ pub fn may_create(
                         .is_some_and(|s| s.has_role(Role::Iro));
                     subject_is_iro && (manages_subject || is_cpp)
                 }
-                ObservationKind::AdShadowing => me.has_role(Role::AssistantDirector),
+                // A practitioner of the service areas they oversee (R-OBS-2).
+                ObservationKind::AdShadowing => {
+                    me.has_role(Role::AssistantDirector)
+                        && subject.as_ref().is_none_or(|s| {
+                            crate::observation::rules::shadowing_candidates(org, person).contains(s)
+                        })
+                }
                 ObservationKind::SeniorManagerVisit
                 | ObservationKind::KeyDecisionMeetingObservation => {
                     crate::observation::rules::started_on_demand(&me.roles).contains(observation)

@@ -62,6 +62,10 @@ impl Touch {
         self.keys().nth(1)
     }
 
+    fn third(&self) -> Option<&str> {
+        self.keys().nth(2)
+    }
+
     /// The list item directly under the first key (`disagreement[3]`…).
     fn first_item(&self) -> Option<&Item> {
         match self.path.get(1) {
@@ -119,6 +123,29 @@ pub fn may_write_field(
     let touch = Touch {
         path: keys.iter().map(|k| Step::Key((*k).to_string())).collect(),
         value: None,
+        delete: false,
+    };
+    super::access(org, person, meta).can_write()
+        && may_write(org, person, meta, RecordState::default(), &touch).is_ok()
+}
+
+/// Whether `person` may add an entry in their own name (`owner_field`) to
+/// the list `list` of the record `meta` describes: a safety alert on an
+/// audit, say, by the same rule the gate applies to the change.
+pub fn may_add_to(
+    org: &Organisation,
+    person: &PersonId,
+    meta: &RecordMeta,
+    list: &str,
+    owner_field: &str,
+) -> bool {
+    let touch = Touch {
+        path: vec![
+            Step::Key(list.to_string()),
+            Step::Item(Item::New),
+            Step::Key(owner_field.to_string()),
+        ],
+        value: Some(person.to_string()),
         delete: false,
     };
     super::access(org, person, meta).can_write()
@@ -236,10 +263,22 @@ fn audit(w: &AuditWriter<'_>, touch: &Touch) -> Result<(), Refusal> {
     let is = |fields: &BTreeMap<String, String>, key: &str| {
         fields.get(key).is_some_and(|v| v == w.me.as_str())
     };
+    // The practitioner's Service Manager writes the audit for one thing
+    // only: their own conversation with the Team Manager (R-AUDIT-9).
+    let only_service_manager = w.service_manager
+        && !(w.findings || w.practitioner || w.manager || w.cpp || w.escalation_head);
+    if only_service_manager {
+        return allow(touch.first() == Some("responses") && touch.second() == Some("manager"));
+    }
+    // Who held a conversation, and when, are recorded by whoever holds it:
+    // the practitioner's manager, the Team Manager's Service Manager.
+    let holding = matches!(touch.third(), Some("held_on" | "held_by"));
     match touch.first().unwrap_or_default() {
         // The support and challenge conversations (R-AUDIT-9).
         "responses" => match touch.second() {
+            Some("practitioner") if holding => allow(w.manager || w.cpp),
             Some("practitioner") => allow(w.practitioner || w.manager || w.cpp),
+            Some("manager") if holding => allow(w.service_manager || w.cpp),
             Some("manager") => allow(w.manager || w.service_manager || w.cpp),
             _ => Err(Refusal::Fixed),
         },
@@ -305,7 +344,7 @@ fn observation(observer: bool, subject: bool, touch: &Touch) -> Result<(), Refus
     match touch.first().unwrap_or_default() {
         "reflection" => allow(subject),
         "observation" | "observer" | "observer_name" | "subject" | "subject_name"
-        | "template_version" => Err(Refusal::Fixed),
+        | "needs_consent" | "template_version" => Err(Refusal::Fixed),
         _ => allow(observer),
     }
 }

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod follow_up;
 mod grade;
+pub mod history;
 pub mod rules;
 pub mod template;
 pub mod template_edit;

@@ -573,17 +573,17 @@ impl ResponseMissing {
     }
 }
 
-/// R-AUDIT-9: the conversations not yet recorded in full: each needs the
-/// day it was held and who held it.
+/// R-AUDIT-9: the conversations not yet recorded: each is recorded with
+/// the day it was held, by whoever held it (only they may write the day,
+/// and the screen records them beside it; older records have the day
+/// alone).
 pub fn responses_missing(audit: &AuditDoc) -> Vec<ResponseMissing> {
     missing_responses(&audit.responses)
 }
 
 /// [`responses_missing`] over the conversations alone.
 pub fn missing_responses(responses: &super::document::Responses) -> Vec<ResponseMissing> {
-    let held = |c: &super::document::Conversation| {
-        c.held_on.is_some() && c.held_by.as_deref().is_some_and(|p| !p.is_empty())
-    };
+    let held = |c: &super::document::Conversation| c.held_on.is_some();
     let mut missing = Vec::new();
     if !held(&responses.practitioner) {
         missing.push(ResponseMissing::ManagerWithPractitioner);
@@ -654,7 +654,7 @@ pub struct AmendmentLine {
 const AMENDMENT_WINDOW: i64 = 15 * 60;
 
 /// The part of the audit a field path (`sections/safety/grade`) is in.
-fn part_in_words(audit: &AuditDoc, field: &str) -> String {
+pub(crate) fn part_in_words(audit: &AuditDoc, field: &str) -> String {
     let steps: Vec<&str> = field.split('/').collect();
     match steps.as_slice() {
         ["sections", id, rest @ ..] => {

@@ -550,16 +550,15 @@ fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
 }
 
 #[test]
-fn r_audit_9_each_conversation_counts_only_with_who_held_it() {
+fn r_audit_9_each_conversation_missing_is_named() {
     let mut a = complete(Grade::Good);
     a.responses.practitioner.held_on = Some("2026-11-25".into());
-    a.responses.manager.held_on = Some("2026-11-26".into());
     a.responses.practitioner.held_by = Some("p-019".into());
-    // The Service Manager's conversation has a date but nobody holding it.
     assert_eq!(
         rules::responses_missing(&a),
         vec![rules::ResponseMissing::ServiceManagerWithTeamManager]
     );
+    a.responses.manager.held_on = Some("2026-11-26".into());
     a.responses.manager.held_by = Some("p-010".into());
     assert!(rules::responses_missing(&a).is_empty());
     assert!(rules::responses_recorded(&a));
@@ -929,4 +928,53 @@ fn r_mod_5_an_audit_stands_at_its_moderated_grade_where_moderation_reached_one()
         Some(Grade::Inadequate),
         "no consensus: the auditor's grade stands"
     );
+}
+
+#[test]
+fn r_audit_11_the_history_shows_each_fields_author_and_time() {
+    use automerge::transaction::CommitOptions;
+    let mut doc = new_doc();
+    let edit = |doc: &mut automerge::Automerge, by: &str, at: i64, f: &dyn Fn(&mut AuditDoc)| {
+        let mut a = document::read(doc).unwrap();
+        f(&mut a);
+        let mut tx = doc.transaction();
+        autosurgeon::reconcile(&mut tx, &a).unwrap();
+        tx.commit_with(
+            CommitOptions::default()
+                .with_message(format!("by:{by}"))
+                .with_time(at),
+        );
+    };
+    // The auditor grades the first section and writes the overall reason;
+    // later the CPP edits the reason.
+    let first = new().sections[0].id.clone();
+    edit(&mut doc, "p-030", 1_790_000_000, &|a| {
+        a.sections[0].grade = Some(Grade::Good.code().into());
+        a.overall.reason = Text::from("The plan is working.");
+    });
+    edit(&mut doc, "p-cpp", 1_790_090_000, &|a| {
+        a.overall.reason = Text::from("The plan is working well.");
+    });
+    let history = super::history::field_history(&doc);
+    let reason = history
+        .iter()
+        .find(|f| f.field == "overall/reason")
+        .expect("the overall reason's history");
+    assert_eq!(reason.what, "the overall judgement");
+    let who: Vec<(&str, i64)> = reason.edits.iter().map(|e| (e.by.as_str(), e.at)).collect();
+    assert_eq!(
+        who,
+        vec![("p-030", 1_790_000_000), ("p-cpp", 1_790_090_000)]
+    );
+    let grade = history
+        .iter()
+        .find(|f| f.field == format!("sections/{first}/grade"))
+        .expect("the section grade's history");
+    assert_eq!(grade.edits.len(), 1);
+    assert_eq!(grade.edits[0].by, "p-030");
+    assert!(grade.what.starts_with("the grade for "), "{}", grade.what);
+    // What the audit was made with is its creator's, at its creation.
+    let header = history.iter().find(|f| f.field == "header/case").unwrap();
+    assert_eq!(header.edits[0].by, "p-030");
+    assert_eq!(header.edits[0].at, 0);
 }

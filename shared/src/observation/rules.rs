@@ -132,7 +132,9 @@ pub fn completion_blockers(doc: &ObservationDoc) -> Vec<ObservationBlocker> {
             blockers.push(blocker);
         }
     }
-    if doc.observation_kind() == Some(ObservationKind::AdShadowing) {
+    // (Records made before these were asked, which keep no consent flag,
+    // could never name the practitioner afterwards: the subject is fixed.)
+    if doc.observation_kind() == Some(ObservationKind::AdShadowing) && doc.needs_consent.is_some() {
         if doc.subject.as_deref().is_none_or(str::is_empty) {
             blockers.push(ObservationBlocker::Practitioner);
         }

@@ -529,6 +529,20 @@ fn r_obs_2_ad_shadowing_names_a_practitioner_of_the_ads_areas_and_records_the_ha
     assert_eq!(ids, vec!["sw-1", "sw-moved", "sw-new"]);
     // Not the IROs, managers or anyone outside the AD's areas.
     assert!(rules::shadowing_candidates(&org, &pid("tm")).is_empty());
+    // And the server registers shadowing of those practitioners only.
+    let shadowing = |subject: &str| crate::access::RecordMeta {
+        id: crate::sync::DocumentId::from_bytes([7; 16]),
+        created_by: pid("ad"),
+        created_at: 0,
+        parties: crate::access::Parties::Observation {
+            observation: ObservationKind::AdShadowing,
+            observer: pid("ad"),
+            subject: Some(pid(subject)),
+            team: None,
+        },
+    };
+    assert!(crate::access::may_create(&org, &pid("ad"), &shadowing("sw-1")).is_ok());
+    assert!(crate::access::may_create(&org, &pid("ad"), &shadowing("iro-cp")).is_err());
 
     let mut doc = new(ObservationKind::AdShadowing);
     doc.subject = None;

@@ -13,6 +13,6 @@ pub use case::{AgeBand, Case};
 pub use cohort::Cohort;
 pub use ids::{CaseRef, IdError, PersonId, ServiceAreaId, TeamId};
 pub use organisation::{OrgError, Organisation, OrganisationParts};
-pub use person::Person;
+pub use person::{Person, demo_username};
 pub use role::Role;
 pub use team::{ServiceArea, Team};

@@ -34,3 +34,18 @@ impl Person {
         self.roles.contains(&role)
     }
 }
+
+/// A demonstration's username for the person called `name`: the name,
+/// lower case, dot separated, letters only ("Ava Hall" → `ava.hall`).
+/// Only demonstrations sign in this way; a council's people use their own.
+pub fn demo_username(name: &str) -> String {
+    name.split_whitespace()
+        .map(|part| {
+            part.chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}

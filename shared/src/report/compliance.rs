@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::sync::DocumentId;
+
 use super::drill::{AuditDate, AuditQuery, Drill, ObservationQuery};
 use super::facts::Facts;
 use crate::access::ObservationKind;
@@ -40,19 +42,30 @@ pub fn completed_audits(facts: &Facts) -> Vec<CompletedAudit> {
 /// The observations the projection holds as completed (not ended early),
 /// as the quotas count them.
 pub fn observations_done(facts: &Facts) -> Vec<Done> {
+    observations_done_by_record(facts)
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect()
+}
+
+/// [`observations_done`], each with its record, so that a device can count
+/// its own records not yet on the server without counting any twice.
+pub fn observations_done_by_record(facts: &Facts) -> Vec<(DocumentId, Done)> {
     facts
         .observations
         .iter()
-        .filter(|o| !o.ended)
+        .filter(|o| !o.ended && o.completed_on.is_some())
         .filter_map(|o| {
-            Some(Done {
-                kind: o.kind,
-                observer: o.observer.clone(),
-                subject: o.subject.clone(),
-                held_on: o.held_on.or(o.completed_on)?,
-                meeting: o.meeting,
-            })
-            .filter(|_| o.completed_on.is_some())
+            Some((
+                o.record.clone(),
+                Done {
+                    kind: o.kind,
+                    observer: o.observer.clone(),
+                    subject: o.subject.clone(),
+                    held_on: o.held_on.or(o.completed_on)?,
+                    meeting: o.meeting,
+                },
+            ))
         })
         .collect()
 }

@@ -61,7 +61,7 @@ pub fn FollowUp() -> impl IntoView {
         />
         <TellAboutActions id=id.clone() readonly=findings_readonly />
         <h2>"Responses to the audit"</h2>
-        <p class="hint">"After the audit, the practitioner's manager holds a support and challenge conversation with them, and the Service Manager holds one with the Team Manager. Whoever records the date is recorded as holding it."</p>
+        <p class="hint">"After the audit, the practitioner's manager holds a support and challenge conversation with them, and the Service Manager holds one with the Team Manager. Whoever holds it records the date, and is recorded as holding it."</p>
         <Conversation
             which="practitioner"
             heading="Manager and practitioner: support and challenge"
@@ -164,9 +164,15 @@ fn Conversation(
 ) -> impl IntoView {
     let context = use_context::<AuditContext>().expect("audit context");
     let (audit, id) = (context.audit, context.id.clone());
+    // Who held it records the day (and so is recorded as holding it); the
+    // other party may add to the notes.
     let readonly = context.readonly_unless_writes(match which {
         "practitioner" => &["responses", "practitioner", "held_on"],
         _ => &["responses", "manager", "held_on"],
+    });
+    let notes_readonly = context.readonly_unless_writes(match which {
+        "practitioner" => &["responses", "practitioner", "notes"],
+        _ => &["responses", "manager", "notes"],
     });
     let path = FieldPath::key("responses").then_key(which);
     let held_by_me = {
@@ -219,7 +225,7 @@ fn Conversation(
             path=path.then_key("notes")
             label=notes_label.to_string()
             hint=notes_hint
-            readonly=readonly
+            readonly=notes_readonly
         />
     }
 }

@@ -9,6 +9,7 @@ mod details;
 mod disagreement;
 mod family;
 mod follow_up;
+mod history;
 mod judgement;
 mod parts;
 mod safety;
@@ -93,6 +94,7 @@ fn AuditView(part: Signal<String>) -> impl IntoView {
                     Part::Complete => view! { <complete::Complete /> }.into_any(),
                     Part::FollowUp => view! { <follow_up::FollowUp /> }.into_any(),
                     Part::Disagreement => view! { <disagreement::Disagreement /> }.into_any(),
+                    Part::History => view! { <history::History /> }.into_any(),
                 }}
                 <parts::NextPart current=Signal::derive(current) />
             </div>

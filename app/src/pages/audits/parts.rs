@@ -17,6 +17,7 @@ pub enum Part {
     Complete,
     FollowUp,
     Disagreement,
+    History,
 }
 
 impl Part {
@@ -29,6 +30,7 @@ impl Part {
             "complete" => Part::Complete,
             "follow-up" => Part::FollowUp,
             "disagreement" => Part::Disagreement,
+            "history" => Part::History,
             section => Part::Section(section.to_string()),
         }
     }
@@ -43,6 +45,7 @@ impl Part {
             Part::Complete => "complete",
             Part::FollowUp => "follow-up",
             Part::Disagreement => "disagreement",
+            Part::History => "history",
         }
     }
 }
@@ -88,6 +91,7 @@ fn parts(context: &AuditContext) -> Vec<(Part, String, String)> {
         ));
         list.push((Part::Disagreement, "Disagreement".into(), String::new()));
     }
+    list.push((Part::History, "History of changes".into(), String::new()));
     list
 }
 

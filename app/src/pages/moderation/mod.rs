@@ -21,9 +21,10 @@ use crate::{api, clock};
 
 /// Audits on this device completed on or after `since` and not moderated
 /// yet: what a panel chooses from.
-pub fn completed_audits(since: chrono::NaiveDate) -> Memo<Vec<(DocumentId, AuditDoc)>> {
+pub fn completed_audits(since: Signal<chrono::NaiveDate>) -> Memo<Vec<(DocumentId, AuditDoc)>> {
     let repo = use_repo();
     Memo::new(move |_| {
+        let since = since.get();
         repo.read_all(audit::read)
             .into_iter()
             .filter(|(_, a)| {

@@ -30,12 +30,15 @@ pub fn PanelSetup() -> impl IntoView {
     let held_on = RwSignal::new(
         cadence::next_panel_date(every, year_start, clock::today(), &planned).to_string(),
     );
-    let since = cadence::audits_since(
-        every,
-        year_start,
-        held_on.get_untracked().parse().unwrap_or(clock::today()),
-        &planned,
-    );
+    // The audits offered follow the date chosen.
+    let since = Signal::derive(move || {
+        cadence::audits_since(
+            every,
+            year_start,
+            held_on.get().parse().unwrap_or(clock::today()),
+            &planned,
+        )
+    });
     let audits = completed_audits(since);
     let members = RwSignal::new(vec![repo.me().id.clone()]);
     let chosen = RwSignal::new(Vec::<DocumentId>::new());

@@ -39,11 +39,19 @@ fn done(list: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
         .collect()
 }
 
-/// The server's completed observations with this device's, each once.
-fn counted(on_server: Vec<Done>, on_device: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
-    let mut all: BTreeSet<Done> = on_server.into_iter().collect();
-    all.extend(done(on_device));
-    all.into_iter().collect()
+/// The server's completed observations with this device's, each record
+/// once.
+fn counted(
+    on_server: Vec<(String, Done)>,
+    on_device: &[(DocumentId, ObservationDoc)],
+) -> Vec<Done> {
+    let mut all: BTreeMap<String, Done> = on_server.into_iter().collect();
+    for (id, doc) in on_device {
+        if let Some(d) = done(std::slice::from_ref(&(id.clone(), doc.clone()))).pop() {
+            all.entry(id.to_string()).or_insert(d);
+        }
+    }
+    all.into_values().collect()
 }
 
 #[component]
@@ -54,7 +62,7 @@ pub fn ObservationWork() -> impl IntoView {
     // R-OBS-2: what the server holds counts, so an observation finished on
     // another device is not asked for again; this device's own (perhaps
     // not synced yet) count too, once.
-    let on_server = RwSignal::new(Vec::<Done>::new());
+    let on_server = RwSignal::new(Vec::<(String, Done)>::new());
     leptos::task::spawn_local(async move {
         if let Ok(done) = crate::api::observations_done().await {
             on_server.set(done);

@@ -145,6 +145,34 @@ fn r_sec_1_the_responses_are_the_practitioners_and_managers() {
 }
 
 #[test]
+fn r_audit_9_who_held_a_conversation_is_recorded_by_whoever_holds_it() {
+    let a = audit();
+    // The practitioner writes their side of it, not that it was held.
+    assert_eq!(
+        check(&a, "sw", &at(&["responses", "practitioner", "notes"])),
+        Ok(())
+    );
+    for holding in ["held_on", "held_by"] {
+        let theirs = at(&["responses", "practitioner", holding]);
+        assert_eq!(
+            check(&a, "sw", &theirs),
+            Err(Refusal::NotYours),
+            "{holding}"
+        );
+        assert_eq!(check(&a, "tm", &theirs), Ok(()), "{holding}");
+        // The Service Manager's conversation with the Team Manager is
+        // recorded by the Service Manager (the Team Manager adds notes).
+        let sms = at(&["responses", "manager", holding]);
+        assert_eq!(check(&a, "tm", &sms), Err(Refusal::NotYours), "{holding}");
+        assert_eq!(check(&a, "sm", &sms), Ok(()), "{holding}");
+    }
+    assert_eq!(
+        check(&a, "tm", &at(&["responses", "manager", "notes"])),
+        Ok(())
+    );
+}
+
+#[test]
 fn r_reaudit_1_the_re_auditor_answers_the_action_plan_question_and_nothing_else_of_the_link() {
     let a = audit();
     let answer = at(&["reaudit", "action_plan_complete"]);
@@ -181,6 +209,11 @@ fn r_audit_9_the_service_manager_records_their_conversation_with_the_team_manage
         at(&["overall", "grade"]),
         at(&["strengths"]),
         at(&["follow_up", "done_on"]),
+        // Nor may they open a disagreement, raise an alert or add an
+        // amendment on the audit.
+        in_item("disagreement", Item::New, Some("opened_by"), Some("sm")),
+        in_item("safety_alerts", Item::New, Some("raised_by"), Some("sm")),
+        in_item("amendments", Item::New, Some("by"), Some("sm")),
     ] {
         assert_eq!(
             check(&a, "sm", &not_theirs),
