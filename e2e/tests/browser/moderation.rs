@@ -344,5 +344,9 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
         .await?;
     hos.wait_for_text("[data-testid=my-reaudits]", &format!("Case {case}"))
         .await?;
+    // Not on the panel, they are told so rather than left waiting.
+    hos.open(&panel).await?;
+    hos.wait_for_text("main", "This panel is not available to you")
+        .await?;
     Ok(())
 }

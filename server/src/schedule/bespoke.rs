@@ -3,17 +3,13 @@
 //! panel. Chosen on purpose, so a case audited in the last year may be
 //! audited again (R-SCHED-3); done by CPP members only.
 
-use std::collections::BTreeSet;
-
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use qalf_shared::api::schedule::{AuditMade, BespokeAudit};
-use qalf_shared::schedule::{
-    AllocationRequest, Assignment, AuditKind, YearMonth, check_assignment,
-};
+use qalf_shared::schedule::AuditKind;
 
-use super::{cpp_only, policy, today};
+use super::{cpp_only, today};
 use crate::AppState;
 use crate::access_log::Action;
 use crate::audits::{AuditAllocation, create_audit};
@@ -46,31 +42,11 @@ pub async fn create(
     let case = org.case(&body.case).ok_or_else(|| {
         AppError::BadRequest(format!("case {} is not in the case list", body.case))
     })?;
-    let today = today(&state);
-    let policy = policy(&state);
-    let holidays = state.settings().bank_holidays.clone();
-    let req = AllocationRequest {
-        org: &org,
-        policy: &policy,
-        month: YearMonth::of(today),
-        allocated_on: today,
-        pool: Vec::new(),
-        on_purpose: BTreeSet::from([case.reference.clone()]),
-        history: &[],
-        holidays: &holidays,
-        seed: 0,
-    };
-    if let Err(e) = check_assignment(
-        &req,
-        &[],
-        &Assignment {
-            case: case.reference.clone(),
-            auditor: body.auditor.clone(),
-            kind: body.kind,
-        },
-    ) {
+    if let Err(e) = super::check_on_purpose(&state, &org, &case.reference, &body.auditor, body.kind)
+    {
         return Ok(super::allocation::refusal_response(&e));
     }
+    let today = today(&state);
     let id = create_audit(
         &state,
         &AuditAllocation {

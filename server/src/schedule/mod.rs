@@ -80,6 +80,42 @@ pub fn router() -> Router<AppState> {
         .merge(import)
 }
 
+/// Checks one audit of `case`, chosen on purpose rather than drawn (a
+/// re-audit, a bespoke or career-progression audit), against the same
+/// allocation rules as the month's draw. Chosen on purpose, a case audited
+/// recently may be audited again (R-SCHED-3).
+fn check_on_purpose(
+    state: &AppState,
+    org: &Organisation,
+    case: &qalf_shared::org::CaseRef,
+    auditor: &PersonId,
+    kind: qalf_shared::schedule::AuditKind,
+) -> Result<(), qalf_shared::schedule::AllocationError> {
+    let today = today(state);
+    let policy = policy(state);
+    let holidays = state.settings().bank_holidays.clone();
+    let req = qalf_shared::schedule::AllocationRequest {
+        org,
+        policy: &policy,
+        month: YearMonth::of(today),
+        allocated_on: today,
+        pool: Vec::new(),
+        on_purpose: std::collections::BTreeSet::from([case.clone()]),
+        history: &[],
+        holidays: &holidays,
+        seed: 0,
+    };
+    qalf_shared::schedule::check_assignment(
+        &req,
+        &[],
+        &qalf_shared::schedule::Assignment {
+            case: case.clone(),
+            auditor: auditor.clone(),
+            kind,
+        },
+    )
+}
+
 /// The organisation, if the signed-in person works in the CPP.
 fn cpp_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisation>> {
     let org = state.org();

@@ -18,8 +18,8 @@ use qalf_shared::audit::Grade;
 use qalf_shared::audit::document::ReAuditOf;
 use qalf_shared::org::{Organisation, PersonId, Role};
 use qalf_shared::schedule::{
-    AllocationRequest, Assignment, AuditKind, CompletedAudit, Period, ReAuditPick, ReAuditResult,
-    cabinet_reaudit, check_assignment, reaudit_queue, senior_reaudits,
+    AuditKind, CompletedAudit, Period, ReAuditPick, ReAuditResult, cabinet_reaudit, reaudit_queue,
+    senior_reaudits,
 };
 use qalf_shared::sync::DocumentId;
 use serde::Deserialize;
@@ -424,30 +424,11 @@ pub async fn allocate(
         _ => None,
     };
     let today = today(&state);
-    let policy = policy(&state);
-    let holidays = state.settings().bank_holidays.clone();
     // Re-audits are of cases audited recently by nature: R-SCHED-3 is for
     // the monthly draw, so the case counts as chosen on purpose.
-    let req = AllocationRequest {
-        org: &org,
-        policy: &policy,
-        month: qalf_shared::schedule::YearMonth::of(today),
-        allocated_on: today,
-        pool: Vec::new(),
-        on_purpose: BTreeSet::from([case.reference.clone()]),
-        history: &[],
-        holidays: &holidays,
-        seed: 0,
-    };
-    if let Err(e) = check_assignment(
-        &req,
-        &[],
-        &Assignment {
-            case: case.reference.clone(),
-            auditor: body.re_auditor.clone(),
-            kind: body.kind,
-        },
-    ) {
+    if let Err(e) =
+        super::check_on_purpose(&state, &org, &case.reference, &body.re_auditor, body.kind)
+    {
         return Ok(super::allocation::refusal_response(&e));
     }
     let stored = state.db().call(|conn| store::reaudits(conn)).await?;
