@@ -112,7 +112,7 @@ fn versions<T: Stored>(conn: &Connection) -> Result<Vec<T>, DbError> {
 
 fn cpp_only(state: &AppState, user: &CurrentUser) -> AppResult<()> {
     match state.org().person(&user.person) {
-        Some(p) if p.roles.iter().any(|r| r.is_cpp()) => Ok(()),
+        Some(p) if qalf_shared::org::works_in_cpp(&p.roles) => Ok(()),
         _ => Err(AppError::Forbidden),
     }
 }

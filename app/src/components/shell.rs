@@ -38,7 +38,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     let is_cpp = move || {
         session
             .me()
-            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+            .is_some_and(|me| qalf_shared::org::works_in_cpp(&me.roles))
     };
     // R-ALLOC-3: IRO Service Managers allocate their IROs' peer audits.
     let allocates_peer_audits = move || {

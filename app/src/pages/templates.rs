@@ -43,7 +43,7 @@ fn question_page<T: ServedQuestionSet>(
     let allowed = move || {
         session
             .me()
-            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+            .is_some_and(|me| qalf_shared::org::works_in_cpp(&me.roles))
     };
     view! {
         <h1 tabindex="-1">{title}</h1>

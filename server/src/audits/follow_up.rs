@@ -127,7 +127,7 @@ async fn overdue(State(state): State<AppState>, user: CurrentUser) -> AppResult<
     let is_cpp = state
         .org()
         .person(&user.person)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles));
     Ok(Json(overdue_for(
         &user.person,
         is_cpp,
@@ -159,7 +159,7 @@ async fn contact(
     let org = state.org();
     let is_cpp = org
         .person(&user.person)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles));
     if &user.person != auditor && !is_cpp {
         return Err(AppError::Forbidden);
     }

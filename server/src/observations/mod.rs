@@ -69,7 +69,7 @@ async fn review(
     let subject = org.person(&person).ok_or(AppError::NotFound)?;
     let cpp = org
         .person(&user.person)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles));
     if !(user.person == person || org.manages(&user.person, &person) || cpp) {
         return Err(AppError::Forbidden);
     }

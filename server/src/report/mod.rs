@@ -56,7 +56,7 @@ fn readers_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisat
     let org = state.org();
     let allowed = org
         .person(&user.person)
-        .is_some_and(|p| access::is_manager(p) || p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| access::is_manager(p) || qalf_shared::org::works_in_cpp(&p.roles));
     if allowed {
         Ok(org)
     } else {
@@ -66,7 +66,7 @@ fn readers_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisat
 
 fn is_cpp(org: &Organisation, person: &PersonId) -> bool {
     org.person(person)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+        .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles))
 }
 
 /// How long a report waits for changes already on disk to reach the

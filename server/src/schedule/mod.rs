@@ -121,7 +121,7 @@ fn cpp_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisation>
     let org = state.org();
     let is_cpp = org
         .person(&user.person)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles));
     if is_cpp {
         Ok(org)
     } else {

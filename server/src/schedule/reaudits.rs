@@ -337,7 +337,7 @@ pub async fn overview(
             .chain(cabinet.not_picked)
             .collect(),
         allocated,
-        cpp_members: staff(&org, |p| p.roles.iter().any(|r| r.is_cpp())),
+        cpp_members: staff(&org, |p| qalf_shared::org::works_in_cpp(&p.roles)),
         names: named
             .into_iter()
             .map(|id| {
@@ -411,7 +411,7 @@ pub async fn allocate(
             };
             if !org
                 .person(&cpp)
-                .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+                .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles))
             {
                 return Err(AppError::BadRequest(format!(
                     "{} is not a CPP member: the Cabinet Member re-audits side by side with the \

@@ -120,7 +120,7 @@ impl Rules<'_> {
     }
 
     fn is_cpp(&self) -> bool {
-        self.me.roles.iter().any(|r| r.is_cpp())
+        crate::org::works_in_cpp(&self.me.roles)
     }
 
     fn is_senior_leader(&self) -> bool {
@@ -280,7 +280,7 @@ impl Rules<'_> {
 pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::OrganisationParts {
     let cpp = org
         .person(viewer)
-        .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()));
+        .is_some_and(|p| crate::org::works_in_cpp(&p.roles));
     let administrator = org
         .person(viewer)
         .is_some_and(|p| p.has_role(crate::org::Role::Administrator));
@@ -334,7 +334,7 @@ pub fn may_create(
             .map(|_| ())
             .ok_or_else(|| RecordError::UnknownPerson(p.clone()))
     };
-    let is_cpp = me.roles.iter().any(|r| r.is_cpp());
+    let is_cpp = crate::org::works_in_cpp(&me.roles);
     match &meta.parties {
         Parties::Note { members } => members.iter().try_for_each(known),
         Parties::Audit {

@@ -167,7 +167,7 @@ pub fn may_write(
     if touch.first().is_none_or(|k| FIXED_EVERYWHERE.contains(&k)) {
         return Err(Refusal::Fixed);
     }
-    let cpp = me.roles.iter().any(|r| r.is_cpp());
+    let cpp = crate::org::works_in_cpp(&me.roles);
     match &meta.parties {
         Parties::Audit {
             team,

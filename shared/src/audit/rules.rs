@@ -526,7 +526,7 @@ pub fn dispute_notices(
         // anyone else is still waiting for the CPP to allocate one.
         DisagreementPath::RestorativeConversation => match stage_holder(open).filter(|w| {
             org.person(w)
-                .is_some_and(|p| p.roles.iter().any(|r| r.is_cpp()))
+                .is_some_and(|p| crate::org::works_in_cpp(&p.roles))
         }) {
             None => tell(
                 org.people_with_role(Role::CppServiceManager)

@@ -14,5 +14,5 @@ pub use cohort::Cohort;
 pub use ids::{CaseRef, IdError, PersonId, ServiceAreaId, TeamId};
 pub use organisation::{OrgError, Organisation, OrganisationParts};
 pub use person::{Person, demo_username};
-pub use role::Role;
+pub use role::{Role, works_in_cpp};
 pub use team::{ServiceArea, Team};

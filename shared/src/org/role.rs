@@ -127,6 +127,13 @@ impl Role {
     }
 }
 
+/// Whether someone holding `roles` works in the Centre for Professional
+/// Practice (the CPP practitioners and their Service Manager): the one
+/// test for "is CPP" everywhere.
+pub fn works_in_cpp(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.is_cpp())
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

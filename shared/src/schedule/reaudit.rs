@@ -264,7 +264,7 @@ pub fn check_result(
             let cpp = org
                 .person(cpp)
                 .ok_or_else(|| ReAuditError::UnknownPerson(cpp.clone()))?;
-            if !cpp.roles.iter().any(|r| r.is_cpp()) {
+            if !crate::org::works_in_cpp(&cpp.roles) {
                 return Err(ReAuditError::NotCppMember(cpp.name.clone()));
             }
             Ok(())
@@ -426,7 +426,7 @@ pub fn cabinet_reaudit(
             let p = org
                 .person(id)
                 .ok_or_else(|| ReAuditError::UnknownPerson(id.clone()))?;
-            if !p.roles.iter().any(|r| r.is_cpp()) {
+            if !crate::org::works_in_cpp(&p.roles) {
                 return Err(ReAuditError::NotCppMember(p.name.clone()));
             }
             Some(p.id.clone())
@@ -434,7 +434,7 @@ pub fn cabinet_reaudit(
         None => {
             let cpp: Vec<&Person> = org
                 .people()
-                .filter(|p| p.roles.iter().any(|r| r.is_cpp()))
+                .filter(|p| crate::org::works_in_cpp(&p.roles))
                 .collect();
             (!cpp.is_empty()).then(|| cpp[draw.below(cpp.len())].id.clone())
         }

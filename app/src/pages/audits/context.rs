@@ -33,7 +33,7 @@ impl AuditContext {
             let me = session.me();
             match (me, audit.get()) {
                 (Some(me), Some(a)) => {
-                    a.header.auditor == me.id.as_str() || me.roles.iter().any(|r| r.is_cpp())
+                    a.header.auditor == me.id.as_str() || qalf_shared::org::works_in_cpp(&me.roles)
                 }
                 _ => false,
             }

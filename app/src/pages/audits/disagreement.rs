@@ -24,7 +24,7 @@ pub fn Disagreement() -> impl IntoView {
     let id = context.id.clone();
     let repo = use_repo();
     let me = repo.me().id.clone();
-    let i_am_cpp = repo.me().roles.iter().any(|r| r.is_cpp());
+    let i_am_cpp = qalf_shared::org::works_in_cpp(&repo.me().roles);
     let next = move || audit.get().map(|a| next_disagreement_stage(&a));
     let open = {
         let (repo, id, me) = (repo.clone(), id.clone(), me.clone());

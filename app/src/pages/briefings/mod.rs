@@ -31,7 +31,7 @@ fn Briefing(id: DocumentId) -> impl IntoView {
     let cpp = Memo::new(move |_| {
         session
             .me()
-            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+            .is_some_and(|me| qalf_shared::org::works_in_cpp(&me.roles))
     });
     let shared_at = Memo::new(move |_| doc.get().and_then(|b| b.shared_at));
     let error = RwSignal::new(None::<String>);

@@ -32,7 +32,7 @@ pub fn reads_reports(me: &Me) -> bool {
         in_post_since: None,
         email: None,
     };
-    is_manager(&person) || me.roles.iter().any(|r| r.is_cpp())
+    is_manager(&person) || qalf_shared::org::works_in_cpp(&me.roles)
 }
 
 /// A report's address.

@@ -324,7 +324,7 @@ fn WrittenDocument(id: DocumentId, kind: ReportKind) -> impl IntoView {
     let cpp = move || {
         session
             .me()
-            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+            .is_some_and(|me| qalf_shared::org::works_in_cpp(&me.roles))
     };
     move || {
         if unavailable.get() {

@@ -26,7 +26,7 @@ pub fn BespokeAudits() -> impl IntoView {
         directory::organisation()
             .map(|org| {
                 org.people()
-                    .filter(|p| p.roles.iter().any(|r| r.is_cpp()))
+                    .filter(|p| qalf_shared::org::works_in_cpp(&p.roles))
                     .map(|p| (p.id.clone(), p.name.clone()))
                     .collect::<Vec<_>>()
             })

@@ -47,7 +47,7 @@ pub fn SchedulePage() -> impl IntoView {
     let is_cpp = move || {
         session
             .me()
-            .is_some_and(|me| me.roles.iter().any(|r| r.is_cpp()))
+            .is_some_and(|me| qalf_shared::org::works_in_cpp(&me.roles))
     };
     move || {
         if !is_cpp() {

@@ -299,7 +299,7 @@ fn r_reaudit_3_the_cabinet_member_re_audits_a_random_audited_case_beside_a_named
     // Without a name, a CPP member is drawn.
     let q2 = cabinet_reaudit(&org, &policy, ym("2026-05"), &audits, &[], None, 8).unwrap();
     let cpp = q2.picks[0].alongside.clone().unwrap();
-    assert!(org.person(&cpp).unwrap().roles.iter().any(|r| r.is_cpp()));
+    assert!(crate::org::works_in_cpp(&org.person(&cpp).unwrap().roles));
     // A non-CPP companion is refused.
     assert!(matches!(
         cabinet_reaudit(
