@@ -72,17 +72,70 @@ pub struct Sample {
     pub over_capacity: bool,
 }
 
-/// Fisher–Yates with a seeded generator: the same seed, the same order.
-fn shuffle<T>(items: &mut [T], rng: &mut ChaCha8Rng) {
-    for i in (1..items.len()).rev() {
-        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-        items.swap(i, j);
+/// How a sample's random order was drawn. Samples are kept with the
+/// method that drew them, so one drawn by an earlier method is drawn again
+/// the same way for as long as it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DrawMethod {
+    /// The first: Fisher–Yates taking a number modulo the range, whose
+    /// smallest results were a shade more likely (by about one in 2^60).
+    Modulo,
+    /// Fisher–Yates with numbers drawn without that bias, the same seeded
+    /// draw the audit schedule uses (`schedule::random`).
+    Unbiased,
+}
+
+impl DrawMethod {
+    /// The method new samples are drawn with.
+    pub const NOW: DrawMethod = DrawMethod::Unbiased;
+}
+
+/// The seeded order of the samples drawn by each method.
+enum Shuffler {
+    Modulo(ChaCha8Rng),
+    Unbiased(crate::schedule::random::Draw),
+}
+
+impl Shuffler {
+    fn new(method: DrawMethod, seed: u64) -> Shuffler {
+        match method {
+            DrawMethod::Modulo => Shuffler::Modulo(ChaCha8Rng::seed_from_u64(seed)),
+            DrawMethod::Unbiased => Shuffler::Unbiased(crate::schedule::random::Draw::new(
+                seed,
+                crate::schedule::random::Stream::ModerationSample,
+            )),
+        }
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        match self {
+            Shuffler::Modulo(rng) => {
+                for i in (1..items.len()).rev() {
+                    let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+                    items.swap(i, j);
+                }
+            }
+            Shuffler::Unbiased(draw) => draw.shuffle(items),
+        }
     }
 }
 
-/// Draws the month's sample from `candidates` for `capacity` moderations.
+/// Draws the month's sample from `candidates` for `capacity` moderations,
+/// by the method new samples use.
 pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &SamplePolicy) -> Sample {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    draw_by(DrawMethod::NOW, candidates, capacity, seed, policy)
+}
+
+/// Draws a sample by a given method (to draw a kept sample again).
+pub fn draw_by(
+    method: DrawMethod,
+    candidates: &[Candidate],
+    capacity: usize,
+    seed: u64,
+    policy: &SamplePolicy,
+) -> Sample {
+    let mut rng = Shuffler::new(method, seed);
     // A fixed order first, so the draw depends on the seed and not on how
     // the candidates were listed.
     let mut pool: Vec<&Candidate> = candidates.iter().collect();
@@ -114,7 +167,7 @@ pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &Sampl
             .copied()
             .filter(|c| !picked(&picks, &c.audit))
             .collect();
-        shuffle(&mut rest, &mut rng);
+        rng.shuffle(&mut rest);
         let label = if early_help {
             "Early Help"
         } else {
@@ -138,7 +191,7 @@ pub fn draw(candidates: &[Candidate], capacity: usize, seed: u64, policy: &Sampl
         .copied()
         .filter(|c| !picked(&picks, &c.audit))
         .collect();
-    shuffle(&mut rest, &mut rng);
+    rng.shuffle(&mut rest);
     let room = capacity.saturating_sub(picks.len());
     for c in rest.into_iter().take(room) {
         picks.push(Pick {
@@ -182,6 +235,10 @@ pub fn candidates(audits: &[crate::report::facts::AuditFact], month: YearMonth) 
 pub struct DrawnSample {
     pub month: YearMonth,
     pub seed: u64,
+    /// How its random order was drawn (samples kept before this was
+    /// recorded were drawn by the first method).
+    #[serde(default = "first_method")]
+    pub method: DrawMethod,
     pub capacity: usize,
     pub policy: SamplePolicy,
     pub candidates: Vec<Candidate>,
@@ -189,6 +246,10 @@ pub struct DrawnSample {
     pub over_capacity: bool,
     pub drawn_by: PersonId,
     pub drawn_at: i64,
+}
+
+fn first_method() -> DrawMethod {
+    DrawMethod::Modulo
 }
 
 impl DrawnSample {
@@ -206,6 +267,7 @@ impl DrawnSample {
         DrawnSample {
             month,
             seed,
+            method: DrawMethod::NOW,
             capacity,
             policy,
             candidates,
@@ -220,7 +282,13 @@ impl DrawnSample {
     /// proof, months later, that the sample was the seeded draw and not a
     /// choice.
     pub fn reproduces(&self) -> bool {
-        let again = draw(&self.candidates, self.capacity, self.seed, &self.policy);
+        let again = draw_by(
+            self.method,
+            &self.candidates,
+            self.capacity,
+            self.seed,
+            &self.policy,
+        );
         again.picks == self.picks && again.over_capacity == self.over_capacity
     }
 }

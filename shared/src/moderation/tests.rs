@@ -455,3 +455,32 @@ fn r_mod_4_three_members_typing_the_consensus_at_once_keep_every_character() {
     }
     assert!(panel::read_panel(&first[0]).is_some());
 }
+
+#[test]
+fn r_mod_1_a_sample_kept_before_its_method_was_recorded_draws_again_the_same() {
+    use sample::{DrawMethod, DrawnSample};
+    let pool = candidates(40, 12, 2);
+    let policy = SamplePolicy::default();
+    // New samples are drawn without modulo bias and say so.
+    let now = DrawnSample::draw(
+        "2026-11".parse().unwrap(),
+        pool.clone(),
+        10,
+        20_261_101,
+        policy,
+        PersonId::parse("cpp-1").unwrap(),
+        0,
+    );
+    assert_eq!(now.method, DrawMethod::Unbiased);
+    assert!(now.reproduces());
+    // One kept by an earlier version, without the method: drawn again by
+    // the first method, it gives the same picks.
+    let first = sample::draw_by(DrawMethod::Modulo, &pool, 10, 20_261_101, &policy);
+    let mut kept = serde_json::to_value(&now).unwrap();
+    kept.as_object_mut().unwrap().remove("method");
+    kept["picks"] = serde_json::to_value(&first.picks).unwrap();
+    kept["over_capacity"] = serde_json::Value::Bool(first.over_capacity);
+    let kept: DrawnSample = serde_json::from_value(kept).unwrap();
+    assert_eq!(kept.method, DrawMethod::Modulo);
+    assert!(kept.reproduces());
+}

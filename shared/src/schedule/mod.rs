@@ -15,7 +15,7 @@ pub mod import;
 mod kind;
 mod month;
 mod policy;
-mod random;
+pub(crate) mod random;
 pub mod reaudit;
 pub mod selection;
 pub mod theme;

@@ -15,6 +15,7 @@ pub(crate) enum Stream {
     AuditDays = 3,
     SeniorReAudit = 4,
     CabinetReAudit = 5,
+    ModerationSample = 6,
 }
 
 pub(crate) struct Draw(ChaCha8Rng);
