@@ -7,6 +7,7 @@
 //! how long it took, so cold and warm timings can be read off the output.
 
 mod compress;
+mod rules;
 mod setup;
 mod steps;
 
@@ -128,6 +129,11 @@ fn build_front_end(steps: &mut Steps) -> Result<()> {
 fn test(steps: &mut Steps) -> Result<()> {
     setup::all(steps, setup::Needs::everything())?;
     steps.run("format check", "cargo", &["fmt", "--all", "--check"])?;
+    let root = steps.root().to_path_buf();
+    steps.step(
+        "every rule in the domain specification named by a test",
+        || rules::check(&root),
+    )?;
     steps.run(
         "clippy (native)",
         "cargo",
