@@ -2,15 +2,46 @@
 
 use leptos::prelude::*;
 
+/// A problem that stops a page or a form (GOV.UK's error summary): a title
+/// and what went wrong, announced as soon as it appears. `level` is the
+/// title's heading level where it stands (2 by default); `focusable` lets
+/// a form move focus to it.
+#[component]
+pub fn ErrorSummary(
+    #[prop(into)] title: String,
+    #[prop(optional)] level: Option<u8>,
+    #[prop(optional)] focusable: bool,
+    #[prop(optional, into)] id: Option<String>,
+    #[prop(optional, into)] testid: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let title = match level.unwrap_or(2) {
+        1 => view! { <h1 class="error-summary__title">{title}</h1> }.into_any(),
+        3 => view! { <h3 class="error-summary__title">{title}</h3> }.into_any(),
+        _ => view! { <h2 class="error-summary__title">{title}</h2> }.into_any(),
+    };
+    view! {
+        <div
+            class="error-summary"
+            role="alert"
+            tabindex=focusable.then_some("-1")
+            id=id
+            data-testid=testid
+        >
+            {title}
+            {children()}
+        </div>
+    }
+}
+
 /// Shows `error` above a form while there is one (GOV.UK's error summary).
 #[component]
 pub fn ProblemSummary(error: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || error.get().is_some()>
-            <div class="error-summary" role="alert" tabindex="-1">
-                <h2 class="error-summary__title">"There is a problem"</h2>
+            <ErrorSummary title="There is a problem" focusable=true>
                 <p>{move || error.get()}</p>
-            </div>
+            </ErrorSummary>
         </Show>
     }
 }

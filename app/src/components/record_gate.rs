@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use qalf_shared::sync::{Availability, DocumentId};
 
+use crate::components::problem::ErrorSummary;
 use crate::repo::{LinkState, use_repo};
 
 /// Asks for the record `id` and shows, in turn: that it is not available
@@ -34,10 +35,9 @@ where
         let availability = availability.get();
         if availability == Some(Availability::Unavailable) {
             return view! {
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">{format!("This {what} is not available to you")}</h1>
+                <ErrorSummary title={format!("This {what} is not available to you")} level=1>
                     <p>"It may not be shared with you, or it may not exist."</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any();
         }

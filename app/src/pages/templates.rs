@@ -15,6 +15,7 @@ use qalf_shared::question_set::{Asked, check_next};
 use qalf_shared::settings::SettingProblem;
 
 use crate::api::{self, ServedQuestionSet};
+use crate::components::problem::ErrorSummary;
 use crate::session::use_session;
 
 /// The audit questions.
@@ -126,10 +127,9 @@ fn question_editor<T: ServedQuestionSet>(takes_effect: &'static str) -> impl Int
                     .into_any()
             }
             Outcome::Failed(message) => view! {
-                <div class="error-summary" role="alert">
-                    <h2 class="error-summary__title">"Not saved"</h2>
+                <ErrorSummary title="Not saved">
                     <p>{message}</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any(),
         })

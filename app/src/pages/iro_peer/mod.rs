@@ -11,6 +11,7 @@ use qalf_shared::schedule::YearMonth;
 
 use crate::api;
 use crate::clock;
+use crate::components::problem::ErrorSummary;
 
 /// `/iro-peer-audits`.
 #[component]
@@ -24,10 +25,9 @@ pub fn IroPeerPage() -> impl IntoView {
     let body = move || {
         data.get().map(|answer| match answer {
             Err(e) => view! {
-                <div class="error-summary" role="alert">
-                    <h2 class="error-summary__title">"The peer audits could not be shown"</h2>
+                <ErrorSummary title="The peer audits could not be shown">
                     <p>{e.to_string()}</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any(),
             Ok(m) => view! { <Month data=m reload /> }.into_any(),

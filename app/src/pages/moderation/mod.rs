@@ -16,6 +16,7 @@ use qalf_shared::moderation::panel as panels;
 use qalf_shared::schedule::YearMonth;
 use qalf_shared::sync::DocumentId;
 
+use crate::components::problem::ErrorSummary;
 use crate::repo::{self, use_repo};
 use crate::{api, clock};
 
@@ -188,10 +189,9 @@ fn MonthSample() -> impl IntoView {
         match shown.get() {
         None => view! { <p role="status">"Looking for the month's sample…"</p> }.into_any(),
         Some(Err(message)) => view! {
-            <div class="error-summary" role="alert">
-                <h3 class="error-summary__title">"The sample could not be shown"</h3>
+            <ErrorSummary title="The sample could not be shown" level=3>
                 <p>{message}</p>
-            </div>
+            </ErrorSummary>
         }
         .into_any(),
         Some(Ok(None)) => view! {

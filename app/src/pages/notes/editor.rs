@@ -5,6 +5,7 @@ use qalf_shared::sync::{Availability, DocumentId};
 
 use crate::components::doc_status::DocStatus;
 use crate::components::presence::PresenceList;
+use crate::components::problem::ErrorSummary;
 use crate::components::text_field::TextField;
 use crate::repo::{LinkState, use_repo};
 
@@ -62,10 +63,9 @@ fn NoteEditor(id: DocumentId) -> impl IntoView {
         move || {
             if unavailable.get() {
                 return view! {
-                    <div class="error-summary" role="alert">
-                        <h2 class="error-summary__title">"This note is not available to you"</h2>
+                    <ErrorSummary title="This note is not available to you">
                         <p>"It may not be shared with you, or it may not exist."</p>
-                    </div>
+                    </ErrorSummary>
                 }
                 .into_any();
             }

@@ -11,6 +11,7 @@ use qalf_shared::schedule::{Period, YearMonth};
 
 use crate::api::{self, ApiError};
 use crate::clock;
+use crate::components::problem::ErrorSummary;
 use crate::repo::use_repo;
 
 /// `/people/:id/annual-review`.
@@ -47,10 +48,9 @@ pub fn AnnualReviewPage() -> impl IntoView {
             }
             .into_any(),
             Some(Err(e)) => view! {
-                <div class="error-summary" role="alert">
-                    <h2 class="error-summary__title">"The review could not be shown"</h2>
+                <ErrorSummary title="The review could not be shown">
                     <p>{e.to_string()}</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any(),
             Some(Ok(review)) => view! { <Review review /> }.into_any(),

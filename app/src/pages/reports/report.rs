@@ -14,6 +14,7 @@ use crate::api::{self, ApiError};
 use crate::components::doc_status::DocStatus;
 use crate::components::figure_table::FigureTable;
 use crate::components::presence::PresenceList;
+use crate::components::problem::ErrorSummary;
 use crate::components::text_field::TextField;
 use crate::repo::use_repo;
 use crate::session::use_session;
@@ -53,10 +54,9 @@ fn LoadedReport(kind: ReportKind, month: YearMonth) -> impl IntoView {
         }
         .into_any(),
         Some(Err(e)) => view! {
-            <div class="error-summary" role="alert">
-                <h1 class="error-summary__title">{kind.label()}</h1>
+            <ErrorSummary title={kind.label()} level=1>
                 <p>{e.to_string()}</p>
-            </div>
+            </ErrorSummary>
         }
         .into_any(),
         Some(Ok(p)) => {

@@ -10,6 +10,7 @@ use qalf_shared::schedule::AuditKind;
 use web_sys::SubmitEvent;
 
 use crate::api;
+use crate::components::problem::ErrorSummary;
 use crate::directory;
 
 #[component]
@@ -83,10 +84,9 @@ pub fn BespokeAudits() -> impl IntoView {
                 </div>
             }.into_any(),
             Err(e) => view! {
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h3 class="error-summary__title">"The audit was not made"</h3>
+                <ErrorSummary title="The audit was not made" level=3 focusable=true>
                     <p>{e}</p>
-                </div>
+                </ErrorSummary>
             }.into_any(),
         })}
         <form class="form panel" on:submit=submit novalidate>

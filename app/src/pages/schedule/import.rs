@@ -5,6 +5,7 @@ use qalf_shared::schedule::{ImportPlan, ImportPlanner};
 use super::{plural, thousands};
 use crate::api::{self, ApiError};
 use crate::components::file_problems::FileProblems as Problems;
+use crate::components::problem::ErrorSummary;
 use crate::directory;
 
 /// Rows checked between repaints of the progress bar.
@@ -209,10 +210,9 @@ pub fn ImportCases() -> impl IntoView {
             .into_any()
         }
         Stage::Failed(message) => view! {
-            <div class="error-summary" role="alert">
-                <h3 class="error-summary__title">"The file was not imported"</h3>
+            <ErrorSummary title="The file was not imported" level=3>
                 <p>{message}</p>
-            </div>
+            </ErrorSummary>
         }
         .into_any(),
         _ => ().into_any(),

@@ -12,6 +12,7 @@ use qalf_shared::settings::{CouncilSettings, PracticeTheme, SettingProblem, chec
 use web_sys::SubmitEvent;
 
 use crate::api;
+use crate::components::problem::ErrorSummary;
 use crate::session::use_session;
 use fields::{FIELDS, Field};
 
@@ -171,10 +172,9 @@ fn SettingsForm(saved_count: RwSignal<u32>) -> impl IntoView {
         <p>"These numbers are the council's own choices within the framework. A change applies at once, for everyone, and is recorded below with your name."</p>
         {summary}
         <Show when=move || failure.get().is_some()>
-            <div class="error-summary" role="alert">
-                <h2 class="error-summary__title">"The settings were not saved"</h2>
+            <ErrorSummary title="The settings were not saved">
                 <p>{move || failure.get()}</p>
-            </div>
+            </ErrorSummary>
         </Show>
         <Show when=move || saved.get().is_some() fallback=|| view! { <p role="status">"Loading the settings…"</p> }>
             <form class="form" on:submit=submit novalidate>

@@ -10,6 +10,7 @@ mod edit;
 
 use crate::api;
 use crate::components::file_problems::FileProblems;
+use crate::components::problem::ErrorSummary;
 use crate::pages::schedule::plural;
 use crate::session::use_session;
 
@@ -140,10 +141,9 @@ fn StaffImport(applied: RwSignal<u32>) -> impl IntoView {
         }
         .into_any(),
         Stage::Failed(message) => view! {
-            <div class="error-summary" role="alert" tabindex="-1">
-                <h2 class="error-summary__title">"The staff directory was not changed"</h2>
+            <ErrorSummary title="The staff directory was not changed" focusable=true>
                 <p>{message}</p>
-            </div>
+            </ErrorSummary>
         }
         .into_any(),
     }
