@@ -634,12 +634,12 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let made: AllocatedReAudit = response.json().await.unwrap();
-    assert_eq!(made.original, queued.original);
+    assert_eq!(made.allocation.original, queued.original);
     let meta = app
         .server
         .state
         .access()
-        .record(&made.audit.parse().unwrap())
+        .record(&made.allocation.audit.parse().unwrap())
         .unwrap();
     assert!(matches!(&meta.parties, Parties::Audit { auditor, .. } if auditor == &head));
 
@@ -648,7 +648,7 @@ async fn r_reaudit_1_an_inadequate_audit_is_queued_for_its_head_of_service_who_a
         .await;
     assert_eq!(
         overview.queue[0].allocated.as_deref(),
-        Some(made.audit.as_str())
+        Some(made.allocation.audit.as_str())
     );
     assert_eq!(overview.allocated.len(), 1);
 }

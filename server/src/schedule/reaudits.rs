@@ -279,13 +279,7 @@ pub async fn overview(
                 .find(|(s, _)| s.audit == r.audit)
                 .map(|(_, o)| o);
             AllocatedReAudit {
-                audit: r.audit.clone(),
-                original: r.original.clone(),
-                case: r.case.clone(),
-                kind: r.kind,
-                re_auditor: r.re_auditor.clone(),
-                alongside: r.alongside.clone(),
-                allocated_on: r.allocated_on,
+                allocation: r.clone(),
                 completed_on: outcome.map(|o| o.audit.completed_on),
                 outcome: outcome.map(ReAuditResult::outcome),
                 action_plan_complete: outcome.map(|o| o.action_plan_complete),
@@ -302,7 +296,7 @@ pub async fn overview(
         .chain(
             allocated
                 .iter()
-                .flat_map(|a| [a.audit.as_str(), a.original.as_str()]),
+                .flat_map(|a| [a.allocation.audit.as_str(), a.allocation.original.as_str()]),
         )
         .collect();
     log_reads(&state, &user.person, shown).await?;
@@ -318,8 +312,8 @@ pub async fn overview(
         named.extend(p.pick.alongside.clone());
     }
     for a in &allocated {
-        named.insert(a.re_auditor.clone());
-        named.extend(a.alongside.clone());
+        named.insert(a.allocation.re_auditor.clone());
+        named.extend(a.allocation.alongside.clone());
         named.extend(a.shared_with.clone());
     }
     named.extend(senior.not_picked.iter().map(|n| n.person.clone()));
@@ -520,13 +514,7 @@ pub async fn allocate(
         .await?;
     tracing::info!(reaudit = %id, original = %original_id, person = %user.person, "re-audit allocated");
     Ok(Json(AllocatedReAudit {
-        audit: record.audit,
-        original: record.original,
-        case: record.case,
-        kind: record.kind,
-        re_auditor: record.re_auditor,
-        alongside: record.alongside,
-        allocated_on: today,
+        allocation: record,
         completed_on: None,
         outcome: None,
         action_plan_complete: None,

@@ -307,18 +307,8 @@ pub fn insert_allocated(
 
 // Re-audits (R-REAUDIT-1…3).
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredReAudit {
-    pub audit: String,
-    pub original: String,
-    pub case: CaseRef,
-    pub kind: AuditKind,
-    pub re_auditor: PersonId,
-    pub alongside: Option<PersonId>,
-    pub reason: String,
-    pub allocated_by: PersonId,
-    pub allocated_on: NaiveDate,
-}
+/// A re-audit as kept (its one definition is shared with the API).
+pub use qalf_shared::schedule::reaudit::ReAuditAllocation as StoredReAudit;
 
 pub fn reaudits(conn: &Connection) -> Result<Vec<StoredReAudit>, DbError> {
     let mut stmt = conn.prepare(

@@ -25,7 +25,7 @@ async fn allocate(app: &TestApp, cpp: &reqwest::Client, body: &AllocateReAudit) 
     let made: AllocatedReAudit = app
         .send_json(cpp, reqwest::Method::POST, "/api/schedule/reaudits", body)
         .await;
-    made.audit.parse().unwrap()
+    made.allocation.audit.parse().unwrap()
 }
 
 async fn audit_on_server(app: &TestApp, id: &DocumentId) -> AuditDoc {
@@ -125,7 +125,7 @@ async fn r_reaudit_1_the_head_of_service_confirms_the_action_plan_and_the_servic
     let row = done
         .allocated
         .iter()
-        .find(|r| r.audit == id.to_string())
+        .find(|r| r.allocation.audit == id.to_string())
         .unwrap();
     assert_eq!(row.action_plan_complete, Some(true));
     assert_eq!(row.no_longer_inadequate, Some(true));

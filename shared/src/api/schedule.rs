@@ -257,15 +257,8 @@ pub struct PickRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocatedReAudit {
-    /// The re-audit document.
-    pub audit: String,
-    /// The audit re-audited.
-    pub original: String,
-    pub case: CaseRef,
-    pub kind: AuditKind,
-    pub re_auditor: PersonId,
-    pub alongside: Option<PersonId>,
-    pub allocated_on: NaiveDate,
+    #[serde(flatten)]
+    pub allocation: crate::schedule::reaudit::ReAuditAllocation,
     pub completed_on: Option<NaiveDate>,
     /// R-REAUDIT-1: what the re-audit found, once complete.
     pub outcome: Option<String>,

@@ -63,6 +63,25 @@ pub struct QueuedReAudit {
     pub reason: String,
 }
 
+/// A re-audit as allocated: which audit it re-audits, who does it (and who
+/// beside them), why, and who allocated it when. Kept as the server's row
+/// and sent as the first part of what the CPP's page lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReAuditAllocation {
+    /// The re-audit document.
+    pub audit: String,
+    /// The audit re-audited.
+    pub original: String,
+    pub case: CaseRef,
+    pub kind: AuditKind,
+    pub re_auditor: PersonId,
+    /// R-REAUDIT-3: the CPP member beside the Cabinet Member.
+    pub alongside: Option<PersonId>,
+    pub reason: String,
+    pub allocated_by: PersonId,
+    pub allocated_on: NaiveDate,
+}
+
 /// A re-audit's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReAuditResult {

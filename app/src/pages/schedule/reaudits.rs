@@ -54,7 +54,7 @@ pub fn ReAudits() -> impl IntoView {
                 Ok(Ok(made)) => {
                     message.set(Some(Ok(format!(
                         "Re-audit of case {} allocated: it is on the re-auditor's My work.",
-                        made.case
+                        made.allocation.case
                     ))));
                     reload.update(|n| *n += 1);
                 }
@@ -225,8 +225,9 @@ fn Overview(overview: ReAuditOverview, allocate: Callback<AllocateReAudit>) -> i
         .allocated
         .iter()
         .map(|a| {
-            let href = format!("/audits/{}", a.audit);
-            let case = a.case.to_string();
+            let made = &a.allocation;
+            let href = format!("/audits/{}", made.audit);
+            let case = made.case.to_string();
             let outcome = match (&a.outcome, a.completed_on) {
                 (Some(outcome), Some(on)) => {
                     let mut text = format!(
@@ -245,9 +246,9 @@ fn Overview(overview: ReAuditOverview, allocate: Callback<AllocateReAudit>) -> i
             view! {
                 <tr>
                     <th scope="row"><A href=href>{case}</A></th>
-                    <td>{name(&a.re_auditor)}{a.alongside.as_ref().map(|c| format!(" with {}", name(c)))}</td>
-                    <td>{a.kind.label()}</td>
-                    <td>{a.allocated_on.format("%-d %B %Y").to_string()}</td>
+                    <td>{name(&made.re_auditor)}{made.alongside.as_ref().map(|c| format!(" with {}", name(c)))}</td>
+                    <td>{made.kind.label()}</td>
+                    <td>{made.allocated_on.format("%-d %B %Y").to_string()}</td>
                     <td>{outcome}</td>
                 </tr>
             }
