@@ -191,38 +191,10 @@ pub async fn people() -> Result<Vec<PersonSummary>, ApiError> {
     read(response).await
 }
 
-/// One access log row, as the server returns it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct LogEntry {
-    pub seq: i64,
-    pub at: String,
-    pub person: String,
-    pub document: String,
-    pub record_kind: String,
-    pub action: String,
-    pub detail: String,
-}
-
-/// The result of checking the access log's seals.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct LogCheck {
-    pub rows: i64,
-    pub first_broken: Option<i64>,
-    /// The newest entry the checkpoint outside the database vouches for,
-    /// and when the checkpoint was written.
-    pub checkpoint: Option<(i64, String)>,
-    /// Set when entries the checkpoint vouched for are gone.
-    pub cut_short: Option<CutShort>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct CutShort {
-    pub checkpoint: i64,
-    pub at: String,
-}
-
 /// Searches the access log (CPP and administrators only).
-pub async fn access_log(query: &[(&str, String)]) -> Result<Vec<LogEntry>, ApiError> {
+pub async fn access_log(
+    query: &[(&str, String)],
+) -> Result<Vec<qalf_shared::api::AccessLogEntry>, ApiError> {
     let response = send(
         Request::get("/api/access-log").query(
             query
@@ -235,7 +207,7 @@ pub async fn access_log(query: &[(&str, String)]) -> Result<Vec<LogEntry>, ApiEr
     read(response).await
 }
 
-pub async fn check_access_log() -> Result<LogCheck, ApiError> {
+pub async fn check_access_log() -> Result<qalf_shared::api::LogVerification, ApiError> {
     let response = send(Request::get("/api/access-log/verify")).await?;
     read(response).await
 }

@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use qalf_shared::org::Role;
 use web_sys::SubmitEvent;
 
-use crate::api::{self, ApiError, LogCheck, LogEntry};
+use qalf_shared::api::{AccessLogEntry, LogVerification};
+
+use crate::api::{self, ApiError};
 use crate::session::use_session;
 
 /// Whether the person may read the access log.
@@ -23,8 +25,8 @@ pub fn AccessLogPage() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
-    let rows = RwSignal::new(None::<Result<Vec<LogEntry>, ApiError>>);
-    let check = RwSignal::new(None::<Result<LogCheck, ApiError>>);
+    let rows = RwSignal::new(None::<Result<Vec<AccessLogEntry>, ApiError>>);
+    let check = RwSignal::new(None::<Result<LogVerification, ApiError>>);
 
     let search = move || {
         let query = vec![
@@ -101,7 +103,7 @@ pub fn AccessLogPage() -> impl IntoView {
     };
     let check_result = move || {
         check.get().map(|result| match result {
-            Ok(LogCheck {
+            Ok(LogVerification {
                 cut_short: Some(cut),
                 ..
             }) => view! {
@@ -114,7 +116,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Ok(LogCheck {
+            Ok(LogVerification {
                 first_broken: Some(seq),
                 ..
             }) => view! {
@@ -123,7 +125,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 </p>
             }
             .into_any(),
-            Ok(LogCheck {
+            Ok(LogVerification {
                 rows, checkpoint, ..
             }) => {
                 let vouched = checkpoint

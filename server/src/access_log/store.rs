@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use chrono::SecondsFormat;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
 use super::anchor::{self, Checkpoint};
@@ -200,38 +199,8 @@ fn append(
     Ok(Head::Known(seq, previous))
 }
 
-/// One row, as the log page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Entry {
-    pub seq: i64,
-    pub at: String,
-    pub person: String,
-    pub document: String,
-    pub record_kind: String,
-    pub action: String,
-    pub detail: String,
-}
-
-/// The result of checking the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Verification {
-    pub rows: i64,
-    /// The first row whose seal does not match (edited, or after a gap).
-    pub first_broken: Option<i64>,
-    /// The newest row the checkpoint vouches for, and when it was written.
-    pub checkpoint: Option<(i64, String)>,
-    /// Set when the log no longer holds the row the checkpoint names as it
-    /// was: its newest rows were cut off (or rewritten).
-    pub cut_short: Option<CutShort>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct CutShort {
-    /// The row the checkpoint names.
-    pub checkpoint: i64,
-    /// When the checkpoint was written.
-    pub at: String,
-}
+// One definition of each, shared with the log page (`qalf_shared::api`).
+pub use qalf_shared::api::{AccessLogEntry as Entry, CutShort, LogVerification as Verification};
 
 pub fn verify(
     conn: &Connection,

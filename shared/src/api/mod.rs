@@ -243,3 +243,36 @@ pub struct DrawSample {
     pub month: crate::schedule::YearMonth,
     pub capacity: usize,
 }
+
+/// One row, as the log page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLogEntry {
+    pub seq: i64,
+    pub at: String,
+    pub person: String,
+    pub document: String,
+    pub record_kind: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogVerification {
+    pub rows: i64,
+    /// The first row whose seal does not match (edited, or after a gap).
+    pub first_broken: Option<i64>,
+    /// The newest row the checkpoint vouches for, and when it was written.
+    pub checkpoint: Option<(i64, String)>,
+    /// Set when the log no longer holds the row the checkpoint names as it
+    /// was: its newest rows were cut off (or rewritten).
+    pub cut_short: Option<CutShort>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CutShort {
+    /// The row the checkpoint names.
+    pub checkpoint: i64,
+    /// When the checkpoint was written.
+    pub at: String,
+}
