@@ -542,12 +542,7 @@ async fn confirmed_month(
 ) -> AppResult<Option<ConfirmedMonth>> {
     let (stored, audits) = state
         .db()
-        .call(move |conn| {
-            Ok((
-                store::month(conn, month)?,
-                store::allocated_audits(conn, month)?,
-            ))
-        })
+        .call(move |conn| store::month_and_audits(conn, month))
         .await?;
     let Some(m) = stored else {
         return Ok(None);

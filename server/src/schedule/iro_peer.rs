@@ -146,12 +146,7 @@ pub async fn month(
     let month = query.month_or_now(&state)?;
     let (stored, made) = state
         .db()
-        .call(move |conn| {
-            Ok((
-                store::month(conn, month)?,
-                store::allocated_audits(conn, month)?,
-            ))
-        })
+        .call(move |conn| store::month_and_audits(conn, month))
         .await?;
     let rows: Vec<IroPeerRow> = stored
         .as_ref()
@@ -186,12 +181,7 @@ pub async fn allocate(
     let _one_at_a_time = ALLOCATING.lock().await;
     let (stored, made) = state
         .db()
-        .call(move |conn| {
-            Ok((
-                store::month(conn, month)?,
-                store::allocated_audits(conn, month)?,
-            ))
-        })
+        .call(move |conn| store::month_and_audits(conn, month))
         .await?;
     let Some(stored) = stored else {
         return Err(AppError::BadRequest(format!(

@@ -75,28 +75,38 @@ fn result(
 }
 
 /// What the server knows of audits and re-audits: every audit's facts,
-/// the re-audits allocated, and whom each result was shared with.
+/// the re-audits allocated, and each completed re-audit's outcome (with
+/// whom it was shared), worked out once.
 struct Known {
     facts: Vec<AuditFacts>,
     stored: Vec<StoredReAudit>,
-    shared: BTreeMap<String, (PersonId, i64)>,
+    results: Vec<(StoredReAudit, ReAuditResult)>,
 }
 
 impl Known {
     async fn load(state: &AppState) -> AppResult<Known> {
         let facts = records::all(state).await?;
         let stored = state.db().call(|conn| store::reaudits(conn)).await?;
-        let shared = state
+        let shared: BTreeMap<String, (PersonId, i64)> = state
             .db()
             .call(|conn| crate::notifications::sent_once(conn, REAUDIT_RESULT))
             .await?
             .into_iter()
             .map(|(record, person, at)| (record, (person, at)))
             .collect();
+        let by_id: BTreeMap<String, &AuditFacts> =
+            facts.iter().map(|f| (f.id.to_string(), f)).collect();
+        let results = stored
+            .iter()
+            .filter_map(|r| {
+                let outcome = result(r, by_id.get(&r.audit)?, shared.get(&r.audit))?;
+                Some((r.clone(), outcome))
+            })
+            .collect();
         Ok(Known {
             facts,
             stored,
-            shared,
+            results,
         })
     }
 
@@ -107,39 +117,28 @@ impl Known {
             .collect()
     }
 
-    /// Each completed re-audit with its outcome.
-    fn results(&self) -> Vec<(&StoredReAudit, ReAuditResult)> {
-        let by_id: BTreeMap<String, &AuditFacts> =
-            self.facts.iter().map(|f| (f.id.to_string(), f)).collect();
-        self.stored
-            .iter()
-            .filter_map(|r| {
-                let outcome = result(r, by_id.get(&r.audit)?, self.shared.get(&r.audit))?;
-                Some((r, outcome))
-            })
-            .collect()
+    fn done(&self) -> Vec<ReAuditResult> {
+        self.results.iter().map(|(_, r)| r.clone()).collect()
     }
 
-    fn done(&self) -> Vec<ReAuditResult> {
-        self.results().into_iter().map(|(_, r)| r).collect()
+    /// The re-audits allocated and not completed yet.
+    fn pending(&self) -> Vec<&StoredReAudit> {
+        let complete: BTreeSet<&str> = self.results.iter().map(|(r, _)| r.audit.as_str()).collect();
+        self.stored
+            .iter()
+            .filter(|r| !complete.contains(r.audit.as_str()))
+            .collect()
     }
 
     /// The queue now, each item with the re-audit allocated for its Head
     /// of Service, if any.
     fn queue(&self, org: &Organisation) -> Vec<QueueItem> {
-        let done = self.done();
-        let complete: BTreeSet<String> = self
-            .results()
-            .iter()
-            .map(|(r, _)| r.audit.clone())
-            .collect();
-        reaudit_queue(org, &self.completed(), &done)
+        let pending = self.pending();
+        reaudit_queue(org, &self.completed(), &self.done())
             .into_iter()
             .map(|q| QueueItem {
-                allocated: self
-                    .stored
+                allocated: pending
                     .iter()
-                    .filter(|r| !complete.contains(&r.audit))
                     .find(|r| {
                         r.original == q.original
                             && Some(&r.re_auditor) == q.head_of_service.as_ref()
@@ -191,19 +190,8 @@ pub async fn overview(
     };
     let policy = policy(&state);
     let known = Known::load(&state).await?;
-    let (stored, results, completed, done) = (
-        &known.stored,
-        known.results(),
-        known.completed(),
-        known.done(),
-    );
-    let complete: BTreeSet<&str> = results.iter().map(|(r, _)| r.audit.as_str()).collect();
-    let pending: Vec<&StoredReAudit> = stored
-        .iter()
-        .filter(|r| !complete.contains(r.audit.as_str()))
-        .collect();
-
-    let queue = reaudit_queue(&org, &completed, &done);
+    let (completed, done, pending) = (known.completed(), known.done(), known.pending());
+    let queue = known.queue(&org);
     let quarter = policy.quarter(month);
     let seed = quarter_seed(quarter);
     // The AD and DCS draw from what no senior re-audit is already waiting on.
@@ -214,6 +202,7 @@ pub async fn overview(
         .collect();
     let senior_pool: Vec<_> = queue
         .iter()
+        .map(|q| &q.queued)
         .filter(|q| !senior_pending.contains(q.original.as_str()))
         .cloned()
         .collect();
@@ -259,22 +248,12 @@ pub async fn overview(
             },
         )
         .collect();
-    let queue: Vec<QueueItem> = queue
-        .into_iter()
-        .map(|q| QueueItem {
-            allocated: pending
-                .iter()
-                .find(|r| {
-                    r.original == q.original && Some(&r.re_auditor) == q.head_of_service.as_ref()
-                })
-                .map(|r| r.audit.clone()),
-            queued: q,
-        })
-        .collect();
-    let allocated: Vec<AllocatedReAudit> = stored
+    let allocated: Vec<AllocatedReAudit> = known
+        .stored
         .iter()
         .map(|r| {
-            let outcome = results
+            let outcome = known
+                .results
                 .iter()
                 .find(|(s, _)| s.audit == r.audit)
                 .map(|(_, o)| o);

@@ -250,6 +250,14 @@ pub struct StoredAudit {
     pub changed_by_hand: bool,
 }
 
+/// A month's confirmed allocation, if any, with the audits made from it.
+pub fn month_and_audits(
+    conn: &Connection,
+    month: YearMonth,
+) -> Result<(Option<StoredMonth>, Vec<StoredAudit>), DbError> {
+    Ok((self::month(conn, month)?, allocated_audits(conn, month)?))
+}
+
 pub fn allocated_audits(conn: &Connection, month: YearMonth) -> Result<Vec<StoredAudit>, DbError> {
     let mut stmt = conn.prepare(
         "SELECT audit, case_reference, auditor, kind, suggested_day, reason, changed_by_hand

@@ -213,19 +213,7 @@ async fn told(
     audit: &str,
 ) -> Vec<Notification> {
     let client = app.signed_in_person(person).await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        app.server.state.projector().settled().await;
-        let notes: Vec<Notification> = app.get_json(&client, "/api/notifications").await;
-        let found: Vec<Notification> = notes
-            .into_iter()
-            .filter(|n| n.kind == kind && n.document.as_deref() == Some(audit))
-            .collect();
-        if !found.is_empty() || tokio::time::Instant::now() > deadline {
-            return found;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    app.notices(&client, kind, audit, 1).await
 }
 
 #[tokio::test]
@@ -745,13 +733,9 @@ async fn r_audit_9_both_managers_are_asked_to_hold_their_conversation_and_the_co
     assert_eq!(doc.responses.manager.held_by.as_deref(), Some(sm.as_str()));
     // "Synced" can reach the device a moment before the relay's write,
     // which is what marks the record for projection: wait past it.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut now_missing = missing(sm_http.clone(), sm.clone()).await;
-    while now_missing != before && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        app.server.state.projector().settled().await;
-        now_missing = missing(sm_http.clone(), sm.clone()).await;
-    }
+    let now_missing = app
+        .until_projected(|| missing(sm_http.clone(), sm.clone()), |n| *n == before)
+        .await;
     assert_eq!(now_missing, before);
     assert_eq!(
         app.notices(&sm_http, "response-due", &audit_id, 2)

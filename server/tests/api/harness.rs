@@ -189,20 +189,39 @@ impl TestApp {
         document: &str,
         at_least: usize,
     ) -> Vec<qalf_shared::api::Notification> {
+        self.until_projected(
+            || async {
+                let all: Vec<qalf_shared::api::Notification> =
+                    self.get_json(client, "/api/notifications").await;
+                all.into_iter()
+                    .filter(|n| n.kind == kind && n.document.as_deref() == Some(document))
+                    .collect::<Vec<_>>()
+            },
+            |found| found.len() >= at_least,
+        )
+        .await
+    }
+
+    /// Asks `probe` until `done` holds of its answer or ten seconds pass,
+    /// letting the server's pass over stored changes catch up between asks,
+    /// and returns the last answer. ("Synced" can reach a device a moment
+    /// before the relay's write, which is what marks a record for the
+    /// pass.)
+    pub async fn until_projected<T, Fut>(
+        &self,
+        mut probe: impl FnMut() -> Fut,
+        done: impl Fn(&T) -> bool,
+    ) -> T
+    where
+        Fut: std::future::Future<Output = T>,
+    {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            // "Synced" can reach a device a moment before the relay's write,
-            // which is what marks the record for the server's pass.
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             self.server.state.projector().settled().await;
-            let all: Vec<qalf_shared::api::Notification> =
-                self.get_json(client, "/api/notifications").await;
-            let found: Vec<_> = all
-                .into_iter()
-                .filter(|n| n.kind == kind && n.document.as_deref() == Some(document))
-                .collect();
-            if found.len() >= at_least || tokio::time::Instant::now() > deadline {
-                return found;
+            let answer = probe().await;
+            if done(&answer) || tokio::time::Instant::now() > deadline {
+                return answer;
             }
         }
     }

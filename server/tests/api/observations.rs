@@ -150,13 +150,12 @@ async fn r_obs_2_quotas_count_the_observations_the_server_holds_from_any_device(
                 && d.held_on == "2026-11-03".parse().unwrap()
         })
     };
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut done: Vec<(String, Done)> = app.get_json(&tm_http, "/api/observations/done").await;
-    while !counted(&done) && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        app.server.state.projector().settled().await;
-        done = app.get_json(&tm_http, "/api/observations/done").await;
-    }
+    let done: Vec<(String, Done)> = app
+        .until_projected(
+            || app.get_json::<Vec<(String, Done)>>(&tm_http, "/api/observations/done"),
+            |d| counted(d),
+        )
+        .await;
     assert!(counted(&done), "{done:?}");
     // Only what they observed.
     let worker_http = app.signed_in_person(&worker.id).await;

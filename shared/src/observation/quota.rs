@@ -207,6 +207,36 @@ fn manages_a_team_of_practitioners(org: &Organisation, me: &Person) -> bool {
     }) && org.teams_managed_by(&me.id).next().is_some()
 }
 
+/// An obligation of no one person (a shadowing, a visit): `required` of
+/// `kind` by `observer` within `window`, counted from `done`.
+fn own_obligation(
+    kind: ObservationKind,
+    subject_name: &str,
+    required: u32,
+    (from, to): (NaiveDate, NaiveDate),
+    observer: &PersonId,
+    done: &[Done],
+) -> Obligation {
+    let done = done
+        .iter()
+        .filter(|d| {
+            d.kind == kind && &d.observer == observer && d.held_on >= from && d.held_on <= to
+        })
+        .count() as u32;
+    Obligation {
+        kind,
+        subject: None,
+        subject_name: subject_name.into(),
+        from,
+        to,
+        required,
+        target: required,
+        done,
+        note: None,
+        meetings_to_cover: Vec::new(),
+    }
+}
+
 /// R-OBS-2: what `observer` owes in the year containing `today`.
 ///
 /// Team Managers: a practice observation of each team member. Service
@@ -287,27 +317,14 @@ pub fn obligations(
         )
         .expect("a valid first of the month");
         for (start, end) in [(from, mid - Duration::days(1)), (mid, to)] {
-            let done = done
-                .iter()
-                .filter(|d| {
-                    d.kind == ObservationKind::AdShadowing
-                        && &d.observer == observer
-                        && d.held_on >= start
-                        && d.held_on <= end
-                })
-                .count() as u32;
-            out.push(Obligation {
-                kind: ObservationKind::AdShadowing,
-                subject: None,
-                subject_name: "A practitioner in your service area".into(),
-                from: start,
-                to: end,
-                required: 1,
-                target: 1,
+            out.push(own_obligation(
+                ObservationKind::AdShadowing,
+                "A practitioner in your service area",
+                1,
+                (start, end),
+                observer,
                 done,
-                note: None,
-                meetings_to_cover: Vec::new(),
-            });
+            ));
         }
     }
     let senior = me.roles.iter().any(|r| {
@@ -317,27 +334,15 @@ pub fn obligations(
         )
     });
     if senior && policy.senior_manager_visits > 0 {
-        let done = done
-            .iter()
-            .filter(|d| {
-                d.kind == ObservationKind::SeniorManagerVisit
-                    && &d.observer == observer
-                    && d.held_on >= from
-                    && d.held_on <= to
-            })
-            .count() as u32;
-        out.push(Obligation {
-            kind: ObservationKind::SeniorManagerVisit,
-            subject: None,
-            subject_name: "A team, residential home or other setting".into(),
-            from,
-            to,
-            required: policy.senior_manager_visits,
-            target: policy.senior_manager_visits,
+        out.push(own_obligation(
+            ObservationKind::SeniorManagerVisit,
+            "A team, residential home or other setting",
+            policy.senior_manager_visits,
+            (from, to),
+            observer,
             done,
-            note: None,
-            meetings_to_cover: Vec::new(),
-        });
+        ));
     }
+
     out
 }
