@@ -170,10 +170,12 @@ fn test(steps: &mut Steps) -> Result<()> {
         "cargo",
         &["build", "--package", "qalf-server", "--locked"],
     )?;
-    steps.run(
+    // Every test binary runs even after one fails, so one flaky test does
+    // not hide the rest, and the summary names each failure.
+    steps.run_tests(
         "every workspace test, end-to-end included",
         "cargo",
-        &["test", "--workspace", "--locked"],
+        &["test", "--workspace", "--locked", "--no-fail-fast"],
     )?;
     container_image(steps)
 }

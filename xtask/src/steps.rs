@@ -11,6 +11,10 @@ use anyhow::{Context, Result, bail};
 pub struct Steps {
     root: PathBuf,
     done: Vec<(String, Duration, bool)>,
+    /// Lines naming what failed in a test step (test names, panic messages,
+    /// cargo's "to rerun" hints), repeated in the summary: a CI log that is
+    /// cut to its tail still says which test failed and why.
+    failures: Vec<String>,
 }
 
 impl Steps {
@@ -18,6 +22,7 @@ impl Steps {
         Self {
             root: root.to_path_buf(),
             done: Vec::new(),
+            failures: Vec::new(),
         }
     }
 
@@ -85,6 +90,51 @@ impl Steps {
         }
     }
 
+    /// Runs a test command as a named step, echoing its output as it comes
+    /// and keeping the lines that say what failed for the summary.
+    pub fn run_tests(&mut self, name: &str, program: &str, args: &[&str]) -> Result<()> {
+        let mut command = self.command(program, args);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        println!("\n==> {name}");
+        println!("    $ {program} {}", args.join(" "));
+        let started = Instant::now();
+        let mut child = command
+            .stdin(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting `{program}`"))?;
+        let (sender, receiver) = std::sync::mpsc::channel::<(bool, String)>();
+        let mut readers = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            readers.push(forward_lines(out, false, sender.clone()));
+        }
+        if let Some(err) = child.stderr.take() {
+            readers.push(forward_lines(err, true, sender.clone()));
+        }
+        drop(sender);
+        let mut watch = FailureWatch::default();
+        for (is_err, line) in receiver {
+            if is_err {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+            watch.see(&line);
+        }
+        for reader in readers {
+            let _ = reader.join();
+        }
+        let status = child.wait().context("waiting for the tests")?;
+        let elapsed = started.elapsed();
+        self.done
+            .push((name.to_string(), elapsed, status.success()));
+        self.failures.extend(watch.lines);
+        if status.success() {
+            Ok(())
+        } else {
+            bail!("step `{name}` failed ({status})")
+        }
+    }
+
     /// Runs `f` in this process as a named step.
     pub fn step(&mut self, name: &str, f: impl FnOnce() -> Result<String>) -> Result<()> {
         println!("\n==> {name}");
@@ -122,5 +172,95 @@ impl Steps {
             println!("    {mark} {:>8.1}s  {name}", elapsed.as_secs_f64());
         }
         println!("         {:>8.1}s  total", total.as_secs_f64());
+        if !self.failures.is_empty() {
+            println!("\n==> what failed");
+            for line in &self.failures {
+                println!("    {line}");
+            }
+        }
+    }
+}
+
+fn forward_lines(
+    stream: impl std::io::Read + Send + 'static,
+    is_err: bool,
+    sender: std::sync::mpsc::Sender<(bool, String)>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if sender.send((is_err, line)).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// Picks out of libtest's and cargo's output the lines that say what failed.
+#[derive(Default)]
+struct FailureWatch {
+    lines: Vec<String>,
+    /// Lines still to keep after a panic message (its text follows it).
+    keep_next: usize,
+}
+
+impl FailureWatch {
+    /// Enough to name every failure without repeating a whole log.
+    const MOST: usize = 200;
+
+    fn see(&mut self, line: &str) {
+        let keep = if self.keep_next > 0 {
+            self.keep_next -= 1;
+            true
+        } else if line.contains("panicked at") {
+            self.keep_next = 3;
+            true
+        } else {
+            (line.starts_with("test ") && line.ends_with("FAILED"))
+                || line.starts_with("---- ")
+                || line.starts_with("error: test failed")
+                || line.contains("to rerun pass")
+        };
+        if keep && self.lines.len() < Self::MOST {
+            self.lines.push(line.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FailureWatch;
+
+    #[test]
+    fn the_summary_keeps_the_failed_tests_name_and_its_panic() {
+        let mut watch = FailureWatch::default();
+        for line in [
+            "running 2 tests",
+            "test a::passes ... ok",
+            "test b::fails ... FAILED",
+            "---- b::fails stdout ----",
+            "thread 'b::fails' panicked at e2e/tests/browser.rs:10:5:",
+            "assertion failed: saved",
+            "note: run with `RUST_BACKTRACE=1`",
+            "",
+            "more output",
+            "more output",
+            "error: test failed, to rerun pass `-p qalf-e2e --test browser`",
+        ] {
+            watch.see(line);
+        }
+        assert_eq!(
+            watch.lines,
+            vec![
+                "test b::fails ... FAILED",
+                "---- b::fails stdout ----",
+                "thread 'b::fails' panicked at e2e/tests/browser.rs:10:5:",
+                "assertion failed: saved",
+                "note: run with `RUST_BACKTRACE=1`",
+                "",
+                "error: test failed, to rerun pass `-p qalf-e2e --test browser`",
+            ]
+        );
     }
 }
