@@ -7,6 +7,7 @@
 pub mod access;
 pub mod api;
 pub mod audit;
+pub mod closed_set;
 mod csv_rows;
 pub mod directory;
 pub mod document;

@@ -35,7 +35,7 @@ pub(super) fn parse_report(
 ) -> AppResult<(ReportKind, Period)> {
     let kind: ReportKind = kind
         .parse()
-        .map_err(|e: qalf_shared::report::UnknownReport| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e: qalf_shared::closed_set::UnknownCode| AppError::BadRequest(e.to_string()))?;
     let month: YearMonth = month
         .parse()
         .map_err(|e: qalf_shared::schedule::BadYearMonth| AppError::BadRequest(e.to_string()))?;

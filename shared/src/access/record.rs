@@ -1,7 +1,7 @@
 //! What the server knows about a record without reading it: its kind, who
 //! made it and the people it concerns. Access is decided from this alone.
 
-use std::fmt;
+use crate::closed_set::closed_set;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,68 +18,26 @@ pub struct RecordMeta {
     pub parties: Parties,
 }
 
-/// The kinds of observation-type record (DOMAIN.md §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ObservationKind {
-    /// A Team Manager observes a team member's direct work.
-    PracticeObservation,
-    /// A Service Manager observes a supervision held by a direct report.
-    SupervisionObservation,
-    /// A Service Manager or Head of Service audits a Team Manager's welfare
-    /// supervision records.
-    WelfareSupervisionAudit,
-    /// An IRO chairing a CiC review or a CP conference.
-    IroObservation,
-    /// A key decision-making meeting.
-    KeyDecisionMeetingObservation,
-    /// The Assistant Director shadows a practitioner for half a day.
-    AdShadowing,
-    /// A senior manager visits a team, a residential home or another setting.
-    SeniorManagerVisit,
-}
-
-impl ObservationKind {
-    pub const ALL: [ObservationKind; 7] = [
-        ObservationKind::PracticeObservation,
-        ObservationKind::SupervisionObservation,
-        ObservationKind::WelfareSupervisionAudit,
-        ObservationKind::IroObservation,
-        ObservationKind::KeyDecisionMeetingObservation,
-        ObservationKind::AdShadowing,
-        ObservationKind::SeniorManagerVisit,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ObservationKind::PracticeObservation => "practice-observation",
-            ObservationKind::SupervisionObservation => "supervision-observation",
-            ObservationKind::WelfareSupervisionAudit => "welfare-supervision-audit",
-            ObservationKind::IroObservation => "iro-observation",
-            ObservationKind::KeyDecisionMeetingObservation => "key-decision-meeting-observation",
-            ObservationKind::AdShadowing => "ad-shadowing",
-            ObservationKind::SeniorManagerVisit => "senior-manager-visit",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ObservationKind::PracticeObservation => "Practice observation",
-            ObservationKind::SupervisionObservation => "Supervision observation",
-            ObservationKind::WelfareSupervisionAudit => "Welfare supervision audit",
-            ObservationKind::IroObservation => "IRO observation",
-            ObservationKind::KeyDecisionMeetingObservation => {
-                "Key decision-making meeting observation"
-            }
-            ObservationKind::AdShadowing => "Assistant Director shadowing",
-            ObservationKind::SeniorManagerVisit => "Senior manager visit",
-        }
-    }
-}
-
-impl fmt::Display for ObservationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+closed_set! {
+    /// The kinds of observation-type record (DOMAIN.md §6).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ObservationKind: "kind of observation", shown by label {
+        /// A Team Manager observes a team member's direct work.
+        PracticeObservation = "practice-observation", "Practice observation";
+        /// A Service Manager observes a supervision held by a direct report.
+        SupervisionObservation = "supervision-observation", "Supervision observation";
+        /// A Service Manager or Head of Service audits a Team Manager's welfare
+        /// supervision records.
+        WelfareSupervisionAudit = "welfare-supervision-audit", "Welfare supervision audit";
+        /// An IRO chairing a CiC review or a CP conference.
+        IroObservation = "iro-observation", "IRO observation";
+        /// A key decision-making meeting.
+        KeyDecisionMeetingObservation = "key-decision-meeting-observation", "Key decision-making meeting observation";
+        /// The Assistant Director shadows a practitioner for half a day.
+        AdShadowing = "ad-shadowing", "Assistant Director shadowing";
+        /// A senior manager visits a team, a residential home or another setting.
+        SeniorManagerVisit = "senior-manager-visit", "Senior manager visit";
     }
 }
 

@@ -10,7 +10,7 @@ pub mod template;
 pub mod template_edit;
 
 pub use document::{AuditDoc, NewAudit, new_audit, read};
-pub use grade::{Answer, Grade, UnknownGrade};
+pub use grade::{Answer, Grade};
 pub use rules::{AuditPolicy, Blocker, Stage};
 
 #[cfg(test)]

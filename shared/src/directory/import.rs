@@ -13,7 +13,8 @@
 //! would make everyone on a bad row a leaver.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+
+use crate::closed_set::closed_set;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,58 +26,31 @@ use crate::org::{
 };
 use crate::schedule::ImportIssue;
 
-/// A column of the staff file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffColumn {
-    StaffId,
-    Name,
-    WorkEmail,
-    JobTitle,
-    Roles,
-    Team,
-    ServiceArea,
-    LineManager,
-    StartDate,
-    EndDate,
+closed_set! {
+    /// A column of the staff file.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum StaffColumn: "column", shown by code {
+        StaffId = "staff_id", "staff_id";
+        Name = "name", "name";
+        WorkEmail = "work_email", "work_email";
+        JobTitle = "job_title", "job_title";
+        Roles = "roles", "roles";
+        Team = "team", "team";
+        ServiceArea = "service_area", "service_area";
+        LineManager = "line_manager", "line_manager";
+        StartDate = "start_date", "start_date";
+        EndDate = "end_date", "end_date";
+    }
 }
 
 impl StaffColumn {
-    pub const ALL: [StaffColumn; 10] = [
-        StaffColumn::StaffId,
-        StaffColumn::Name,
-        StaffColumn::WorkEmail,
-        StaffColumn::JobTitle,
-        StaffColumn::Roles,
-        StaffColumn::Team,
-        StaffColumn::ServiceArea,
-        StaffColumn::LineManager,
-        StaffColumn::StartDate,
-        StaffColumn::EndDate,
-    ];
-
     pub const REQUIRED: [StaffColumn; 4] = [
         StaffColumn::StaffId,
         StaffColumn::Name,
         StaffColumn::WorkEmail,
         StaffColumn::Roles,
     ];
-
-    /// The name in the header row.
-    pub fn name(self) -> &'static str {
-        match self {
-            StaffColumn::StaffId => "staff_id",
-            StaffColumn::Name => "name",
-            StaffColumn::WorkEmail => "work_email",
-            StaffColumn::JobTitle => "job_title",
-            StaffColumn::Roles => "roles",
-            StaffColumn::Team => "team",
-            StaffColumn::ServiceArea => "service_area",
-            StaffColumn::LineManager => "line_manager",
-            StaffColumn::StartDate => "start_date",
-            StaffColumn::EndDate => "end_date",
-        }
-    }
 
     /// What the column holds, for the page that explains the file.
     pub fn meaning(self) -> &'static str {
@@ -125,13 +99,7 @@ impl StaffColumn {
             other => other,
         }
         .to_string();
-        StaffColumn::ALL.into_iter().find(|c| c.name() == normal)
-    }
-}
-
-impl fmt::Display for StaffColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        StaffColumn::ALL.into_iter().find(|c| c.code() == normal)
     }
 }
 
@@ -256,7 +224,7 @@ impl StaffPlan {
 
 /// A file to start from: the header and three synthetic rows.
 pub fn template() -> String {
-    let header: Vec<&str> = StaffColumn::ALL.iter().map(|c| c.name()).collect();
+    let header: Vec<&str> = StaffColumn::ALL.iter().map(|c| c.code()).collect();
     let mut text = header.join(",");
     text.push_str(
         "\r\nE0900,Alex Morgan,alex.morgan@council.example,Head of Service,head-of-service,,Assessment,,2015-09-01,\
@@ -432,7 +400,7 @@ fn issue(line: u64, column: Option<StaffColumn>, message: String) -> StaffIssue 
 fn required_names() -> String {
     StaffColumn::REQUIRED
         .iter()
-        .map(|c| c.name())
+        .map(|c| c.code())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -12,6 +12,8 @@ pub mod text;
 
 use automerge::{Automerge, LoadOptions, TextEncoding};
 
+use crate::closed_set::closed_set;
+
 /// Text positions count UTF-16 code units, as the browser's text fields do.
 pub const TEXT_ENCODING: TextEncoding = TextEncoding::Utf16CodeUnit;
 
@@ -25,57 +27,27 @@ pub fn new_document() -> Automerge {
     Automerge::new_with_encoding(TEXT_ENCODING)
 }
 
-/// The kinds of record QALF keeps as documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocKind {
-    /// A shared note: the smallest record, used to prove the sync engine.
-    Note,
-    Audit,
-    Moderation,
-    /// Observations, supervision audits, shadowing and visits.
-    Observation,
-    /// A report with figures only.
-    Report,
-    /// A moderation panel's shared record.
-    Panel,
-    /// One panel member's blind position on one audit.
-    PanelPosition,
-    /// A dispute resolution process alert raised by an IRO (R-REP-5).
-    DrpAlert,
-    /// A 7-minute briefing made from a report (R-REP-3).
-    Briefing,
-}
-
-impl DocKind {
-    pub const ALL: [DocKind; 9] = [
-        DocKind::Note,
-        DocKind::Audit,
-        DocKind::Moderation,
-        DocKind::Observation,
-        DocKind::Report,
-        DocKind::Panel,
-        DocKind::PanelPosition,
-        DocKind::DrpAlert,
-        DocKind::Briefing,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DocKind::Note => "note",
-            DocKind::Audit => "audit",
-            DocKind::Moderation => "moderation",
-            DocKind::Observation => "observation",
-            DocKind::Report => "report",
-            DocKind::Panel => "panel",
-            DocKind::PanelPosition => "panel-position",
-            DocKind::DrpAlert => "drp-alert",
-            DocKind::Briefing => "briefing",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<DocKind> {
-        DocKind::ALL.into_iter().find(|k| k.code() == code)
+closed_set! {
+    /// The kinds of record QALF keeps as documents.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum DocKind: "kind of record", shown by code {
+        /// A shared note: the smallest record, used to prove the sync engine.
+        Note = "note", "A note";
+        Audit = "audit", "Case file audit";
+        Moderation = "moderation", "Moderation";
+        /// Observations, supervision audits, shadowing and visits.
+        Observation = "observation", "Observation";
+        /// A report with figures only.
+        Report = "report", "Report";
+        /// A moderation panel's shared record.
+        Panel = "panel", "Moderation panel";
+        /// One panel member's blind position on one audit.
+        PanelPosition = "panel-position", "Panel member's position";
+        /// A dispute resolution process alert raised by an IRO (R-REP-5).
+        DrpAlert = "drp-alert", "DRP alert";
+        /// A 7-minute briefing made from a report (R-REP-3).
+        Briefing = "briefing", "7-minute briefing";
     }
 }
 

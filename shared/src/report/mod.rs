@@ -27,8 +27,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
-use std::str::FromStr;
+use crate::closed_set::closed_set;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -39,46 +38,23 @@ pub use facts::Facts;
 pub use figures::Context;
 pub use table::{Cell, Chart, Row, Table};
 
-/// The reports the framework names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReportKind {
-    /// The CPP Service Manager's monthly QA report (R-REP-1).
-    Monthly,
-    /// The quarterly report to DLT (R-REP-2).
-    Quarterly,
-    /// The CPP's 6-monthly QA report to Extended DLT (R-REP-2).
-    HalfYearly,
-    /// The quarterly DRP report (R-REP-5).
-    Drp,
+closed_set! {
+    /// The reports the framework names.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ReportKind: "report", shown by label {
+        /// The CPP Service Manager's monthly QA report (R-REP-1).
+        Monthly = "monthly", "Monthly quality assurance report";
+        /// The quarterly report to DLT (R-REP-2).
+        Quarterly = "quarterly", "Quarterly report to DLT";
+        /// The CPP's 6-monthly QA report to Extended DLT (R-REP-2).
+        HalfYearly = "half-yearly", "6-monthly CPP quality assurance report";
+        /// The quarterly DRP report (R-REP-5).
+        Drp = "drp", "Quarterly DRP report";
+    }
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 4] = [
-        ReportKind::Monthly,
-        ReportKind::Quarterly,
-        ReportKind::HalfYearly,
-        ReportKind::Drp,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ReportKind::Monthly => "monthly",
-            ReportKind::Quarterly => "quarterly",
-            ReportKind::HalfYearly => "half-yearly",
-            ReportKind::Drp => "drp",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ReportKind::Monthly => "Monthly quality assurance report",
-            ReportKind::Quarterly => "Quarterly report to DLT",
-            ReportKind::HalfYearly => "6-monthly CPP quality assurance report",
-            ReportKind::Drp => "Quarterly DRP report",
-        }
-    }
-
     /// How many months the report covers.
     pub fn months(self) -> u32 {
         match self {
@@ -97,26 +73,6 @@ impl ReportKind {
     /// Whether owners write sections of their own (R-REP-2).
     pub fn has_owner_sections(self) -> bool {
         matches!(self, ReportKind::Quarterly | ReportKind::HalfYearly)
-    }
-}
-
-impl fmt::Display for ReportKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report `{0}` (expected monthly, quarterly, half-yearly or drp)")]
-pub struct UnknownReport(pub String);
-
-impl FromStr for ReportKind {
-    type Err = UnknownReport;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ReportKind::ALL
-            .into_iter()
-            .find(|k| k.code() == s)
-            .ok_or_else(|| UnknownReport(s.to_string()))
     }
 }
 

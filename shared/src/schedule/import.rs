@@ -17,35 +17,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::closed_set::closed_set;
+
 use serde::{Deserialize, Serialize};
 
 use crate::csv_rows::{Lines, error_line, header_name, is_blank};
 use crate::org::{AgeBand, Case, CaseRef, Cohort, Organisation, PersonId, Role, TeamId};
 
-/// A column of the cohort file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Column {
-    CaseReference,
-    Cohort,
-    Team,
-    Practitioner,
-    Initials,
-    AgeBand,
-    ChairedBy,
+closed_set! {
+    /// A column of the cohort file.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Column: "column", shown by code {
+        CaseReference = "case_reference", "case_reference";
+        Cohort = "cohort", "cohort";
+        Team = "team", "team";
+        Practitioner = "practitioner", "practitioner";
+        Initials = "initials", "initials";
+        AgeBand = "age_band", "age_band";
+        ChairedBy = "chaired_by", "chaired_by";
+    }
 }
 
 impl Column {
-    pub const ALL: [Column; 7] = [
-        Column::CaseReference,
-        Column::Cohort,
-        Column::Team,
-        Column::Practitioner,
-        Column::Initials,
-        Column::AgeBand,
-        Column::ChairedBy,
-    ];
-
     pub const REQUIRED: [Column; 4] = [
         Column::CaseReference,
         Column::Cohort,
@@ -53,30 +47,11 @@ impl Column {
         Column::Practitioner,
     ];
 
-    /// The name in the header row.
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::CaseReference => "case_reference",
-            Column::Cohort => "cohort",
-            Column::Team => "team",
-            Column::Practitioner => "practitioner",
-            Column::Initials => "initials",
-            Column::AgeBand => "age_band",
-            Column::ChairedBy => "chaired_by",
-        }
-    }
-
     /// A header cell, read leniently: any letter case, spaces or hyphens
     /// for underscores, a byte order mark ignored.
     fn from_header(cell: &str) -> Option<Column> {
         let normal = header_name(cell);
-        Column::ALL.into_iter().find(|c| c.name() == normal)
-    }
-}
-
-impl fmt::Display for Column {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        Column::ALL.into_iter().find(|c| c.code() == normal)
     }
 }
 
@@ -402,7 +377,7 @@ pub fn apply(plan: &ImportPlan, existing: &[Case]) -> Vec<Case> {
 fn required_names() -> String {
     Column::REQUIRED
         .iter()
-        .map(|c| c.name())
+        .map(|c| c.code())
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -1,75 +1,38 @@
 //! The kinds of case file audit the framework names, and who does each.
 
-use std::fmt;
-use std::str::FromStr;
+use crate::closed_set::closed_set;
 
 use serde::{Deserialize, Serialize};
 
 use crate::org::Role;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AuditKind {
-    /// The month's themed audit by a manager (R-SCHED-2, R-ALLOC-1).
-    Themed,
-    /// An IRO Service Manager's themed manager audit (R-ALLOC-4).
-    DeepDive,
-    /// An IRO Service Manager's audit of IRO practice on a chaired case
-    /// (R-ALLOC-4).
-    IroSpecific,
-    /// An IRO's audit of a case a peer chairs (R-ALLOC-3).
-    IroPeer,
-    /// The re-audit of an Inadequate case by a Head of Service, the Assistant
-    /// Director or the DCS (R-REAUDIT-1, R-REAUDIT-2).
-    ReAudit,
-    /// The Cabinet Member's re-audit, side by side with a CPP member
-    /// (R-REAUDIT-3).
-    CabinetReAudit,
-    /// A CPP audit of a case or cohort chosen on purpose (R-SCHED-3).
-    Bespoke,
-    /// A CPP audit ahead of a career progression panel.
-    CareerProgression,
+closed_set! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum AuditKind: "kind of audit", shown by label {
+        /// The month's themed audit by a manager (R-SCHED-2, R-ALLOC-1).
+        Themed = "themed", "Themed audit";
+        /// An IRO Service Manager's themed manager audit (R-ALLOC-4).
+        DeepDive = "deep-dive", "Deep-dive audit";
+        /// An IRO Service Manager's audit of IRO practice on a chaired case
+        /// (R-ALLOC-4).
+        IroSpecific = "iro-specific", "IRO-specific audit";
+        /// An IRO's audit of a case a peer chairs (R-ALLOC-3).
+        IroPeer = "iro-peer", "IRO peer audit";
+        /// The re-audit of an Inadequate case by a Head of Service, the Assistant
+        /// Director or the DCS (R-REAUDIT-1, R-REAUDIT-2).
+        ReAudit = "re-audit", "Re-audit of an Inadequate case";
+        /// The Cabinet Member's re-audit, side by side with a CPP member
+        /// (R-REAUDIT-3).
+        CabinetReAudit = "cabinet-re-audit", "Cabinet Member re-audit";
+        /// A CPP audit of a case or cohort chosen on purpose (R-SCHED-3).
+        Bespoke = "bespoke", "Bespoke audit";
+        /// A CPP audit ahead of a career progression panel.
+        CareerProgression = "career-progression", "Career progression audit";
+    }
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 8] = [
-        AuditKind::Themed,
-        AuditKind::DeepDive,
-        AuditKind::IroSpecific,
-        AuditKind::IroPeer,
-        AuditKind::ReAudit,
-        AuditKind::CabinetReAudit,
-        AuditKind::Bespoke,
-        AuditKind::CareerProgression,
-    ];
-
-    /// The stable identifier used in storage (an audit header's `audit_kind`).
-    pub fn code(self) -> &'static str {
-        match self {
-            AuditKind::Themed => "themed",
-            AuditKind::DeepDive => "deep-dive",
-            AuditKind::IroSpecific => "iro-specific",
-            AuditKind::IroPeer => "iro-peer",
-            AuditKind::ReAudit => "re-audit",
-            AuditKind::CabinetReAudit => "cabinet-re-audit",
-            AuditKind::Bespoke => "bespoke",
-            AuditKind::CareerProgression => "career-progression",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            AuditKind::Themed => "Themed audit",
-            AuditKind::DeepDive => "Deep-dive audit",
-            AuditKind::IroSpecific => "IRO-specific audit",
-            AuditKind::IroPeer => "IRO peer audit",
-            AuditKind::ReAudit => "Re-audit of an Inadequate case",
-            AuditKind::CabinetReAudit => "Cabinet Member re-audit",
-            AuditKind::Bespoke => "Bespoke audit",
-            AuditKind::CareerProgression => "Career progression audit",
-        }
-    }
-
     /// Re-audits count towards re-audit quotas, everything else towards
     /// audit quotas.
     pub fn is_re_audit(self) -> bool {
@@ -114,26 +77,6 @@ impl AuditKind {
 
     pub fn may_be_done_by(self, roles: &[Role]) -> bool {
         self.done_by().iter().any(|r| roles.contains(r))
-    }
-}
-
-impl fmt::Display for AuditKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown kind of audit `{0}`")]
-pub struct UnknownAuditKind(pub String);
-
-impl FromStr for AuditKind {
-    type Err = UnknownAuditKind;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        AuditKind::ALL
-            .into_iter()
-            .find(|k| k.code() == s.trim())
-            .ok_or_else(|| UnknownAuditKind(s.to_string()))
     }
 }
 

@@ -31,7 +31,7 @@ pub use import::{
     ImportIssue, ImportPlan, ImportPlanner, ImportProgress, apply, plan_import,
     plan_import_with_progress, rows_with,
 };
-pub use kind::{AuditKind, UnknownAuditKind};
+pub use kind::AuditKind;
 pub use month::{BadYearMonth, Period, YearMonth};
 pub use policy::{Duty, Quota, SchedulePolicy, rotation_index};
 pub use reaudit::{

@@ -184,7 +184,7 @@ fn Columns() -> impl IntoView {
             let required = StaffColumn::REQUIRED.contains(&c);
             view! {
                 <tr>
-                    <th scope="row"><code>{c.name()}</code></th>
+                    <th scope="row"><code>{c.code()}</code></th>
                     <td>{if required { "Yes" } else { "No" }}</td>
                     <td>{c.meaning()}</td>
                 </tr>
