@@ -410,40 +410,50 @@ impl User {
         .map_err(|e| self.with_context(e))
     }
 
-    /// Clicks an element where it is once it has stopped moving (a status
-    /// badge changing width can shift a button just as the pointer arrives).
-    async fn click_steady(&self, element: &chromiumoxide::Element) -> anyhow::Result<()> {
+    /// Clicks the element an XPath names where it is once it has stopped
+    /// moving (a status badge changing width can shift a button just as the
+    /// pointer arrives), and returns it. The element is looked up afresh on
+    /// every try: a list that re-renders as records arrive replaces its
+    /// elements, and a handle kept from before points at a removed one.
+    async fn click_steady(
+        &self,
+        xpath: &str,
+        what: &str,
+    ) -> anyhow::Result<chromiumoxide::Element> {
         let last = Mutex::new(None);
-        eventually(
-            &format!("{}: the control to stop moving", self.name),
-            || async {
-                element.scroll_into_view().await?;
-                let b = element.bounding_box().await?;
-                let now = (b.x, b.y, b.width, b.height);
-                let steady = {
-                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-                    let steady = *last == Some(now);
-                    *last = Some(now);
-                    steady
-                };
-                if !steady {
-                    return Ok(None);
-                }
-                // Nothing slid over it meanwhile (a list above still filling
-                // in as records arrive): the pointer lands on it.
-                let on_top = element
-                    .call_js_fn(ON_TOP, false)
-                    .await?
-                    .result
-                    .value
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
-                Ok(on_top.then_some(()))
-            },
-        )
-        .await?;
-        element.click().await?;
-        Ok(())
+        eventually(&format!("{}: {what} to stop moving", self.name), || async {
+            let Ok(element) = self.page.find_xpath(xpath).await else {
+                return Ok(None);
+            };
+            element.scroll_into_view().await?;
+            let b = element.bounding_box().await?;
+            let now = (b.x, b.y, b.width, b.height);
+            let steady = {
+                let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                let steady = *last == Some(now);
+                *last = Some(now);
+                steady
+            };
+            if !steady {
+                return Ok(None);
+            }
+            // Nothing slid over it meanwhile (a list above still filling
+            // in as records arrive): the pointer lands on it.
+            let on_top = element
+                .call_js_fn(ON_TOP, false)
+                .await?
+                .result
+                .value
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if !on_top {
+                return Ok(None);
+            }
+            element.click().await?;
+            Ok(Some(element))
+        })
+        .await
+        .map_err(|e| self.with_context(e))
     }
 
     /// Presses Enter on the button whose visible text is `name`, as a
@@ -467,10 +477,9 @@ impl User {
             "//*[self::button or self::a][normalize-space()={}]",
             xpath_literal(name)
         );
-        let element = self
-            .find(&xpath, &format!("a control named {name:?}"))
-            .await?;
-        self.click_steady(&element).await
+        self.click_steady(&xpath, &format!("a control named {name:?}"))
+            .await
+            .map(drop)
     }
 
     /// Clicks the first button whose visible text contains `text`.
@@ -479,19 +488,17 @@ impl User {
             "//button[contains(normalize-space(), {})]",
             xpath_literal(text)
         );
-        let element = self
-            .find(&xpath, &format!("a button mentioning {text:?}"))
-            .await?;
-        self.click_steady(&element).await
+        self.click_steady(&xpath, &format!("a button mentioning {text:?}"))
+            .await
+            .map(drop)
     }
 
     /// Clicks the first link whose visible text contains `text`.
     pub async fn click_named_containing_link(&self, text: &str) -> anyhow::Result<()> {
         let xpath = format!("//a[contains(normalize-space(), {})]", xpath_literal(text));
-        let element = self
-            .find(&xpath, &format!("a link mentioning {text:?}"))
-            .await?;
-        self.click_steady(&element).await
+        self.click_steady(&xpath, &format!("a link mentioning {text:?}"))
+            .await
+            .map(drop)
     }
 
     /// Types into the field labelled `label`.
@@ -501,9 +508,8 @@ impl User {
             xpath_literal(label)
         );
         let element = self
-            .find(&xpath, &format!("a field labelled {label:?}"))
+            .click_steady(&xpath, &format!("a field labelled {label:?}"))
             .await?;
-        self.click_steady(&element).await?;
         element.type_str(text).await?;
         Ok(())
     }
@@ -516,9 +522,8 @@ impl User {
             xpath_literal(label)
         );
         let element = self
-            .find(&xpath, &format!("a field labelled {label:?}"))
+            .click_steady(&xpath, &format!("a field labelled {label:?}"))
             .await?;
-        self.click_steady(&element).await?;
         element
             .call_js_fn("function() { this.select(); }", false)
             .await?;

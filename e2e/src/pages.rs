@@ -133,6 +133,8 @@ impl User {
     /// Types into a field as a person would, one key at a time, at its start
     /// or its end.
     pub async fn type_in_field(&self, label: &str, text: &str, at_end: bool) -> anyhow::Result<()> {
+        // The field may still be rendering after the click that led here.
+        self.wait_for_field(label).await?;
         let place = if at_end {
             "(el.focus(), el.setSelectionRange(el.value.length, el.value.length), true)"
         } else {

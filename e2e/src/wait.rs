@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 
 /// How long a condition may take before the test fails. Generous: these
 /// machines are shared and a WASM start-up under load can take seconds.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = Duration::from_secs(60);
 
 /// Polls `check` until it returns `Ok(Some(value))`, failing with the last
 /// error or `what` after `DEADLINE`.

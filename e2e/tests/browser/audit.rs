@@ -318,9 +318,14 @@ async fn an_auditor_works_offline_through_an_audit_to_its_follow_up() -> anyhow:
     cpp.click_named_containing_link("Disagreement").await?;
     cpp.wait_for_text("main", "CPP worker for the restorative conversation")
         .await?;
-    let worker_name: String = cpp
-        .eval("(() => { const s = document.querySelector('select[id^=worker-]'); return s.options[s.selectedIndex].text; })()")
-        .await?;
+    // The list of workers fills in from the directory: wait for a choice.
+    let worker_name: String = eventually("a CPP worker offered", || async {
+        let name: Option<String> = cpp
+            .eval("(() => { const s = document.querySelector('select[id^=worker-]'); const o = s && s.options[s.selectedIndex]; return o && o.text ? o.text : null; })()")
+            .await?;
+        Ok(name)
+    })
+    .await?;
     cpp.click_named("Allocate the worker").await?;
     cpp.wait_for_text("main", &format!("Held by {worker_name}."))
         .await?;

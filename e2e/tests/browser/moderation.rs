@@ -241,7 +241,12 @@ async fn a_panel_records_blind_positions_then_reaches_a_consensus_together() -> 
     // others still receive nothing of it.
     record_position(&tm, "Inadequate", "Good").await?;
     sees_both_other_positions(&tm).await?;
-    assert!(tm.documents_stored().await?.contains(p_sm));
+    // The device's own store is written just after the screen updates.
+    eventually(
+        "the Service Manager's position stored on the TM's device",
+        || async { Ok(tm.documents_stored().await?.contains(p_sm).then_some(())) },
+    )
+    .await?;
     record_position(&sm, "Requires improvement to be good", "Good").await?;
     sees_both_other_positions(&sm).await?;
     chair

@@ -187,7 +187,14 @@ async fn r_sec_6_a_shared_tablet_keeps_nothing_of_a_person_and_asks_who_is_there
         Ok(text.contains("Until the review.").then_some(()))
     })
     .await?;
-    assert!(tablet.documents_stored().await?.contains(&note_id));
+    qalf_e2e::eventually("the shared note stored on the tablet", || async {
+        Ok(tablet
+            .documents_stored()
+            .await?
+            .contains(&note_id)
+            .then_some(()))
+    })
+    .await?;
 
     // Offline in a new tab (the browser closed and opened again): their
     // records wait behind their password.

@@ -19,11 +19,8 @@ async fn a_team_manager_signs_in_on_a_tablet_and_sees_their_roles() -> anyhow::R
         .wait_for_text("[data-testid=roles]", "Team Manager")
         .await?;
     assert!(roles.contains("Team Manager"), "roles shown: {roles}");
-    let page = user.text_of("main").await?.unwrap_or_default();
-    assert!(
-        page.contains("Line manager"),
-        "the home page shows the line manager"
-    );
+    // The home page shows the line manager.
+    user.wait_for_text("main", "Line manager").await?;
 
     // A reload keeps the session (HttpOnly cookie) and shows the same person.
     user.page.reload().await?;
