@@ -251,38 +251,14 @@ impl Worker {
     /// Carries out effects (and those they lead to), then reports markers
     /// and checks waiters for the documents they touched.
     async fn apply(&mut self, effects: Vec<Effect>, merged_at: Option<Instant>) {
-        let mut touched = HashSet::new();
-        let mut changed = Vec::new();
-        let mut pending = effects;
-        while !pending.is_empty() {
-            let mut next = Vec::new();
-            for effect in pending {
-                match effect {
-                    Effect::Send(frame) => {
-                        if self.dead.is_none()
-                            && let Err(e) = self.sink.feed(WsMessage::Binary(frame.into())).await
-                        {
-                            self.die(format!("sending failed: {e}"));
-                        }
-                    }
-                    Effect::Write(write) => {
-                        if let Some(heads) = write.heads {
-                            next.extend(self.client.stored(&write.document, &heads));
-                        }
-                    }
-                    Effect::Changed(id) => {
-                        if !changed.contains(&id) {
-                            changed.push(id.clone());
-                        }
-                        touched.insert(id);
-                    }
-                    Effect::Status(id) | Effect::Unavailable(id) => {
-                        touched.insert(id);
-                    }
-                    Effect::PresenceChanged(_) => {}
-                }
+        // A load generator keeps nothing on disk: writes are only confirmed.
+        let settled = qalf_testing::sync::settle(&mut self.client, None, effects);
+        for frame in settled.frames {
+            if self.dead.is_none()
+                && let Err(e) = self.sink.feed(WsMessage::Binary(frame.into())).await
+            {
+                self.die(format!("sending failed: {e}"));
             }
-            pending = next;
         }
         if self.dead.is_none()
             && let Err(e) = self.sink.flush().await
@@ -290,11 +266,11 @@ impl Worker {
             self.die(format!("sending failed: {e}"));
         }
         if let Some(at) = merged_at {
-            for doc in &changed {
+            for doc in &settled.changed {
                 self.report_markers(doc, at);
             }
         }
-        self.check_waiters(&touched);
+        self.check_waiters(&settled.touched.into_iter().collect());
     }
 
     fn report_markers(&mut self, doc: &DocumentId, at: Instant) {

@@ -105,27 +105,10 @@ impl Device {
 
     /// Carries out effects: frames go to the relay's inbox, writes to storage.
     fn apply(&mut self, effects: Vec<Effect>, to_relay: &mut VecDeque<Vec<u8>>) {
-        let mut pending = effects;
-        while !pending.is_empty() {
-            let mut next = Vec::new();
-            for effect in pending {
-                match effect {
-                    Effect::Send(frame) if self.online => to_relay.push_back(frame),
-                    Effect::Write(write) => {
-                        for key in &write.deletes {
-                            self.storage.remove(key);
-                        }
-                        for (key, bytes) in write.puts {
-                            self.storage.insert(key, bytes);
-                        }
-                        if let Some(heads) = write.heads {
-                            next.extend(self.client.stored(&write.document, &heads));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            pending = next;
+        let settled =
+            qalf_testing::sync::settle(&mut self.client, Some(&mut self.storage), effects);
+        if self.online {
+            to_relay.extend(settled.frames);
         }
     }
 }

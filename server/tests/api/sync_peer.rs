@@ -65,33 +65,14 @@ impl SyncPeer {
     }
 
     pub async fn apply(&mut self, effects: Vec<Effect>) {
-        let mut pending = effects;
-        while !pending.is_empty() {
-            let mut next = Vec::new();
-            for effect in pending {
-                match effect {
-                    Effect::Send(frame) => {
-                        if let Some(socket) = &mut self.socket
-                            && socket.send(WsMessage::Binary(frame.into())).await.is_err()
-                        {
-                            self.closed = true;
-                        }
-                    }
-                    Effect::Write(write) => {
-                        for key in &write.deletes {
-                            self.storage.remove(key);
-                        }
-                        for (key, bytes) in write.puts {
-                            self.storage.insert(key, bytes);
-                        }
-                        if let Some(heads) = write.heads {
-                            next.extend(self.client.stored(&write.document, &heads));
-                        }
-                    }
-                    _ => {}
-                }
+        let settled =
+            qalf_testing::sync::settle(&mut self.client, Some(&mut self.storage), effects);
+        for frame in settled.frames {
+            if let Some(socket) = &mut self.socket
+                && socket.send(WsMessage::Binary(frame.into())).await.is_err()
+            {
+                self.closed = true;
             }
-            pending = next;
         }
     }
 
