@@ -2,6 +2,8 @@
 //! staff directory), by line and column, in an error summary.
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorSummary;
 use qalf_shared::schedule::ImportIssue;
 
 use crate::pages::schedule::{plural, thousands};
@@ -44,12 +46,15 @@ where
         })
     };
     view! {
-        <div class="error-summary" role="alert" data-testid="import-errors">
-            <h3 class="error-summary__title">{format!(
+        <ErrorSummary
+            title=format!(
                 "{} of the file {} errors",
                 plural(rows_with_errors, "row", "rows"),
                 if rows_with_errors == 1 { "has" } else { "have" }
-            )}</h3>
+            )
+            level=3
+            testid="import-errors"
+        >
             <div class="table-wrap">
                 <table class="table">
                     <caption class="visually-hidden">"Problems in the file, by line"</caption>
@@ -68,7 +73,7 @@ where
                     {format!("Show all {} problems", thousands(total))}
                 </button>
             </Show>
-        </div>
+        </ErrorSummary>
     }
     .into_any()
 }

@@ -34,6 +34,25 @@ pub fn ErrorSummary(
     }
 }
 
+/// One message saying what went wrong, beside the field or button it is
+/// about, announced as soon as it appears. `inline` where a paragraph may
+/// not stand (inside a label or a row of controls).
+#[component]
+pub fn ErrorMessage(
+    #[prop(optional, into)] id: Option<String>,
+    #[prop(optional, into)] testid: Option<String>,
+    #[prop(optional)] inline: bool,
+    children: Children,
+) -> impl IntoView {
+    if inline {
+        view! { <span class="error-message" role="alert" id=id data-testid=testid>{children()}</span> }
+            .into_any()
+    } else {
+        view! { <p class="error-message" role="alert" id=id data-testid=testid>{children()}</p> }
+            .into_any()
+    }
+}
+
 /// Shows `error` above a form while there is one (GOV.UK's error summary).
 #[component]
 pub fn ProblemSummary(error: RwSignal<Option<String>>) -> impl IntoView {
@@ -61,16 +80,11 @@ pub fn field_problems(
             view! { <li><a href=href>{p.message}</a></li> }
         })
         .collect_view();
-    let title = if subsection {
-        view! { <h3 class="error-summary__title">"There is a problem"</h3> }.into_any()
-    } else {
-        view! { <h2 class="error-summary__title">"There is a problem"</h2> }.into_any()
-    };
+    let level = if subsection { 3 } else { 2 };
     view! {
-        <div class="error-summary" role="alert" tabindex="-1" id=id>
-            {title}
+        <ErrorSummary title="There is a problem" level focusable=true id>
             <ul>{items}</ul>
-        </div>
+        </ErrorSummary>
     }
 }
 

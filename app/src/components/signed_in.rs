@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorSummary;
 use leptos_router::components::Redirect;
 
 use crate::components::confirm_identity::ConfirmIdentity;
@@ -20,11 +22,10 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         }
         (_, RepoState::Failed(error)) => view! {
             <main id="main" class="main narrow">
-                <div class="error-summary" role="alert">
-                    <h1 class="error-summary__title">"Your records cannot be opened on this device"</h1>
+                <ErrorSummary title="Your records cannot be opened on this device" level=1>
                     <p>{error}</p>
                     <p>"This browser may block storage (for example in private browsing). Use a normal window, or another browser."</p>
-                </div>
+                </ErrorSummary>
             </main>
         }
         .into_any(),

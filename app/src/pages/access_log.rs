@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::org::Role;
 use web_sys::SubmitEvent;
 
@@ -98,7 +100,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
     let check_result = move || {
@@ -107,22 +109,22 @@ pub fn AccessLogPage() -> impl IntoView {
                 cut_short: Some(cut),
                 ..
             }) => view! {
-                <p class="error-message" role="alert" data-testid="log-cut-short">
+                <ErrorMessage testid="log-cut-short">
                     {format!(
                         "Entries are missing from the end of the log: the checkpoint kept outside the database, written {}, vouches for entry #{}, which is no longer as it was. Tell your IT team and restore the database from a backup.",
                         cut.at,
                         cut.checkpoint,
                     )}
-                </p>
+                </ErrorMessage>
             }
             .into_any(),
             Ok(LogVerification {
                 first_broken: Some(seq),
                 ..
             }) => view! {
-                <p class="error-message" role="alert">
+                <ErrorMessage>
                     {format!("Entry #{seq} has been altered or removed: the log cannot be trusted from there on.")}
-                </p>
+                </ErrorMessage>
             }
             .into_any(),
             Ok(LogVerification {
@@ -136,7 +138,7 @@ pub fn AccessLogPage() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
 

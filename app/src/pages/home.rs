@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use qalf_shared::api::{Me, Notification};
 use qalf_shared::audit::follow_up::OverdueWork;
@@ -513,7 +515,7 @@ fn ReAuditsForMe() -> impl IntoView {
                 <p>"You are offline: the re-audits waiting for you are shown when you are connected."</p>
             }
             .into_any(),
-            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
             Ok(items) if items.is_empty() => {
                 view! { <p>"No Inadequate case in your service areas is waiting for your re-audit."</p> }.into_any()
             }

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorSummary;
 use leptos_router::components::A;
 use qalf_shared::audit::rules::{completion_blockers, follow_up_due};
 use qalf_shared::document::fields::set_scalar;
@@ -88,10 +90,19 @@ pub fn Complete() -> impl IntoView {
                 let blocker_list = blocker_list.clone();
                 view! {
                     <Show when=move || tried.get() && !blockers().is_empty()>
-                        <div class="error-summary" role="alert" tabindex="-1" data-testid="blockers">
-                            <h3 class="error-summary__title">"You cannot complete this audit yet"</h3>
-                            <ul>{blocker_list.clone()}</ul>
-                        </div>
+                        {
+                            let items = blocker_list.clone();
+                            view! {
+                                <ErrorSummary
+                                    title="You cannot complete this audit yet"
+                                    level=3
+                                    focusable=true
+                                    testid="blockers"
+                                >
+                                    <ul>{items}</ul>
+                                </ErrorSummary>
+                            }
+                        }
                     </Show>
                     <Show when=move || !tried.get()>
                         <p>"Check every part is done, then complete the audit. Anything missing is listed here."</p>

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::audit::rules;
 use qalf_shared::document::text::FieldPath;
 
@@ -142,7 +144,7 @@ fn TellAboutActions(id: qalf_shared::sync::DocumentId, readonly: Signal<bool>) -
                     </button>
                     {move || outcome.get().map(|o| match o {
                         Ok(text) => view! { <p role="status">{text}</p> }.into_any(),
-                        Err(text) => view! { <p class="error-message" role="alert">{text}</p> }.into_any(),
+                        Err(text) => view! { <ErrorMessage>{text}</ErrorMessage> }.into_any(),
                     })}
                 </div>
             }

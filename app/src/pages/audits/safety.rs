@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::components::problem::ErrorMessage;
+
 use super::AuditContext;
 use crate::repo::{LinkState, use_repo};
 
@@ -90,7 +92,7 @@ pub fn SafetyAlerts() -> impl IntoView {
             <Show when=move || open.get()>
                 <div class="panel panel--warning">
                     <Show when=move || error.get().is_some()>
-                        <p class="error-message" role="alert">{move || error.get()}</p>
+                        <ErrorMessage>{move || error.get()}</ErrorMessage>
                     </Show>
                     <div class="field">
                         <label for="safety-concern">"What is the concern about the child's safety?"</label>

@@ -3,6 +3,8 @@
 //! their home page, online or not.
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::report::briefing::{self, BriefingDoc, PARTS};
@@ -114,7 +116,7 @@ fn Briefing(id: DocumentId) -> impl IntoView {
                         <button type="button" class="button" on:click=share.clone()>"Share with all staff"</button>
                     </div>
                     <Show when=move || error.get().is_some()>
-                        <p class="error-message" role="alert" data-testid="share-error">{move || error.get()}</p>
+                        <ErrorMessage testid="share-error">{move || error.get()}</ErrorMessage>
                     </Show>
                 </Show>
                 <p class="no-print"><A href="/reports">"Back to reports"</A></p>

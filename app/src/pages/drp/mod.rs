@@ -3,6 +3,8 @@
 //! ends; the quarterly DRP report counts them.
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
@@ -164,7 +166,7 @@ fn RaiseAlert(me: String) -> impl IntoView {
                     </select>
                 </div>
                 <Show when=move || error.get().is_some()>
-                    <p class="error-message" role="alert">{move || error.get()}</p>
+                    <ErrorMessage>{move || error.get()}</ErrorMessage>
                 </Show>
                 <button type="submit" class="button">"Raise the alert"</button>
             </form>
@@ -347,7 +349,7 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
                 </div>
             </Show>
             <Show when=move || error.get().is_some()>
-                <p class="error-message" role="alert">{move || error.get()}</p>
+                <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <Show when=move || ended.get()>
                 <p class="panel" role="status" data-testid="drp-ended">

@@ -11,7 +11,7 @@ use qalf_shared::schedule::YearMonth;
 
 use crate::api;
 use crate::clock;
-use crate::components::problem::ErrorSummary;
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 
 /// `/iro-peer-audits`.
 #[component]
@@ -112,7 +112,7 @@ fn Row(row: IroPeerRow, month: YearMonth, reload: RwSignal<u32>) -> impl IntoVie
                     <input id=input type="text" class="input--short" bind:value=case autocomplete="off" />
                 </div>
                 <Show when=move || error.get().is_some()>
-                    <p class="error-message" role="alert">{move || error.get()}</p>
+                    <ErrorMessage>{move || error.get()}</ErrorMessage>
                 </Show>
             </div>
             <button type="button" class="button" on:click=allocate>{format!("Allocate {}'s peer audit", row.iro_name)}</button>

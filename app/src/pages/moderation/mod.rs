@@ -16,7 +16,7 @@ use qalf_shared::moderation::panel as panels;
 use qalf_shared::schedule::YearMonth;
 use qalf_shared::sync::DocumentId;
 
-use crate::components::problem::ErrorSummary;
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 use crate::repo::{self, use_repo};
 use crate::{api, clock};
 
@@ -251,7 +251,7 @@ fn sample_view(view: ModerationSampleView) -> impl IntoView {
         "Drawn again from its seed, it gives different audits: tell the administrator."
     };
     let over = s.over_capacity.then(|| {
-        view! { <p class="error-message" role="alert">"The audits that must be moderated alone exceed this capacity."</p> }
+        view! { <ErrorMessage>"The audits that must be moderated alone exceed this capacity."</ErrorMessage> }
     });
     let items = s
         .picks
@@ -352,7 +352,7 @@ fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
             </span>
             <button type="button" class="button button--secondary" on:click=start>"Moderate"</button>
             <Show when=move || error.get().is_some()>
-                <span class="error-message" role="alert">{move || error.get()}</span>
+                <ErrorMessage inline=true>{move || error.get()}</ErrorMessage>
             </Show>
         </li>
     }

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
@@ -90,7 +92,7 @@ fn PanelView(id: DocumentId, panel: Memo<Option<PanelDoc>>) -> impl IntoView {
         <p class="lead">{format!("Chair: {}. Members: {members}.", first.chair_name)}</p>
         <PresenceList doc=id.clone() />
         <Show when=move || error.get().is_some()>
-            <p class="error-message" role="alert">{move || error.get()}</p>
+            <ErrorMessage>{move || error.get()}</ErrorMessage>
         </Show>
         {chair.then(|| view! {
             <Show
@@ -532,7 +534,7 @@ fn MyPosition(panel_id: DocumentId, position: DocumentId) -> impl IntoView {
                 readonly=readonly
             />
             <Show when=move || error.get().is_some()>
-                <p class="error-message" role="alert">{move || error.get()}</p>
+                <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <Show
                 when=move || !recorded.get()

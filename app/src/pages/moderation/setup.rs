@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::moderation::cadence;
@@ -234,7 +236,7 @@ pub fn PanelSetup() -> impl IntoView {
         <form class="form panel" on:submit=create novalidate>
             <h3>"Set up a panel"</h3>
             <Show when=move || error.get().is_some()>
-                <p class="error-message" role="alert">{move || error.get()}</p>
+                <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <div class="field">
                 <label for="panel-date">"Date of the panel"</label>

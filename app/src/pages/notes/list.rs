@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
@@ -176,7 +178,7 @@ fn NewNote() -> impl IntoView {
         <form class="form panel" on:submit=create novalidate>
             <h2>"Start a note"</h2>
             <Show when=move || error.get().is_some()>
-                <p class="error-message" role="alert">{move || error.get()}</p>
+                <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <div class="field">
                 <label for="new-note-title">"Title"</label>

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::document::fields::{get_str, set_scalar};
 use qalf_shared::document::text::FieldPath;
 use qalf_shared::observation::document::record_consent;
@@ -85,7 +87,7 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
                 inline=true
             />
             <Show when=move || error.get().is_some()>
-                <p class="error-message" role="alert">{move || error.get()}</p>
+                <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <div class="actions">
                 <button type="button" class="button" on:click=move |_| give(true)>"Consent given"</button>

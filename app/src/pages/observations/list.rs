@@ -4,6 +4,8 @@
 //! manager's visit), which no yearly quota lists.
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::observation::rules;
 use qalf_shared::org::TeamId;
@@ -115,7 +117,7 @@ fn StartOnDemand() -> impl IntoView {
                 </div>
                 <button type="button" class="button" on:click=start>"Start this observation"</button>
                 <Show when=move || error.get().is_some()>
-                    <p class="error-message" role="alert">{move || error.get()}</p>
+                    <ErrorMessage>{move || error.get()}</ErrorMessage>
                 </Show>
             </section>
         }

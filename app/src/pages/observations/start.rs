@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{ObservationKind, Parties, RecordMeta};
@@ -252,7 +254,7 @@ fn ObligationItem(obligation: Obligation) -> impl IntoView {
                 "Start"
             </button>
             <Show when=move || error.get().is_some()>
-                <span class="error-message" role="alert">{move || error.get()}</span>
+                <ErrorMessage inline=true>{move || error.get()}</ErrorMessage>
             </Show>
         </li>
     }

@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use qalf_shared::report::compliance::{AuditTally, ComplianceLine, ObservationTally};
 use qalf_shared::schedule::YearMonth;
@@ -22,9 +24,7 @@ pub fn CompliancePage() -> impl IntoView {
     });
     let body = move || match lines.get() {
         None => view! { <p class="loading" role="status">"Counting…"</p> }.into_any(),
-        Some(Err(e)) => {
-            view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
-        }
+        Some(Err(e)) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         Some(Ok(list)) if list.is_empty() => {
             view! { <p>"You have no quotas, and no one you manage has."</p> }.into_any()
         }

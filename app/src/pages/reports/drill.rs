@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use qalf_shared::api::report::DrillResult;
@@ -35,9 +37,7 @@ pub fn DrillPage() -> impl IntoView {
             view! { <p>"This list's address is not right."</p> }.into_any()
         }
         None => view! { <p class="loading" role="status">"Finding the records…"</p> }.into_any(),
-        Some(Err(e)) => {
-            view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
-        }
+        Some(Err(e)) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         Some(Ok(found)) => {
             let withheld = (found.withheld > 0).then(|| {
                 view! {

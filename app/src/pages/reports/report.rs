@@ -14,7 +14,7 @@ use crate::api::{self, ApiError};
 use crate::components::doc_status::DocStatus;
 use crate::components::figure_table::FigureTable;
 use crate::components::presence::PresenceList;
-use crate::components::problem::ErrorSummary;
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 use crate::components::text_field::TextField;
 use crate::repo::use_repo;
 use crate::session::use_session;
@@ -216,7 +216,7 @@ fn MakeBriefing(kind: ReportKind, month: YearMonth) -> impl IntoView {
             "Make a 7-minute briefing"
         </button>
         <Show when=move || error.get().is_some()>
-            <p class="error-message" role="alert">{move || error.get()}</p>
+            <ErrorMessage>{move || error.get()}</ErrorMessage>
         </Show>
     }
 }
@@ -260,7 +260,7 @@ fn CopyThemes(month: YearMonth) -> impl IntoView {
         </button>
         {move || outcome.get().map(|o| match o {
             Ok(text) => view! { <p class="panel" role="status" data-testid="themes-copied">{text}</p> }.into_any(),
-            Err(text) => view! { <p class="error-message" role="alert">{text}</p> }.into_any(),
+            Err(text) => view! { <ErrorMessage>{text}</ErrorMessage> }.into_any(),
         })}
     }
 }
@@ -298,7 +298,7 @@ fn Written(
                     <p>"No one has written about this period yet."</p>
                     <button type="button" class="button" on:click=start>{what}</button>
                     <Show when=move || error.get().is_some()>
-                        <p class="error-message" role="alert">{move || error.get()}</p>
+                        <ErrorMessage>{move || error.get()}</ErrorMessage>
                     </Show>
                 </section>
             }

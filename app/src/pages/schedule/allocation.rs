@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 use leptos_router::components::A;
 use qalf_shared::api::schedule::{
     AllocationChange, AllocationPreview, AllocationRow, ConfirmAllocation, ConfirmedMonth,
@@ -210,9 +212,7 @@ pub fn AllocationPage() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => {
-                view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
-            }
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
 
@@ -224,10 +224,9 @@ pub fn AllocationPage() -> impl IntoView {
                 .map(|p| view! { <li>{p}</li> })
                 .collect_view();
             view! {
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h3 class="error-summary__title">"There is a problem"</h3>
+                <ErrorSummary title="There is a problem" level=3 focusable=true>
                     <ul>{items}</ul>
-                </div>
+                </ErrorSummary>
             }
         })
     };

@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::api::schedule::{AllocationRow, RuleRefusal, StaffChoice};
 use qalf_shared::org::PersonId;
 
@@ -84,7 +86,7 @@ pub fn AllocationRowView(
             </div>
             <div class="field decision__action" class:field--error=move || refusal().is_some()>
                 <label for=select_id>{move || format!("Auditor for case {}", case())}</label>
-                {move || refusal().map(|text| view! { <p class="error-message" role="alert" id=error_id()>{text}</p> })}
+                {move || refusal().map(|text| view! { <ErrorMessage id=error_id()>{text}</ErrorMessage> })}
                 <select
                     id=select_id
                     node_ref=select_ref

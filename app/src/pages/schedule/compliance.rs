@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::api::schedule::{ComplianceOverview, TallyCount};
 use qalf_shared::org::PersonId;
 use qalf_shared::schedule::{PersonCompliance, YearMonth};
@@ -78,7 +80,7 @@ pub fn Compliance() -> impl IntoView {
                                 is_open().then(|| match detail.get() {
                                     None => view! { <p class="loading">"Loading…"</p> }.into_any(),
                                     Some(Ok(person)) => view! { <DrillDown person /> }.into_any(),
-                                    Some(Err(e)) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+                                    Some(Err(e)) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
                                 })
                             }
                         };
@@ -139,7 +141,7 @@ pub fn Compliance() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
     view! {

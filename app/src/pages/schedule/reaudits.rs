@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 use leptos_router::components::A;
 use qalf_shared::api::schedule::{AllocateReAudit, ReAuditOverview, StaffChoice};
 use qalf_shared::org::PersonId;
@@ -67,9 +69,9 @@ pub fn ReAudits() -> impl IntoView {
         message.get().map(|m| match m {
             Ok(text) => view! { <p class="tag tag--green" role="status">{text}</p> }.into_any(),
             Err(text) => view! {
-                <div class="error-summary" role="alert">
+                <ErrorSummary title="There is a problem">
                     <p class="error-message">{text}</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any(),
         })
@@ -77,9 +79,7 @@ pub fn ReAudits() -> impl IntoView {
     let body = move || {
         overview.get().map(|answer| match answer {
             Ok(o) => view! { <Overview overview=o allocate /> }.into_any(),
-            Err(e) => {
-                view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
-            }
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
     // Outside the overview, so choosing does not move focus as it reloads.

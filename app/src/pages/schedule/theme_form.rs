@@ -1,6 +1,8 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorSummary;
 use qalf_shared::api::schedule::ThemeMonth;
 use qalf_shared::org::Cohort;
 use qalf_shared::schedule::{ThemeEntry, YearMonth};
@@ -101,9 +103,9 @@ pub fn ThemeForm(
                 </Show>
             </h3>
             <Show when=move || error.get().is_some()>
-                <div class="error-summary" role="alert" id=error_id.clone()>
+                <ErrorSummary title="There is a problem" level=3 id=error_id.clone()>
                     <p class="error-message">{move || error.get()}</p>
-                </div>
+                </ErrorSummary>
             </Show>
             <div class="field" class:field--error=move || error.get().is_some()>
                 <label for=format!("theme-{key}")>{format!("Theme for {label}")}</label>

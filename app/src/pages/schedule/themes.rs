@@ -1,4 +1,6 @@
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorMessage;
 use qalf_shared::api::schedule::ThemeMonth;
 use qalf_shared::schedule::YearMonth;
 
@@ -62,9 +64,7 @@ pub fn Themes() -> impl IntoView {
                 .map(|m| view! { <ThemeForm month=m on_change /> })
                 .collect_view()
                 .into_any(),
-            Err(e) => {
-                view! { <p class="error-message" role="alert">{e.to_string()}</p> }.into_any()
-            }
+            Err(e) => view! { <ErrorMessage>{e.to_string()}</ErrorMessage> }.into_any(),
         })
     };
     view! {

@@ -3,6 +3,8 @@
 //! the server applies, every problem linked to its field.
 
 use leptos::prelude::*;
+
+use crate::components::problem::ErrorSummary;
 use qalf_shared::directory::{
     PersonEdit, ServiceAreaEdit, TeamEdit, edit_person, edit_service_area, edit_team,
 };
@@ -81,10 +83,9 @@ fn outcome_view(outcome: RwSignal<Option<Outcome>>, id: &'static str) -> impl In
                 crate::components::problem::field_problems(list, id, true).into_any()
             }
             Outcome::Failed(message) => view! {
-                <div class="error-summary" role="alert" tabindex="-1" id=id>
-                    <h3 class="error-summary__title">"Not saved"</h3>
+                <ErrorSummary title="Not saved" level=3 focusable=true id>
                     <p>{message}</p>
-                </div>
+                </ErrorSummary>
             }
             .into_any(),
         })

@@ -10,7 +10,7 @@ mod edit;
 
 use crate::api;
 use crate::components::file_problems::FileProblems;
-use crate::components::problem::ErrorSummary;
+use crate::components::problem::{ErrorMessage, ErrorSummary};
 use crate::pages::schedule::plural;
 use crate::session::use_session;
 
@@ -404,7 +404,7 @@ fn Accounts(applied: RwSignal<u32>) -> impl IntoView {
         <p>"Where the council signs in with its own accounts, people need nothing here. Otherwise, make each person a link to choose their password; a new link for someone who has forgotten theirs stops the old one working."</p>
         {shown}
         <Show when=move || failure.get().is_some()>
-            <p class="error-message" role="alert">{move || failure.get()}</p>
+            <ErrorMessage>{move || failure.get()}</ErrorMessage>
         </Show>
         <div class="table-wrap">
             <table class="table" data-testid="accounts">
