@@ -1,0 +1,163 @@
+//! Records written by earlier versions open, read the same, and are not
+//! rewritten by reading them. The documents in `fixtures/documents` were
+//! saved by the code as it stood before the schemas were typed (grades,
+//! people, dates and kinds held as strings); each must hydrate into today's
+//! typed schema, and writing the typed value back must change nothing: not
+//! one operation, so the stored bytes stay what they were.
+
+use std::path::PathBuf;
+
+use automerge::{Automerge, ReadDoc};
+use autosurgeon::{Hydrate, Reconcile};
+use qalf_shared::document::{DocKind, kind_of, load_options};
+
+fn fixtures() -> Vec<(String, Automerge)> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents");
+    let mut found: Vec<_> = std::fs::read_dir(&folder)
+        .expect("the fixtures folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "automerge"))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).expect("a fixture");
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let doc = Automerge::load_with_options(&bytes, load_options()).expect("it loads");
+            (name, doc)
+        })
+        .collect()
+}
+
+/// Everything a document holds, each scalar with its type (a grade stored
+/// as a string stays a string), maps and lists in order, text as its
+/// characters. A key holding null reads as a key not there: an optional
+/// field never set and one cleared are the same to every reader.
+fn contents(doc: &Automerge, obj: &automerge::ObjId) -> String {
+    use automerge::{ObjType, Value};
+    let show = |value: Value<'_>, id: automerge::ObjId| -> Option<String> {
+        match value {
+            Value::Object(ObjType::Text) => Some(format!("text:{:?}", doc.text(&id).unwrap())),
+            Value::Object(_) => Some(contents(doc, &id)),
+            Value::Scalar(s) if s.is_null() => None,
+            Value::Scalar(s) => Some(format!("{:?}", s.as_ref())),
+        }
+    };
+    match doc.object_type(obj).unwrap() {
+        automerge::ObjType::List => {
+            let items: Vec<String> = doc
+                .list_range(obj, ..)
+                .map(|item| {
+                    show(item.value.clone().into(), item.id()).unwrap_or_else(|| "null".into())
+                })
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        _ => {
+            let entries: Vec<String> = doc
+                .map_range(obj, ..)
+                .filter_map(|item| {
+                    show(item.value.clone().into(), item.id()).map(|v| format!("{}: {v}", item.key))
+                })
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+    }
+}
+
+/// Hydrates `doc` as `T` and writes the value straight back: what the
+/// document holds must not change.
+fn reads_and_writes_back_unchanged<T: Hydrate + Reconcile>(name: &str, doc: &mut Automerge) -> T {
+    let value: T = autosurgeon::hydrate(doc).unwrap_or_else(|e| panic!("{name} did not read: {e}"));
+    let before = contents(doc, &automerge::ROOT);
+    doc.transact::<_, _, autosurgeon::ReconcileError>(|tx| autosurgeon::reconcile(tx, &value))
+        .unwrap_or_else(|e| panic!("{name} could not be written back: {e:?}"));
+    let after = contents(doc, &automerge::ROOT);
+    assert_eq!(
+        after, before,
+        "{name}: writing the typed value back changed it"
+    );
+    value
+}
+
+#[test]
+fn records_written_before_the_typed_schemas_open_and_read_the_same() {
+    let all = fixtures();
+    assert!(all.len() >= 14, "every kind of record has a fixture");
+    let mut kinds = Vec::new();
+    for (name, mut doc) in all {
+        let kind = kind_of(&doc).unwrap_or_else(|| panic!("{name} has a kind"));
+        kinds.push(kind);
+        match kind {
+            DocKind::Audit => {
+                assert!(qalf_shared::audit::read(&doc).is_some(), "{name}");
+                reads_and_writes_back_unchanged::<qalf_shared::audit::AuditDoc>(&name, &mut doc);
+            }
+            DocKind::Moderation => {
+                assert!(
+                    qalf_shared::moderation::document::read(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::moderation::document::ModerationDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::Panel => {
+                assert!(
+                    qalf_shared::moderation::panel::read_panel(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::moderation::panel::PanelDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::PanelPosition => {
+                assert!(
+                    qalf_shared::moderation::panel::read_position(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::moderation::panel::PositionDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::Observation => {
+                assert!(
+                    qalf_shared::observation::document::read(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::observation::ObservationDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::DrpAlert => {
+                assert!(qalf_shared::drp::read(&doc).is_some(), "{name}");
+                reads_and_writes_back_unchanged::<qalf_shared::drp::DrpDoc>(&name, &mut doc);
+            }
+            DocKind::Report => {
+                assert!(
+                    qalf_shared::report::document::read(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::report::document::ReportDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::Briefing => {
+                assert!(
+                    qalf_shared::report::briefing::read(&doc).is_some(),
+                    "{name}"
+                );
+                reads_and_writes_back_unchanged::<qalf_shared::report::briefing::BriefingDoc>(
+                    &name, &mut doc,
+                );
+            }
+            DocKind::Note => {
+                assert!(qalf_shared::document::note::read(&doc).is_some(), "{name}");
+            }
+        }
+    }
+    for kind in DocKind::ALL {
+        assert!(kinds.contains(&kind), "no fixture of a {kind}");
+    }
+}
