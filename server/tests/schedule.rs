@@ -446,11 +446,8 @@ async fn r_alloc_2_an_allocation_is_previewed_adjusted_within_the_rules_and_conf
         .unwrap();
     assert_eq!(header.auditor, tm.to_string());
     assert_eq!(header.case, team_manager_row.case.to_string());
-    assert_eq!(
-        header.suggested_day,
-        Some(team_manager_row.suggested_day.to_string())
-    );
-    assert_eq!(header.audit_kind, AuditKind::Themed.code());
+    assert_eq!(header.suggested_day, Some(team_manager_row.suggested_day));
+    assert_eq!(header.audit_kind, AuditKind::Themed);
     assert_eq!(header.theme, "The child's lived experience");
     // The CPP's notes on the theme go with it to the auditor.
     assert_eq!(
@@ -706,8 +703,8 @@ async fn moderate_to(app: &TestApp, audit_id: &str, grade: audit::Grade) {
                 &audit::document::ModeratedOutcome {
                     by: "moderation".into(),
                     record: "a-moderation".into(),
-                    grade: Some(grade.code().into()),
-                    audit_quality: Some(audit::Grade::Good.code().into()),
+                    grade: Some(grade),
+                    audit_quality: Some(audit::Grade::Good),
                     no_consensus: false,
                     recorded_at: 0,
                 },
@@ -758,8 +755,7 @@ async fn r_mod_5_the_reaudit_queue_goes_by_the_moderated_grade() {
             .relay()
             .with_document(&meta.id, |doc| {
                 audit::read(doc).is_some_and(|a| {
-                    a.completed_at.is_some()
-                        && a.overall.grade.as_deref() == Some(audit::Grade::Good.code())
+                    a.completed_at.is_some() && a.overall.grade == Some(audit::Grade::Good)
                 })
             })
             .await
@@ -908,7 +904,7 @@ async fn r_sched_3_the_cpp_audits_a_case_on_purpose_bespoke_or_for_career_progre
         .unwrap()
         .flatten()
         .unwrap();
-    assert_eq!(header.audit_kind, AuditKind::Bespoke.code());
+    assert_eq!(header.audit_kind, AuditKind::Bespoke);
     assert_eq!(header.auditor, cpp.to_string());
     // The reason is on the audit for its auditor, not in messages.
     assert_eq!(header.theme, AuditKind::Bespoke.label());

@@ -121,6 +121,35 @@ macro_rules! closed_set {
 
 pub(crate) use closed_set;
 
+/// An optional choice in a record (a grade, an answer): unset, cleared, or
+/// holding a code this version does not know (written by a newer one, or
+/// damaged) all read as not chosen, so one odd value never stops the
+/// record opening and never counts as a choice made. A chosen value is
+/// stored as its code. Use with `#[autosurgeon(with = "…")]`.
+pub mod chosen {
+    use std::str::FromStr;
+
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    pub fn hydrate<D: ReadDoc, T: FromStr>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<T>, HydrateError> {
+        Ok(Option::<String>::hydrate(doc, obj, prop)
+            .ok()
+            .flatten()
+            .and_then(|code| code.parse().ok()))
+    }
+
+    pub fn reconcile<R: Reconciler, T: Reconcile>(
+        value: &Option<T>,
+        reconciler: R,
+    ) -> Result<(), R::Error> {
+        value.reconcile(reconciler)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use automerge::{ROOT, ReadDoc};

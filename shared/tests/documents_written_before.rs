@@ -91,8 +91,11 @@ fn records_written_before_the_typed_schemas_open_and_read_the_same() {
         kinds.push(kind);
         match kind {
             DocKind::Audit => {
-                assert!(qalf_shared::audit::read(&doc).is_some(), "{name}");
+                let a = qalf_shared::audit::read(&doc).unwrap_or_else(|| panic!("{name} opens"));
                 reads_and_writes_back_unchanged::<qalf_shared::audit::AuditDoc>(&name, &mut doc);
+                if name == "audit-edited" {
+                    edited_audit_reads_typed(&a);
+                }
             }
             DocKind::Moderation => {
                 assert!(
@@ -160,4 +163,21 @@ fn records_written_before_the_typed_schemas_open_and_read_the_same() {
     for kind in DocKind::ALL {
         assert!(kinds.contains(&kind), "no fixture of a {kind}");
     }
+}
+
+/// The audit edited field by field as the screens did, read typed: what
+/// was stored as text reads as the value it named.
+fn edited_audit_reads_typed(a: &qalf_shared::audit::AuditDoc) {
+    use chrono::NaiveDate;
+    use qalf_shared::audit::{Answer, Grade};
+    let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+    assert_eq!(a.sections[0].questions[0].answer, Some(Answer::Partly));
+    assert_eq!(a.sections[0].grade, Some(Grade::Good));
+    assert_eq!(a.overall.grade, Some(Grade::RequiresImprovement));
+    assert_eq!(a.header.meeting_on, Some(day("2026-12-12")));
+    assert_eq!(a.header.period_from, None);
+    assert_eq!(a.actions[0].due_on, Some(day("2027-01-10")));
+    assert_eq!(a.actions[1].due_on, None);
+    assert_eq!(a.header.cohort.code(), a.header.cohort.to_string());
+    assert!(a.header.allocated_on < day("2026-12-12"));
 }

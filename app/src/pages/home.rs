@@ -88,14 +88,9 @@ fn next_step(a: &AuditDoc) -> (&'static str, String) {
     match rules::stage(a, today) {
         Stage::Allocated => (
             "tag",
-            match a
-                .header
-                .suggested_day
-                .as_deref()
-                .map(str::parse::<chrono::NaiveDate>)
-            {
+            match a.header.suggested_day {
                 // R-ALLOC-5: the day the allocation suggests for audit work.
-                Some(Ok(day)) => format!(
+                Some(day) => format!(
                     "Book the joint meeting; suggested audit day {}",
                     day.format("%a %-d %B")
                 ),
@@ -106,7 +101,10 @@ fn next_step(a: &AuditDoc) -> (&'static str, String) {
             "tag",
             format!(
                 "Meeting on {}",
-                a.header.meeting_on.clone().unwrap_or_default()
+                a.header
+                    .meeting_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
         ),
         Stage::InProgress => ("tag", "Complete the audit".into()),
@@ -116,7 +114,10 @@ fn next_step(a: &AuditDoc) -> (&'static str, String) {
                 Some(_) => "Follow-up done".into(),
                 None => format!(
                     "Follow-up on {}",
-                    a.follow_up.due_on.clone().unwrap_or_default()
+                    a.follow_up
+                        .due_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
                 ),
             },
         ),
@@ -125,7 +126,10 @@ fn next_step(a: &AuditDoc) -> (&'static str, String) {
             "tag tag--red",
             format!(
                 "Follow-up overdue since {}",
-                a.follow_up.due_on.clone().unwrap_or_default()
+                a.follow_up
+                    .due_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
         ),
         Stage::Closed => ("tag tag--grey", "Closed".into()),

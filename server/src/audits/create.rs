@@ -19,7 +19,7 @@ pub struct AuditAllocation {
     pub theme: String,
     /// The CPP's notes on the theme, if any.
     pub theme_notes: Option<String>,
-    pub audit_kind: String,
+    pub audit_kind: qalf_shared::schedule::AuditKind,
     pub allocated_on: chrono::NaiveDate,
     /// The CPP member who allocated it (the record's creator).
     pub allocated_by: PersonId,
@@ -51,7 +51,7 @@ pub async fn create_audit(
         .ok_or_else(|| anyhow::anyhow!("no Head of Service for {}", case.team))?;
     let header = Header {
         case: case.reference.to_string(),
-        cohort: case.cohort.code().to_string(),
+        cohort: case.cohort,
         theme: allocation.theme.clone(),
         team: case.team.to_string(),
         team_name: team.name.clone(),
@@ -63,12 +63,12 @@ pub async fn create_audit(
         auditor_name: name(&allocation.auditor),
         head_of_service: head.id.to_string(),
         head_of_service_name: head.name.clone(),
-        audit_kind: allocation.audit_kind.clone(),
-        allocated_on: allocation.allocated_on.to_string(),
+        audit_kind: allocation.audit_kind,
+        allocated_on: allocation.allocated_on,
         meeting_on: None,
         period_from: None,
         period_to: None,
-        suggested_day: allocation.suggested_day.map(|d| d.to_string()),
+        suggested_day: allocation.suggested_day,
         theme_notes: allocation
             .theme_notes
             .clone()

@@ -23,17 +23,15 @@ pub fn fill_completed(
     completed_on: NaiveDate,
     follow_up_days: i64,
 ) {
-    if let Ok(allocated) = a.header.allocated_on.parse::<NaiveDate>() {
-        a.header.meeting_on = Some((allocated + Duration::days(7)).to_string());
-    }
+    a.header.meeting_on = Some(a.header.allocated_on + Duration::days(7));
     for section in &mut a.sections {
         for q in &mut section.questions {
-            q.answer = Some(Answer::Yes.code().into());
+            q.answer = Some(Answer::Yes);
         }
-        section.grade = Some(grade.code().into());
+        section.grade = Some(grade);
         section.reason = Text::from(REASON);
     }
-    a.overall.grade = Some(grade.code().into());
+    a.overall.grade = Some(grade);
     a.overall.reason = Text::from("The work is making a difference for the child.");
     a.strengths = Text::from("Regular visits; the child is seen alone.");
     a.development = Text::from("Update the chronology after each significant event.");
@@ -42,13 +40,13 @@ pub fn fill_completed(
     a.family.consulted = Some("none".into());
     a.completed_at = Some(completed_at);
     a.completed_by = Some(a.header.auditor.clone());
-    a.follow_up.due_on = Some((completed_on + Duration::days(follow_up_days)).to_string());
+    a.follow_up.due_on = Some(completed_on + Duration::days(follow_up_days));
     if grade.needs_actions() {
         a.actions.push(audit::document::ActionItem {
             id: "action-demo".into(),
             what: Text::from("Update the chronology and the plan."),
             owner: a.header.practitioner.clone(),
-            due_on: Some((completed_on + Duration::days(14)).to_string()),
+            due_on: Some(completed_on + Duration::days(14)),
             status: "open".into(),
         });
     }

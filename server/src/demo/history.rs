@@ -350,7 +350,7 @@ fn header(
     let head = org.head_of_service_for_team(&case.team);
     Header {
         case: case.reference.to_string(),
-        cohort: case.cohort.code().into(),
+        cohort: case.cohort,
         theme: theme.into(),
         team: case.team.to_string(),
         team_name: team.map(|t| t.name.clone()).unwrap_or_default(),
@@ -362,8 +362,8 @@ fn header(
         auditor_name: ctx.name(auditor),
         head_of_service: head.map(|h| h.id.to_string()).unwrap_or_default(),
         head_of_service_name: head.map(|h| h.name.clone()).unwrap_or_default(),
-        audit_kind: kind.code().into(),
-        allocated_on: allocated.to_string(),
+        audit_kind: kind,
+        allocated_on: allocated,
         meeting_on: None,
         period_from: None,
         period_to: None,
@@ -448,11 +448,7 @@ fn past_audit(
     } else {
         None
     };
-    let final_grade = moderation
-        .as_ref()
-        .and_then(|m| m.grade.as_deref())
-        .and_then(|g| g.parse::<Grade>().ok())
-        .unwrap_or(grade);
+    let final_grade = moderation.as_ref().and_then(|m| m.grade).unwrap_or(grade);
     let head = header.head_of_service.clone();
     let alert_id = format!("alert-{}", ctx.rng.random::<u32>());
     let alert_day = allocated + Duration::days(5);
@@ -460,7 +456,7 @@ fn past_audit(
     let cpp_name = cpp_worker.as_ref().map(|c| ctx.name(c)).unwrap_or_default();
     let doc = audit_document(header, case.cohort, &ctx.cpp_lead, at(allocated), |a| {
         if !done {
-            a.header.meeting_on = Some((allocated + Duration::days(8)).to_string());
+            a.header.meeting_on = Some(allocated + Duration::days(8));
             return;
         }
         fill_completed(a, grade, at(completed), completed, 14);
@@ -474,7 +470,7 @@ fn past_audit(
                 3 => 1,
                 _ => 0,
             };
-            section.grade = Some(step(grade, drift).code().into());
+            section.grade = Some(step(grade, drift));
         }
         let strength_words: Vec<&str> = strengths.iter().map(|t| words(t).0).collect();
         let area_words: Vec<&str> = areas.iter().map(|t| words(t).1).collect();
@@ -485,31 +481,27 @@ fn past_audit(
         let due = completed + Duration::days(14);
         if due < today && follow_up_done {
             let checked = due + Duration::days(2);
-            a.follow_up.done_on = Some(checked.to_string());
+            a.follow_up.done_on = Some(checked);
             a.follow_up.actions_complete = Some(actions_done);
             a.follow_up.case_note =
                 Text::from("Checked the file: the recommended actions are recorded as done.");
             a.closed_at = Some(at(checked));
         }
         for action in &mut a.actions {
-            let overdue = action
-                .due_on
-                .as_deref()
-                .and_then(|d| d.parse::<NaiveDate>().ok())
-                .is_some_and(|d| d < today);
+            let overdue = action.due_on.is_some_and(|d| d < today);
             if overdue && actions_done {
                 action.status = "done".into();
             }
         }
         if practitioner_response {
-            a.responses.practitioner.held_on = Some((completed + Duration::days(6)).to_string());
+            a.responses.practitioner.held_on = Some(completed + Duration::days(6));
             a.responses.practitioner.held_by = Some(a.header.team_manager.clone());
             a.responses.practitioner.notes = Text::from(
                 "Talked through the audit and agreed the stretch target in supervision.",
             );
         }
         if manager_response {
-            a.responses.manager.held_on = Some((completed + Duration::days(10)).to_string());
+            a.responses.manager.held_on = Some(completed + Duration::days(10));
             a.responses.manager.held_by = PersonId::parse(&a.header.team_manager)
                 .ok()
                 .and_then(|tm| ctx.org.person(&tm)?.line_manager.clone())
@@ -631,10 +623,10 @@ fn moderate(
         auditor_name: ctx.name(auditor),
         moderator: moderator.to_string(),
         moderator_name: ctx.name(&moderator),
-        audit_grade: Some(grade.code().into()),
+        audit_grade: Some(grade),
         agreement: Some((if agree { "agree" } else { "disagree" }).into()),
-        moderated_grade: (!agree).then(|| moderated.code().to_string()),
-        audit_quality: Some(Grade::Good.code().into()),
+        moderated_grade: (!agree).then_some(moderated),
+        audit_quality: Some(Grade::Good),
         feedback: Text::from(
             "Clear evidence for each section; link the grade reasons to the grade descriptors.",
         ),
@@ -656,8 +648,8 @@ fn moderate(
     Some(ModeratedOutcome {
         by: "moderation".into(),
         record: id.to_string(),
-        grade: Some(moderated.code().into()),
-        audit_quality: Some(Grade::Good.code().into()),
+        grade: Some(moderated),
+        audit_quality: Some(Grade::Good),
         no_consensus: false,
         recorded_at: at(on),
     })
@@ -683,7 +675,7 @@ fn re_audit(ctx: &mut Ctx, original: &DocumentId, case: &Case, completed: NaiveD
     let header = header(ctx, case, &head, &theme, AuditKind::ReAudit, allocated);
     let doc = audit_document(header, case.cohort, &ctx.cpp_lead, at(allocated), |a| {
         fill_completed(a, Grade::RequiresImprovement, at(done_on), done_on, 14);
-        a.follow_up.done_on = Some((done_on + Duration::days(14)).to_string());
+        a.follow_up.done_on = Some(done_on + Duration::days(14));
         a.closed_at = Some(at(done_on + Duration::days(14)));
     });
     let Some(doc) = doc else { return };

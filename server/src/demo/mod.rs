@@ -199,7 +199,7 @@ async fn seed_audits(state: &AppState) -> anyhow::Result<()> {
                 auditor: auditor.clone(),
                 theme: DEMO_THEME.to_string(),
                 theme_notes: Some(DEMO_THEME_NOTES.to_string()),
-                audit_kind: "themed".to_string(),
+                audit_kind: qalf_shared::schedule::AuditKind::Themed,
                 allocated_on,
                 allocated_by: cpp_lead.id.clone(),
                 suggested_day: None,

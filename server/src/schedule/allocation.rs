@@ -445,7 +445,7 @@ pub async fn confirm(
                 auditor: a.auditor.clone(),
                 theme: theme.theme.clone(),
                 theme_notes: Some(theme.notes.clone()),
-                audit_kind: a.kind.code().to_string(),
+                audit_kind: a.kind,
                 allocated_on,
                 allocated_by: user.person.clone(),
                 suggested_day: Some(a.suggested_day),

@@ -57,7 +57,7 @@ pub async fn create(
             // read on the audit, as a theme's notes are.
             theme: body.kind.label().to_string(),
             theme_notes: Some(reason.to_string()),
-            audit_kind: body.kind.code().to_string(),
+            audit_kind: body.kind,
             allocated_on: today,
             allocated_by: user.person.clone(),
             suggested_day: None,

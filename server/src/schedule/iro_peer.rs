@@ -262,7 +262,7 @@ pub async fn allocate(
             auditor: body.iro.clone(),
             theme: stored.theme.theme.clone(),
             theme_notes: Some(stored.theme.notes.clone()),
-            audit_kind: AuditKind::IroPeer.code().to_string(),
+            audit_kind: AuditKind::IroPeer,
             allocated_on: today,
             allocated_by: user.person.clone(),
             suggested_day,

@@ -459,7 +459,7 @@ pub async fn allocate(
             auditor: body.re_auditor.clone(),
             theme,
             theme_notes: None,
-            audit_kind: body.kind.code().to_string(),
+            audit_kind: body.kind,
             allocated_on: today,
             allocated_by: user.person.clone(),
             suggested_day: None,

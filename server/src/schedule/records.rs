@@ -76,12 +76,8 @@ fn from_registry(meta: &RecordMeta) -> Option<AuditFacts> {
 
 fn from_document(meta: &RecordMeta, doc: &AuditDoc) -> Option<AuditFacts> {
     let mut facts = from_registry(meta)?;
-    if let Ok(kind) = doc.header.audit_kind.parse() {
-        facts.kind = kind;
-    }
-    if let Ok(on) = doc.header.allocated_on.parse() {
-        facts.allocated_on = on;
-    }
+    facts.kind = doc.header.audit_kind;
+    facts.allocated_on = doc.header.allocated_on;
     facts.completed_on = doc.completed_at.and_then(date_of);
     // Where moderation reached a grade, the audit stands at it (R-MOD-5).
     facts.grade = audit::rules::standing_grade(doc);

@@ -1434,8 +1434,8 @@ async fn r_sec_1_the_relay_takes_from_each_person_only_what_is_theirs_to_write()
             .await;
     };
     assert_ne!(
-        grade_now.as_deref(),
-        Some("outstanding"),
+        grade_now,
+        Some(qalf_shared::audit::Grade::Outstanding),
         "the grade was rewritten"
     );
     assert_eq!(

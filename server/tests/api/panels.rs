@@ -192,7 +192,7 @@ async fn r_mod_3_positions_reach_a_member_only_after_they_record_theirs_or_the_r
             p.client
                 .doc(&pos_a)
                 .and_then(panel::read_position)
-                .is_some_and(|x| x.grade.as_deref() == Some("good"))
+                .is_some_and(|x| x.grade == Some(qalf_shared::audit::Grade::Good))
         })
         .await;
 }

@@ -90,7 +90,7 @@ async fn r_reaudit_1_the_head_of_service_confirms_the_action_plan_and_the_servic
     device
         .change(&id, |d| {
             edit_audit(d, |a| {
-                a.overall.grade = Some(Grade::Good.code().into());
+                a.overall.grade = Some(Grade::Good);
                 a.reaudit.as_mut().unwrap().action_plan_complete = Some(true);
                 a.completed_at = Some(1_793_000_000);
                 a.completed_by = Some(head.to_string());

@@ -118,7 +118,7 @@ async fn r_rep_1_the_monthly_figures_for_a_generated_council_match_those_counted
             unreachable!()
         };
         let area = area_name(&org.service_area_of_team(team).unwrap().id);
-        if month().contains(a.header.allocated_on.parse().unwrap()) {
+        if month().contains(a.header.allocated_on) {
             *allocated_by_area.entry(area.clone()).or_default() += 1;
         }
         let Some(done) = a.completed_at.and_then(day_of) else {
@@ -127,12 +127,8 @@ async fn r_rep_1_the_monthly_figures_for_a_generated_council_match_those_counted
         if !month().contains(done) {
             continue;
         }
-        let moderated = a
-            .moderated
-            .as_ref()
-            .and_then(|m| m.grade.as_deref())
-            .and_then(|g| g.parse::<Grade>().ok());
-        let grade = moderated.or(a.overall.grade.as_deref().and_then(|g| g.parse().ok()));
+        let moderated = a.moderated.as_ref().and_then(|m| m.grade);
+        let grade = moderated.or(a.overall.grade);
         if let Some(g) = grade {
             graded += 1;
             *by_area.entry(area).or_default().entry(g).or_default() += 1;

@@ -107,7 +107,7 @@ async fn r_live_4_the_cpp_edits_the_questions_and_each_audit_keeps_the_version_i
             auditor,
             theme: "Plans".into(),
             theme_notes: None,
-            audit_kind: "themed".into(),
+            audit_kind: "themed".parse().unwrap(),
             allocated_on: "2026-11-02".parse().unwrap(),
             allocated_by: app.person(Role::CppServiceManager),
             suggested_day: None,

@@ -15,9 +15,13 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use chrono::NaiveDate;
 
 use super::template::AuditTemplate;
+use super::{Answer, Grade};
+use crate::closed_set::chosen;
 use crate::document::DocKind;
+use crate::document::date::{day, maybe_day};
 use crate::document::text::{FieldPath, Step};
 use crate::org::Cohort;
+use crate::schedule::AuditKind;
 
 /// The audit schema's current version.
 pub const AUDIT_SCHEMA: u64 = 1;
@@ -96,10 +100,10 @@ pub struct ModeratedOutcome {
     pub by: String,
     /// The moderation or panel document.
     pub record: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_quality: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_quality: Option<Grade>,
     pub no_consensus: bool,
     pub recorded_at: i64,
 }
@@ -112,7 +116,7 @@ pub fn record_moderation<T: autosurgeon::Doc>(
 ) -> Result<(), AutomergeError> {
     autosurgeon::reconcile_prop(tx, ROOT, "moderated", Some(outcome))
         .map_err(|e| AutomergeError::InvalidObjId(format!("recording the moderation: {e}")))?;
-    let inadequate = outcome.grade.as_deref() == Some(super::Grade::Inadequate.code());
+    let inadequate = outcome.grade == Some(Grade::Inadequate);
     tx.put(ROOT, "reaudit_required", inadequate)
 }
 
@@ -121,7 +125,7 @@ pub fn record_moderation<T: autosurgeon::Doc>(
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Header {
     pub case: String,
-    pub cohort: String,
+    pub cohort: Cohort,
     pub theme: String,
     pub team: String,
     pub team_name: String,
@@ -134,19 +138,19 @@ pub struct Header {
     pub head_of_service: String,
     pub head_of_service_name: String,
     /// What kind of audit (themed, bespoke, re-audit…).
-    pub audit_kind: String,
-    /// ISO dates.
-    pub allocated_on: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub meeting_on: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub period_from: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub period_to: Option<String>,
+    pub audit_kind: AuditKind,
+    #[autosurgeon(with = "day")]
+    pub allocated_on: NaiveDate,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub meeting_on: Option<NaiveDate>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub period_from: Option<NaiveDate>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub period_to: Option<NaiveDate>,
     /// R-ALLOC-5: the day suggested for the audit work (ISO date), when the
     /// monthly allocation gave one.
-    #[autosurgeon(missing = "Option::default")]
-    pub suggested_day: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub suggested_day: Option<NaiveDate>,
     /// The CPP's notes on the month's theme (what to look for and why),
     /// copied in at allocation so the auditor reads them offline.
     #[autosurgeon(missing = "Option::default")]
@@ -175,8 +179,8 @@ pub struct Section {
     pub id: String,
     pub title: String,
     pub questions: Vec<Question>,
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
     pub reason: Text,
 }
 
@@ -187,15 +191,15 @@ pub struct Question {
     /// The wording as it was when the audit started.
     pub text: String,
     pub hint: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub answer: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub answer: Option<Answer>,
     pub evidence: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Judgement {
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
     pub reason: Text,
 }
 
@@ -207,8 +211,8 @@ pub struct ActionItem {
     pub what: Text,
     /// Person id of the owner.
     pub owner: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub due_on: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub due_on: Option<NaiveDate>,
     /// "open" or "done".
     pub status: String,
 }
@@ -277,10 +281,10 @@ pub struct DisagreementStage {
 /// The check two weeks after completion (R-AUDIT-7).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct FollowUp {
-    #[autosurgeon(missing = "Option::default")]
-    pub due_on: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub done_on: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub due_on: Option<NaiveDate>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub done_on: Option<NaiveDate>,
     #[autosurgeon(missing = "Option::default", hydrate = "yes_no")]
     pub actions_complete: Option<bool>,
     pub case_note: Text,
@@ -334,8 +338,8 @@ pub struct Responses {
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Conversation {
-    #[autosurgeon(missing = "Option::default")]
-    pub held_on: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub held_on: Option<NaiveDate>,
     #[autosurgeon(missing = "Option::default")]
     pub held_by: Option<String>,
     pub notes: Text,

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::document::{AuditDoc, DisagreementStage};
-use super::grade::{Answer, Grade};
+use super::grade::Grade;
 use crate::org::{Organisation, PersonId, Role};
 
 /// A council's audit settings; the framework's numbers by default.
@@ -24,10 +24,6 @@ impl Default for AuditPolicy {
             follow_up_days: 14,
         }
     }
-}
-
-fn date(text: &Option<String>) -> Option<NaiveDate> {
-    text.as_deref().and_then(|d| d.parse().ok())
 }
 
 /// R-AUDIT-2: the first day the audit meeting may be held.
@@ -163,7 +159,7 @@ fn blank(text: &autosurgeon::Text) -> bool {
 
 /// The grade of the overall judgement, if chosen.
 pub fn overall_grade(audit: &AuditDoc) -> Option<Grade> {
-    audit.overall.grade.as_deref().and_then(|g| g.parse().ok())
+    audit.overall.grade
 }
 
 /// R-MOD-5: the grade the audit stands at. A moderation or a panel that
@@ -175,8 +171,7 @@ pub fn standing_grade(audit: &AuditDoc) -> Option<Grade> {
         .moderated
         .as_ref()
         .filter(|m| !m.no_consensus)
-        .and_then(|m| m.grade.as_deref())
-        .and_then(|g| g.parse().ok())
+        .and_then(|m| m.grade)
         .or_else(|| overall_grade(audit))
 }
 
@@ -193,23 +188,22 @@ pub fn completion_blockers(
     today: NaiveDate,
 ) -> Vec<Blocker> {
     let mut blockers = Vec::new();
-    let allocated: Option<NaiveDate> = audit.header.allocated_on.parse().ok();
-    match (allocated, date(&audit.header.meeting_on)) {
-        (_, None) => blockers.push(Blocker::MeetingNotBooked),
-        (Some(allocated), Some(meeting)) => {
-            if let Err(earliest) = meeting_date_allowed(policy, allocated, meeting) {
+    match audit.header.meeting_on {
+        None => blockers.push(Blocker::MeetingNotBooked),
+        Some(meeting) => {
+            if let Err(earliest) = meeting_date_allowed(policy, audit.header.allocated_on, meeting)
+            {
                 blockers.push(Blocker::MeetingTooSoon { earliest });
             } else if meeting > today {
                 blockers.push(Blocker::MeetingNotHeld { on: meeting });
             }
         }
-        (None, Some(_)) => {}
     }
     for section in &audit.sections {
         let unanswered = section
             .questions
             .iter()
-            .filter(|q| q.answer.as_deref().and_then(Answer::parse).is_none())
+            .filter(|q| q.answer.is_none())
             .count();
         if unanswered > 0 {
             blockers.push(Blocker::Unanswered {
@@ -218,12 +212,7 @@ pub fn completion_blockers(
                 count: unanswered,
             });
         }
-        if section
-            .grade
-            .as_deref()
-            .and_then(|g| g.parse::<Grade>().ok())
-            .is_none()
-        {
+        if section.grade.is_none() {
             blockers.push(Blocker::SectionGrade {
                 section: section.id.clone(),
                 title: section.title.clone(),
@@ -256,7 +245,7 @@ pub fn completion_blockers(
         blockers.push(Blocker::ActionsNeeded { grade });
     }
     for action in &audit.actions {
-        if blank(&action.what) || action.owner.trim().is_empty() || date(&action.due_on).is_none() {
+        if blank(&action.what) || action.owner.trim().is_empty() || action.due_on.is_none() {
             blockers.push(Blocker::ActionIncomplete {
                 action: action.id.clone(),
             });
@@ -287,8 +276,7 @@ pub fn follow_up_due(policy: &AuditPolicy, completed_on: NaiveDate) -> NaiveDate
 
 /// R-AUDIT-7: a follow-up not done by its due date is overdue.
 pub fn follow_up_overdue(audit: &AuditDoc, today: NaiveDate) -> bool {
-    audit.follow_up.done_on.is_none()
-        && date(&audit.follow_up.due_on).is_some_and(|due| today > due)
+    audit.follow_up.done_on.is_none() && audit.follow_up.due_on.is_some_and(|due| today > due)
 }
 
 /// The three stages of the disagreement path (R-AUDIT-8).
@@ -748,13 +736,13 @@ pub fn stage(audit: &AuditDoc, today: NaiveDate) -> Stage {
         if audit.follow_up.done_on.is_some() {
             return Stage::Completed;
         }
-        return match date(&audit.follow_up.due_on) {
+        return match audit.follow_up.due_on {
             Some(due) if today > due => Stage::FollowUpOverdue,
             Some(due) if today == due => Stage::FollowUpDue,
             _ => Stage::Completed,
         };
     }
-    match date(&audit.header.meeting_on) {
+    match audit.header.meeting_on {
         Some(meeting) if today >= meeting => Stage::InProgress,
         Some(_) => Stage::MeetingBooked,
         None => Stage::Allocated,
@@ -768,7 +756,7 @@ pub fn section_progress(audit: &AuditDoc, section_id: &str) -> Option<(usize, us
     let answered = section
         .questions
         .iter()
-        .filter(|q| q.answer.as_deref().and_then(Answer::parse).is_some())
+        .filter(|q| q.answer.is_some())
         .count();
     let judged = section.grade.is_some() && !blank(&section.reason);
     Some((answered, section.questions.len(), judged))

@@ -6,6 +6,7 @@
 //! additive (new fields use `#[autosurgeon(missing = ...)]`), so a document
 //! written by an older version always opens.
 
+pub mod date;
 pub mod fields;
 pub mod note;
 pub mod text;

@@ -6,6 +6,7 @@ use automerge::{AutomergeError, ROOT, ReadDoc};
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::audit::Grade;
+use crate::closed_set::chosen;
 use crate::document::{DocKind, new_document};
 
 pub const MODERATION_SCHEMA: u64 = 1;
@@ -22,17 +23,17 @@ pub struct ModerationDoc {
     pub moderator: String,
     pub moderator_name: String,
     /// The audit's overall grade when moderated.
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_grade: Option<Grade>,
     /// "agree" or "disagree" with the audit's grade.
     #[autosurgeon(missing = "Option::default")]
     pub agreement: Option<String>,
     /// The grade the moderator would give.
-    #[autosurgeon(missing = "Option::default")]
-    pub moderated_grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub moderated_grade: Option<Grade>,
     /// The quality of the audit itself, on the same four-point scale.
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_quality: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_quality: Option<Grade>,
     /// Developmental feedback to the auditor.
     pub feedback: Text,
     #[autosurgeon(missing = "Option::default")]
@@ -61,7 +62,7 @@ pub fn new_moderation(
         auditor_name: new.auditor.1.clone(),
         moderator: new.moderator.0.clone(),
         moderator_name: new.moderator.1.clone(),
-        audit_grade: new.audit_grade.map(|g| g.code().to_string()),
+        audit_grade: new.audit_grade,
         agreement: None,
         moderated_grade: None,
         audit_quality: None,
@@ -114,15 +115,14 @@ impl ModerationBlocker {
 /// R-MOD-2: agreement, a moderated grade when disagreeing, the audit's
 /// quality and feedback to the auditor.
 pub fn blockers(m: &ModerationDoc) -> Vec<ModerationBlocker> {
-    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
     let mut out = Vec::new();
     match m.agreement.as_deref() {
         Some("agree") => {}
-        Some("disagree") if grade(&m.moderated_grade).is_some() => {}
+        Some("disagree") if m.moderated_grade.is_some() => {}
         Some("disagree") => out.push(ModerationBlocker::ModeratedGrade),
         _ => out.push(ModerationBlocker::Agreement),
     }
-    if grade(&m.audit_quality).is_none() {
+    if m.audit_quality.is_none() {
         out.push(ModerationBlocker::AuditQuality);
     }
     if m.feedback.as_str().trim().is_empty() {
@@ -133,10 +133,9 @@ pub fn blockers(m: &ModerationDoc) -> Vec<ModerationBlocker> {
 
 /// The grade the audit ends up with after moderation.
 pub fn outcome_grade(m: &ModerationDoc) -> Option<Grade> {
-    let parse = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
     match m.agreement.as_deref() {
-        Some("disagree") => parse(&m.moderated_grade),
-        Some("agree") => parse(&m.audit_grade),
+        Some("disagree") => m.moderated_grade,
+        Some("agree") => m.audit_grade,
         _ => None,
     }
 }

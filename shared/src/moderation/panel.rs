@@ -11,6 +11,7 @@ use automerge::{AutomergeError, ROOT, ReadDoc};
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::audit::Grade;
+use crate::closed_set::chosen;
 use crate::document::{DocKind, new_document};
 
 pub const PANEL_SCHEMA: u64 = 1;
@@ -42,8 +43,8 @@ pub struct PanelAudit {
     pub id: String,
     pub case: String,
     pub auditor_name: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_grade: Option<Grade>,
     /// Member id → position document id.
     pub positions: Vec<PositionRef>,
     pub consensus: Consensus,
@@ -58,10 +59,10 @@ pub struct PositionRef {
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Consensus {
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_quality: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_quality: Option<Grade>,
     /// Learning points, typed together.
     pub learning: Text,
     pub no_consensus: bool,
@@ -80,10 +81,10 @@ pub struct PositionDoc {
     pub audit: String,
     pub member: String,
     pub member_name: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub audit_quality: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub audit_quality: Option<Grade>,
     pub notes: Text,
     #[autosurgeon(missing = "Option::default")]
     pub recorded_at: Option<i64>,
@@ -148,20 +149,16 @@ pub fn read_position<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<Posit
 /// R-MOD-3: a position counts as recorded once it has a grade, a view of
 /// the audit's quality and the time it was recorded.
 pub fn position_recorded(p: &PositionDoc) -> bool {
-    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
-    grade(&p.grade).is_some() && grade(&p.audit_quality).is_some() && p.recorded_at.is_some()
+    p.grade.is_some() && p.audit_quality.is_some() && p.recorded_at.is_some()
 }
 
 /// R-MOD-3: a consensus is a grade and the audit's quality with the
 /// learning, or "no consensus" with the reason.
 pub fn consensus_complete(c: &Consensus) -> bool {
-    let grade = |g: &Option<String>| g.as_deref().and_then(|g| g.parse::<Grade>().ok());
     if c.no_consensus {
         !c.why.as_str().trim().is_empty()
     } else {
-        grade(&c.grade).is_some()
-            && grade(&c.audit_quality).is_some()
-            && !c.learning.as_str().trim().is_empty()
+        c.grade.is_some() && c.audit_quality.is_some() && !c.learning.as_str().trim().is_empty()
     }
 }
 

@@ -244,8 +244,8 @@ fn r_mod_2_a_moderation_judges_the_audit_and_feeds_back_to_the_auditor() {
     );
     m.agreement = Some("disagree".into());
     assert!(document::blockers(&m).contains(&ModerationBlocker::ModeratedGrade));
-    m.moderated_grade = Some(Grade::RequiresImprovement.code().into());
-    m.audit_quality = Some(Grade::Good.code().into());
+    m.moderated_grade = Some(Grade::RequiresImprovement);
+    m.audit_quality = Some(Grade::Good);
     m.feedback = Text::from("Evidence the child's voice from the record, not the meeting.");
     assert!(document::blockers(&m).is_empty());
     assert_eq!(
@@ -367,13 +367,13 @@ fn r_mod_3_a_position_counts_once_graded_and_recorded() {
         audit: "y".into(),
         member: "m1".into(),
         member_name: "M1".into(),
-        grade: Some("good".into()),
+        grade: Some("good".parse().unwrap()),
         audit_quality: None,
         notes: Text::from(""),
         recorded_at: None,
     };
     assert!(!panel::position_recorded(&p));
-    p.audit_quality = Some("requires-improvement".into());
+    p.audit_quality = Some("requires-improvement".parse().unwrap());
     p.recorded_at = Some(1);
     assert!(panel::position_recorded(&p));
 }
@@ -381,8 +381,8 @@ fn r_mod_3_a_position_counts_once_graded_and_recorded() {
 #[test]
 fn r_mod_3_a_consensus_or_no_consensus_with_the_reason() {
     let mut c = Consensus {
-        grade: Some("good".into()),
-        audit_quality: Some("good".into()),
+        grade: Some("good".parse().unwrap()),
+        audit_quality: Some("good".parse().unwrap()),
         learning: Text::from(""),
         no_consensus: false,
         why: Text::from(""),
@@ -413,7 +413,7 @@ fn r_mod_4_three_members_typing_the_consensus_at_once_keep_every_character() {
             id: "audit-1".into(),
             case: "CR-1".into(),
             auditor_name: "A".into(),
-            audit_grade: Some("good".into()),
+            audit_grade: Some("good".parse().unwrap()),
             positions: vec![PositionRef {
                 id: "pos-1".into(),
                 member: "m1".into(),

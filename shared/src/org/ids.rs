@@ -80,6 +80,22 @@ macro_rules! define_id {
                 f.write_str(&self.0)
             }
         }
+
+        // In a record the id is the string it always was; reading it
+        // checks it as parsing does.
+        impl autosurgeon::Reconcile for $name {
+            type Key<'a> = autosurgeon::reconcile::NoKey;
+            fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+                reconciler.str(&self.0)
+            }
+        }
+
+        impl autosurgeon::Hydrate for $name {
+            fn hydrate_string(value: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+                Self::parse(value)
+                    .map_err(|e| autosurgeon::HydrateError::unexpected($kind, e.to_string()))
+            }
+        }
     };
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{ObservationKind, Parties, RecordMeta};
 use crate::audit::{self, Grade};
+use crate::closed_set::chosen;
 use crate::document::{DocKind, kind_of, read_as};
 use crate::drp::{self, DrpCategory, DrpDoc, DrpOutcome};
 use crate::moderation::{document as moderation, panel};
@@ -323,14 +324,14 @@ pub struct AuditSummary {
 pub struct SectionSummary {
     pub id: String,
     pub title: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
 }
 
 #[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
 pub struct OverallSummary {
-    #[autosurgeon(missing = "Option::default")]
-    pub grade: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub grade: Option<Grade>,
 }
 
 /// What of an observation its facts need: no prompts' wording.
@@ -383,10 +384,6 @@ fn date(text: Option<&str>) -> Option<NaiveDate> {
 
 fn person(text: &str) -> Option<PersonId> {
     PersonId::parse(text).ok()
-}
-
-fn grade(text: Option<&str>) -> Option<Grade> {
-    text.and_then(|g| g.parse().ok())
 }
 
 fn quote(text: &str) -> String {
@@ -500,30 +497,24 @@ pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Fact
     let fact = AuditFact {
         record: record.clone(),
         case: case.clone(),
-        cohort: a.header.cohort.parse().ok(),
+        cohort: Some(a.header.cohort),
         theme: a.header.theme.trim().to_string(),
-        kind: a.header.audit_kind.parse().unwrap_or(AuditKind::Themed),
+        kind: a.header.audit_kind,
         team: team.clone(),
         service_area: service_area.clone(),
         auditor: auditor.clone(),
         auditor_role: auditing_role(org, auditor),
         practitioner: practitioner.clone(),
-        allocated_on: a
-            .header
-            .allocated_on
-            .parse()
-            .ok()
-            .or_else(|| day_of(meta.created_at))
-            .unwrap_or_default(),
-        meeting_on: date(a.header.meeting_on.as_deref()),
+        allocated_on: a.header.allocated_on,
+        meeting_on: a.header.meeting_on,
         completed_on,
-        grade: grade(a.overall.grade.as_deref()),
-        moderated_grade: a.moderated.as_ref().and_then(|m| grade(m.grade.as_deref())),
-        follow_up_due: date(a.follow_up.due_on.as_deref()),
-        follow_up_done: date(a.follow_up.done_on.as_deref()),
+        grade: a.overall.grade,
+        moderated_grade: a.moderated.as_ref().and_then(|m| m.grade),
+        follow_up_due: a.follow_up.due_on,
+        follow_up_done: a.follow_up.done_on,
         closed_on: a.closed_at.and_then(day_of),
-        practitioner_response_on: date(a.responses.practitioner.held_on.as_deref()),
-        manager_response_on: date(a.responses.manager.held_on.as_deref()),
+        practitioner_response_on: a.responses.practitioner.held_on,
+        manager_response_on: a.responses.manager.held_on,
         responses_owed_by: if completed_on.is_some() {
             audit::rules::owed_responses(&a.header, &a.responses, org)
                 .into_iter()
@@ -543,7 +534,7 @@ pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Fact
                 record: record.clone(),
                 section: s.id.clone(),
                 title: s.title.clone(),
-                grade: grade(s.grade.as_deref())?,
+                grade: s.grade?,
             })
         })
         .collect();
@@ -554,7 +545,7 @@ pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Fact
             record: record.clone(),
             action: x.id.clone(),
             owner: person(&x.owner),
-            due_on: date(x.due_on.as_deref()),
+            due_on: x.due_on,
             done: x.status == "done",
         })
         .collect();
@@ -634,10 +625,10 @@ pub fn of_moderation(meta: &RecordMeta, m: &moderation::ModerationDoc) -> Facts 
             audit: audit.clone(),
             by: ModeratedBy::Moderation,
             completed_on: m.completed_at.and_then(day_of),
-            audit_grade: grade(m.audit_grade.as_deref()),
+            audit_grade: m.audit_grade,
             moderated_grade: moderation::outcome_grade(m),
             agreed,
-            audit_quality: grade(m.audit_quality.as_deref()),
+            audit_quality: m.audit_quality,
             no_consensus: false,
         }],
         ..Facts::default()
@@ -652,12 +643,8 @@ pub fn of_panel(meta: &RecordMeta, p: &panel::PanelDoc) -> Facts {
         .filter_map(|a| {
             let audit = DocumentId::parse(&a.id).ok()?;
             let c = &a.consensus;
-            let audit_grade = grade(a.audit_grade.as_deref());
-            let moderated_grade = if c.no_consensus {
-                None
-            } else {
-                grade(c.grade.as_deref())
-            };
+            let audit_grade = a.audit_grade;
+            let moderated_grade = if c.no_consensus { None } else { c.grade };
             Some(ModerationFact {
                 record: meta.id.clone(),
                 audit,
@@ -672,7 +659,7 @@ pub fn of_panel(meta: &RecordMeta, p: &panel::PanelDoc) -> Facts {
                 audit_quality: if c.no_consensus {
                     None
                 } else {
-                    grade(c.audit_quality.as_deref())
+                    c.audit_quality
                 },
                 no_consensus: c.no_consensus,
             })

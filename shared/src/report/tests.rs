@@ -573,7 +573,7 @@ fn r_rep_7_a_tag_is_set_and_read_on_a_real_audit_and_extracted_once_completed() 
 fn header(case: &str, team: &str, auditor: &str) -> crate::audit::document::Header {
     crate::audit::document::Header {
         case: case.into(),
-        cohort: "CIN".into(),
+        cohort: "CIN".parse().unwrap(),
         theme: "Planning".into(),
         team: team.into(),
         team_name: "Team".into(),
@@ -585,8 +585,8 @@ fn header(case: &str, team: &str, auditor: &str) -> crate::audit::document::Head
         auditor_name: "Auditor".into(),
         head_of_service: "hos-ai".into(),
         head_of_service_name: "Head".into(),
-        audit_kind: "themed".into(),
-        allocated_on: "2026-11-02".into(),
+        audit_kind: "themed".parse().unwrap(),
+        allocated_on: "2026-11-02".parse().unwrap(),
         meeting_on: None,
         period_from: None,
         period_to: None,
@@ -1370,7 +1370,7 @@ fn r_audit_9_the_compliance_view_shows_each_managers_missing_conversations() {
     // The manager records theirs, with who held it: only the Service
     // Manager's is missing.
     let facts = edit(&|a| {
-        a.responses.practitioner.held_on = Some("2026-11-25".into());
+        a.responses.practitioner.held_on = Some("2026-11-25".parse().unwrap());
         a.responses.practitioner.held_by = Some(manager.to_string());
     });
     assert_eq!(line(&facts, &manager).responses_missing, 0);

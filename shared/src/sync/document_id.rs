@@ -73,6 +73,22 @@ impl From<DocumentId> for String {
     }
 }
 
+// In a record a document id is its text form, as it always was.
+impl autosurgeon::Reconcile for DocumentId {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(self.to_string())
+    }
+}
+
+impl autosurgeon::Hydrate for DocumentId {
+    fn hydrate_string(value: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+        value
+            .parse()
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a document id", value.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,7 +80,7 @@ pub fn Complete() -> impl IntoView {
                     <p><strong>"This audit is completed."</strong></p>
                     <p>{format!(
                         "Follow-up due on {}. Edits from now on are recorded as amendments.",
-                        a.follow_up.due_on.clone().unwrap_or_default()
+                        a.follow_up.due_on.map(|d| d.to_string()).unwrap_or_default()
                     )}</p>
                 </div>
             }

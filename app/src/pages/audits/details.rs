@@ -19,25 +19,22 @@ pub fn Details() -> impl IntoView {
             let h = a.header;
             [
                 ("Case reference", h.case),
-                ("Cohort", h.cohort),
+                ("Cohort", h.cohort.to_string()),
                 ("Theme", h.theme),
                 ("Team", h.team_name),
                 ("Practitioner", h.practitioner_name),
                 ("Team Manager", h.team_manager_name),
                 ("Auditor", h.auditor_name),
                 ("Head of Service", h.head_of_service_name),
-                (
-                    "Kind of audit",
-                    h.audit_kind
-                        .parse::<qalf_shared::schedule::AuditKind>()
-                        .map(|k| k.label().to_string())
-                        .unwrap_or(h.audit_kind),
-                ),
-                ("Allocated on", h.allocated_on),
+                ("Kind of audit", h.audit_kind.label().to_string()),
+                ("Allocated on", h.allocated_on.to_string()),
             ]
             .into_iter()
             // R-ALLOC-5, when the monthly allocation suggested a day.
-            .chain(h.suggested_day.map(|d| ("Suggested audit day", d)))
+            .chain(
+                h.suggested_day
+                    .map(|d| ("Suggested audit day", d.to_string())),
+            )
             .map(|(label, value)| {
                 view! {
                     <div class="summary__row">
@@ -50,7 +47,7 @@ pub fn Details() -> impl IntoView {
         })
     };
     let check_meeting = Callback::new(move |value: String| {
-        let allocated: NaiveDate = audit.get_untracked()?.header.allocated_on.parse().ok()?;
+        let allocated = audit.get_untracked()?.header.allocated_on;
         let meeting: NaiveDate = value.parse().ok()?;
         meeting_date_allowed(&settings::current().audit_policy, allocated, meeting)
             .err()

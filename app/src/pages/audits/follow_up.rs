@@ -23,7 +23,11 @@ pub fn FollowUp() -> impl IntoView {
     let due = move || {
         audit.get().map(|a| {
             let overdue = rules::follow_up_overdue(&a, clock::today());
-            let due = a.follow_up.due_on.unwrap_or_default();
+            let due = a
+                .follow_up
+                .due_on
+                .map(|d| d.to_string())
+                .unwrap_or_default();
             if overdue {
                 ("tag tag--red", format!("Overdue: was due on {due}"))
             } else {

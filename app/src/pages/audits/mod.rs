@@ -121,8 +121,8 @@ fn Moderated() -> impl IntoView {
         } else {
             format!(
                 "grade {}, audit quality {}",
-                grade_label(m.grade.as_deref()),
-                grade_label(m.audit_quality.as_deref())
+                grade_label(m.grade),
+                grade_label(m.audit_quality)
             )
         };
         let link = (m.by == "moderation").then(|| {

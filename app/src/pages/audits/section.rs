@@ -11,14 +11,8 @@ pub fn grade_options() -> Vec<(&'static str, &'static str)> {
 }
 
 /// A stored grade code as people read it ("not given" when absent).
-pub fn grade_label(code: Option<&str>) -> String {
-    match code {
-        None => "not given".into(),
-        Some(code) => code
-            .parse::<Grade>()
-            .map(|g| g.label().to_string())
-            .unwrap_or_else(|_| code.to_string()),
-    }
+pub fn grade_label(grade: Option<Grade>) -> String {
+    grade.map_or("not given", Grade::label).to_string()
 }
 
 /// One of the nine sections: its questions (Yes / Partly / No / N/A with

@@ -311,7 +311,7 @@ fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
                             audit.header.auditor_name.clone(),
                         ),
                         moderator: (me.id.to_string(), me.name.clone()),
-                        audit_grade: audit.overall.grade.as_deref().and_then(|g| g.parse().ok()),
+                        audit_grade: audit.overall.grade,
                     },
                     me.id.as_str(),
                     now,

@@ -212,8 +212,8 @@ fn PanelAuditView(
                                     <strong>{p.member_name.clone()}</strong>
                                     {format!(
                                         ": grade {}, audit quality {}. ",
-                                        grade_label(p.grade.as_deref()),
-                                        grade_label(p.audit_quality.as_deref())
+                                        grade_label(p.grade),
+                                        grade_label(p.audit_quality)
                                     )}
                                     {p.notes.as_str().to_string()}
                                 </li>
@@ -256,8 +256,8 @@ fn PanelAuditView(
                 let outcome = ModeratedOutcome {
                     by: "panel".into(),
                     record: panel_id.to_string(),
-                    grade: a.consensus.grade.clone(),
-                    audit_quality: a.consensus.audit_quality.clone(),
+                    grade: a.consensus.grade,
+                    audit_quality: a.consensus.audit_quality,
                     no_consensus: a.consensus.no_consensus,
                     recorded_at: now,
                 };
@@ -290,7 +290,7 @@ fn PanelAuditView(
         <section class="panel-audit" aria-labelledby=format!("pa-{audit_id}")>
             <h2 id=format!("pa-{audit_id}")>{format!("Case {}: audit by {}", info.case, info.auditor_name)}</h2>
             <p>
-                {format!("Graded {} by the auditor. ", grade_label(info.audit_grade.as_deref()))}
+                {format!("Graded {} by the auditor. ", grade_label(info.audit_grade))}
                 <A href=format!("/audits/{}", info.id)>"Read the audit"</A>
             </p>
             {

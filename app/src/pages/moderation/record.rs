@@ -53,8 +53,8 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
                     let outcome = ModeratedOutcome {
                         by: "moderation".into(),
                         record: id.to_string(),
-                        grade: moderation::outcome_grade(&m).map(|g| g.code().to_string()),
-                        audit_quality: m.audit_quality.clone(),
+                        grade: moderation::outcome_grade(&m),
+                        audit_quality: m.audit_quality,
                         no_consensus: false,
                         recorded_at: now,
                     };
@@ -81,7 +81,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             <p class="lead">{format!(
                 "Audit by {}, graded {}. Moderated by {}.",
                 m.auditor_name,
-                grade_label(m.audit_grade.as_deref()),
+                grade_label(m.audit_grade),
                 m.moderator_name
             )}</p>
             <p><A href=format!("/audits/{}", m.audit)>"Read the audit"</A></p>

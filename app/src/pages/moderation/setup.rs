@@ -151,7 +151,7 @@ pub fn PanelSetup() -> impl IntoView {
                         id: id.to_string(),
                         case: a.header.case.clone(),
                         auditor_name: a.header.auditor_name.clone(),
-                        audit_grade: a.overall.grade.clone(),
+                        audit_grade: a.overall.grade,
                         positions: Vec::new(),
                         consensus: Consensus {
                             grade: None,
@@ -225,7 +225,7 @@ pub fn PanelSetup() -> impl IntoView {
                             a.header.case,
                             a.header.cohort,
                             a.header.auditor_name,
-                            grade_label(a.overall.grade.as_deref())
+                            grade_label(a.overall.grade)
                         )}</label>
                     </li>
                 }
