@@ -794,7 +794,7 @@ fn observation(
             observer_name: ctx.name(observer),
             subject: subject.map(|s| (s.to_string(), ctx.name(s))),
             team: team.as_ref().map(|t| (t.to_string(), team_name.clone())),
-            held_on: Some(held.to_string()),
+            held_on: Some(held),
         },
     ) else {
         return;
@@ -883,7 +883,7 @@ fn drp_alerts(ctx: &mut Ctx, count: u32, months: u32) {
         let Ok(mut doc) = qalf_shared::drp::new_drp_alert(
             &NewDrpAlert {
                 case: case.reference.to_string(),
-                cohort: case.cohort.code().into(),
+                cohort: case.cohort,
                 team: (case.team.to_string(), team_name),
                 iro: (iro.to_string(), ctx.name(&iro)),
                 raised_on: raised,

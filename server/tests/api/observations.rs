@@ -56,7 +56,7 @@ async fn observed_on_a_tablet(
             observer_name: tm_name.clone(),
             subject: Some((worker.id.to_string(), worker.name.clone())),
             team: None,
-            held_on: Some("2026-11-03".into()),
+            held_on: Some("2026-11-03".parse().unwrap()),
         },
         tm.as_str(),
         1_790_000_000,

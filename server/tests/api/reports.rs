@@ -618,7 +618,7 @@ async fn r_rep_5_a_drp_alert_an_iro_raises_is_counted_in_the_quarterly_drp_figur
     let doc = qalf_shared::drp::new_drp_alert(
         &qalf_shared::drp::NewDrpAlert {
             case: case.reference.to_string(),
-            cohort: case.cohort.code().into(),
+            cohort: case.cohort,
             team: (case.team.to_string(), String::new()),
             iro: (iro.to_string(), String::new()),
             raised_on: today,

@@ -8,8 +8,11 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use chrono::NaiveDate;
 
 use super::{DrpCategory, DrpOutcome};
+use crate::closed_set::chosen;
+use crate::document::date::{day, maybe_day};
 use crate::document::text::FieldPath;
 use crate::document::{DocKind, DocumentError, create_document, read_as};
+use crate::org::Cohort;
 
 pub const DRP_SCHEMA: u64 = 1;
 
@@ -18,26 +21,25 @@ pub struct DrpDoc {
     pub kind: String,
     pub schema: u64,
     pub case: String,
-    pub cohort: String,
+    pub cohort: Cohort,
     pub team: String,
     pub team_name: String,
     /// The IRO who raised it.
     pub iro: String,
     pub iro_name: String,
-    /// ISO date.
-    pub raised_on: String,
-    /// A [`DrpCategory`] code.
-    #[autosurgeon(missing = "Option::default")]
-    pub category: Option<String>,
+    #[autosurgeon(with = "day")]
+    pub raised_on: NaiveDate,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub category: Option<DrpCategory>,
     /// What the IRO is challenging.
     pub concern: Text,
     /// Stage 1 from the start; later stages as the alert is escalated.
     pub stages: Vec<DrpStage>,
-    #[autosurgeon(missing = "Option::default")]
-    pub resolved_on: Option<String>,
-    /// A [`DrpOutcome`] code, once ended.
-    #[autosurgeon(missing = "Option::default")]
-    pub outcome: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub resolved_on: Option<NaiveDate>,
+    /// How it ended, once it has.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub outcome: Option<DrpOutcome>,
     /// How it ended, in the IRO's words.
     pub resolution: Text,
 }
@@ -48,8 +50,9 @@ pub struct DrpStage {
     pub id: String,
     /// 1 to 4.
     pub stage: u64,
-    /// ISO date the alert reached this stage.
-    pub reached_on: String,
+    /// The day the alert reached this stage.
+    #[autosurgeon(with = "day")]
+    pub reached_on: NaiveDate,
     pub notes: Text,
 }
 
@@ -57,7 +60,7 @@ pub struct DrpStage {
 #[derive(Debug, Clone)]
 pub struct NewDrpAlert {
     pub case: String,
-    pub cohort: String,
+    pub cohort: Cohort,
     pub team: (String, String),
     pub iro: (String, String),
     pub raised_on: NaiveDate,
@@ -73,18 +76,18 @@ pub fn new_drp_alert(
         kind: DocKind::DrpAlert.code().into(),
         schema: DRP_SCHEMA,
         case: new.case.clone(),
-        cohort: new.cohort.clone(),
+        cohort: new.cohort,
         team: new.team.0.clone(),
         team_name: new.team.1.clone(),
         iro: new.iro.0.clone(),
         iro_name: new.iro.1.clone(),
-        raised_on: new.raised_on.to_string(),
-        category: new.category.map(|c| c.code().to_string()),
+        raised_on: new.raised_on,
+        category: new.category,
         concern: Text::from(""),
         stages: vec![DrpStage {
             id: "stage-1".into(),
             stage: 1,
-            reached_on: new.raised_on.to_string(),
+            reached_on: new.raised_on,
             notes: Text::from(""),
         }],
         resolved_on: None,
@@ -99,22 +102,6 @@ pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<DrpDoc> {
 }
 
 impl DrpDoc {
-    pub fn category(&self) -> Option<DrpCategory> {
-        self.category.as_deref().and_then(|c| c.parse().ok())
-    }
-
-    pub fn outcome(&self) -> Option<DrpOutcome> {
-        self.outcome.as_deref().and_then(|c| c.parse().ok())
-    }
-
-    pub fn raised_on(&self) -> Option<NaiveDate> {
-        self.raised_on.parse().ok()
-    }
-
-    pub fn resolved_on(&self) -> Option<NaiveDate> {
-        self.resolved_on.as_deref().and_then(|d| d.parse().ok())
-    }
-
     /// The highest stage reached (1 to 4).
     pub fn stage(&self) -> u64 {
         self.stages.iter().map(|s| s.stage).max().unwrap_or(1)
@@ -122,12 +109,12 @@ impl DrpDoc {
 
     /// Ended, one way or another.
     pub fn ended(&self) -> bool {
-        self.outcome().is_some() && self.resolved_on().is_some()
+        self.outcome.is_some() && self.resolved_on.is_some()
     }
 
     /// Days from raising to ending, once ended.
     pub fn days_open(&self) -> Option<i64> {
-        Some((self.resolved_on()? - self.raised_on()?).num_days())
+        Some((self.resolved_on? - self.raised_on).num_days())
     }
 }
 
@@ -168,7 +155,7 @@ fn current_stage_date(doc: &DrpDoc) -> Option<NaiveDate> {
     doc.stages
         .iter()
         .max_by_key(|s| s.stage)
-        .and_then(|s| s.reached_on.parse().ok())
+        .map(|s| s.reached_on)
 }
 
 /// Escalates the alert to its next stage on `on`.

@@ -11,7 +11,7 @@ fn alert() -> automerge::Automerge {
     new_drp_alert(
         &NewDrpAlert {
             case: "C-1".into(),
-            cohort: "CiC".into(),
+            cohort: "CiC".parse().unwrap(),
             team: ("t-1".into(), "Children in Care 1".into()),
             iro: ("iro-1".into(), "Ira Ro".into()),
             raised_on: day(1),
@@ -28,7 +28,7 @@ fn r_rep_5_a_new_drp_alert_starts_at_stage_one_with_its_category() {
     let doc = alert();
     let drp = read(&doc).unwrap();
     assert_eq!(drp.stage(), 1);
-    assert_eq!(drp.category(), Some(DrpCategory::FrontlinePractice));
+    assert_eq!(drp.category, Some(DrpCategory::FrontlinePractice));
     assert!(!drp.ended());
     assert_eq!(drp.days_open(), None);
 }

@@ -11,6 +11,8 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use super::template::ObservationTemplates;
 use crate::access::ObservationKind;
 use crate::document::DocKind;
+use crate::document::date::maybe_day;
+use chrono::NaiveDate;
 
 pub const OBSERVATION_SCHEMA: u64 = 1;
 
@@ -18,8 +20,8 @@ pub const OBSERVATION_SCHEMA: u64 = 1;
 pub struct ObservationDoc {
     pub kind: String,
     pub schema: u64,
-    /// The kind of observation (`ObservationKind` code).
-    pub observation: String,
+    /// The kind of observation.
+    pub observation: ObservationKind,
     pub template_version: u64,
     pub observer: String,
     pub observer_name: String,
@@ -31,9 +33,9 @@ pub struct ObservationDoc {
     pub team: Option<String>,
     #[autosurgeon(missing = "Option::default")]
     pub team_name: Option<String>,
-    /// When (ISO date).
-    #[autosurgeon(missing = "Option::default")]
-    pub held_on: Option<String>,
+    /// When.
+    #[autosurgeon(missing = "Option::default", with = "maybe_day")]
+    pub held_on: Option<NaiveDate>,
     /// R-OBS-1: whether this kind asked for consent when the record was
     /// made, kept with it so a later change to the question set leaves it
     /// alone (`None` in records made before it was kept).
@@ -114,7 +116,7 @@ pub struct NewObservation {
     pub observer_name: String,
     pub subject: Option<(String, String)>,
     pub team: Option<(String, String)>,
-    pub held_on: Option<String>,
+    pub held_on: Option<NaiveDate>,
 }
 
 /// A new observation from its kind's template, as the value its document
@@ -129,7 +131,7 @@ pub fn new_observation_value(
     Ok(ObservationDoc {
         kind: DocKind::Observation.code().to_string(),
         schema: OBSERVATION_SCHEMA,
-        observation: new.kind.code().to_string(),
+        observation: new.kind,
         template_version: u64::from(templates.version),
         observer: new.observer.clone(),
         observer_name: new.observer_name.clone(),
@@ -137,7 +139,7 @@ pub fn new_observation_value(
         subject_name: new.subject.as_ref().map(|s| s.1.clone()),
         team: new.team.as_ref().map(|t| t.0.clone()),
         team_name: new.team.as_ref().map(|t| t.1.clone()),
-        held_on: new.held_on.clone(),
+        held_on: new.held_on,
         needs_consent: Some(template.needs_consent),
         part_of_day: None,
         place: Text::from(""),
@@ -200,12 +202,6 @@ pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ObservationDoc
 }
 
 impl ObservationDoc {
-    pub fn observation_kind(&self) -> Option<ObservationKind> {
-        ObservationKind::ALL
-            .into_iter()
-            .find(|k| k.code() == self.observation)
-    }
-
     /// The answer to a prompt, by prompt id.
     pub fn answer(&self, prompt: &str) -> Option<&str> {
         self.sections

@@ -48,14 +48,13 @@ pub fn annual_review<'a>(
         .filter(|(_, o)| o.subject.as_deref() == Some(person))
         .filter(|(_, o)| o.completed_at.is_some() && o.ended.is_none())
         .filter_map(|(id, o)| {
-            let held_on: NaiveDate = o.held_on.as_deref()?.parse().ok()?;
+            let held_on: NaiveDate = o.held_on?;
             if !year.contains(held_on) {
                 return None;
             }
             let feed = appraisal_feed(o);
-            let kind = o
-                .observation_kind()
-                .and_then(|k| template::current().kind(k))
+            let kind = template::current()
+                .kind(o.observation)
                 .map(|k| k.title.clone())
                 .unwrap_or_else(|| "Observation".into());
             Some(ReviewEntry {

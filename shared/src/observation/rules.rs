@@ -48,7 +48,7 @@ const WITH_CHILDREN_OR_FAMILIES: [&str; 3] = ["residential-home", "home-visit", 
 /// older records), and for a senior manager's visit, wherever it meets
 /// children or families (a residential home, a family's home or meeting).
 pub fn consent_needed(doc: &ObservationDoc) -> bool {
-    let kind = doc.observation_kind();
+    let kind = Some(doc.observation);
     let by_kind = doc.needs_consent.unwrap_or_else(|| {
         kind.and_then(|k| template::current().kind(k))
             .is_some_and(|t| t.needs_consent)
@@ -134,7 +134,7 @@ pub fn completion_blockers(doc: &ObservationDoc) -> Vec<ObservationBlocker> {
     }
     // (Records made before these were asked, which keep no consent flag,
     // could never name the practitioner afterwards: the subject is fixed.)
-    if doc.observation_kind() == Some(ObservationKind::AdShadowing) && doc.needs_consent.is_some() {
+    if doc.observation == ObservationKind::AdShadowing && doc.needs_consent.is_some() {
         if doc.subject.as_deref().is_none_or(str::is_empty) {
             blockers.push(ObservationBlocker::Practitioner);
         }

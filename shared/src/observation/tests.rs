@@ -28,7 +28,7 @@ fn new(kind: ObservationKind) -> ObservationDoc {
             observer_name: "Leo Shaw".into(),
             subject: Some(("p-sw".into(), "Ava Hall".into())),
             team: None,
-            held_on: Some("2026-11-20".into()),
+            held_on: Some("2026-11-20".parse().unwrap()),
         },
         "p-tm",
         0,
@@ -477,7 +477,7 @@ fn r_obs_3_my_annual_review_gathers_every_completed_observation_of_the_person_th
     use crate::schedule::{Period, YearMonth};
     let done = |held: &str, objective: &str| {
         let mut doc = new(ObservationKind::SupervisionObservation);
-        doc.held_on = Some(held.into());
+        doc.held_on = Some(held.parse().unwrap());
         set_answer(&mut doc, STRENGTHS, "Reflective supervision.");
         set_answer(&mut doc, AREAS, "Chronologies.");
         set_answer(&mut doc, OBJECTIVES, objective);

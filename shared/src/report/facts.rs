@@ -744,9 +744,7 @@ pub fn of_drp(meta: &RecordMeta, d: &DrpDoc, org: &Organisation) -> Facts {
     let Parties::Drp { case, team, iro } = &meta.parties else {
         return Facts::default();
     };
-    let Some(raised_on) = d.raised_on().or_else(|| day_of(meta.created_at)) else {
-        return Facts::default();
-    };
+    let raised_on = d.raised_on;
     let ended = d.ended();
     Facts {
         drp_alerts: vec![DrpFact {
@@ -755,11 +753,11 @@ pub fn of_drp(meta: &RecordMeta, d: &DrpDoc, org: &Organisation) -> Facts {
             team: team.clone(),
             service_area: area_of(org, team),
             iro: iro.clone(),
-            category: d.category(),
+            category: d.category,
             stage: u8::try_from(d.stage()).unwrap_or(4),
             raised_on,
-            ended_on: if ended { d.resolved_on() } else { None },
-            outcome: if ended { d.outcome() } else { None },
+            ended_on: if ended { d.resolved_on } else { None },
+            outcome: if ended { d.outcome } else { None },
         }],
         ..Facts::default()
     }

@@ -990,7 +990,7 @@ fn r_rep_5_a_drp_alert_document_becomes_its_facts() {
     let mut doc = crate::drp::new_drp_alert(
         &crate::drp::NewDrpAlert {
             case: "CR-0013".into(),
-            cohort: "CiC".into(),
+            cohort: "CiC".parse().unwrap(),
             team: ("cic-1".into(), "Children in Care 1".into()),
             iro: ("iro-2".into(), "Ivan Two".into()),
             raised_on: day("2026-11-01"),
@@ -1135,7 +1135,7 @@ fn records() -> Vec<(RecordMeta, automerge::Automerge)> {
             observer_name: "Manager".into(),
             subject: Some(("sw-assessment-1-1".into(), "Worker".into())),
             team: None,
-            held_on: Some("2026-11-03".into()),
+            held_on: Some("2026-11-03".parse().unwrap()),
         },
         "tm-a1",
         1_790_000_000,

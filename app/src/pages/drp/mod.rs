@@ -51,7 +51,7 @@ pub fn DrpListPage() -> impl IntoView {
     };
     let list = move || {
         let mut all = alerts.get();
-        all.sort_by(|a, b| b.1.raised_on.cmp(&a.1.raised_on));
+        all.sort_by_key(|(_, d)| std::cmp::Reverse(d.raised_on));
         if all.is_empty() {
             return view! { <p data-testid="drp-alerts">"No DRP alerts on this device."</p> }
                 .into_any();
@@ -60,7 +60,7 @@ pub fn DrpListPage() -> impl IntoView {
             .into_iter()
             .map(|(id, d)| {
                 let state = if d.ended() {
-                    d.outcome().map(|o| o.label()).unwrap_or("Ended").to_string()
+                    d.outcome.map(|o| o.label()).unwrap_or("Ended").to_string()
                 } else {
                     format!("Open, stage {}", d.stage())
                 };
@@ -183,7 +183,7 @@ async fn raise(case: &ChairedCase, category: DrpCategory) -> Result<DocumentId, 
     let doc = drp::new_drp_alert(
         &NewDrpAlert {
             case: case.reference.to_string(),
-            cohort: case.cohort.code().into(),
+            cohort: case.cohort,
             team: (case.team.to_string(), case.team_name.clone()),
             iro: (me.id.to_string(), me.name.clone()),
             raised_on: clock::today(),
@@ -355,8 +355,8 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
                 <p class="panel" role="status" data-testid="drp-ended">
                     {move || doc.get().map(|d| format!(
                         "{} on {}.",
-                        d.outcome().map(|o| o.label()).unwrap_or("Ended"),
-                        d.resolved_on.clone().unwrap_or_default()
+                        d.outcome.map(|o| o.label()).unwrap_or("Ended"),
+                        d.resolved_on.map(|d| d.to_string()).unwrap_or_default()
                     ))}
                 </p>
                 <TextField

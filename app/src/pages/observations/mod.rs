@@ -51,9 +51,8 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
     let me = session.me().map(|m| m.id.to_string()).unwrap_or_default();
     let i_observe = first.observer == me;
     let i_am_observed = first.subject.as_deref() == Some(me.as_str());
-    let title = first
-        .observation_kind()
-        .and_then(|k| template::current().kind(k))
+    let title = template::current()
+        .kind(first.observation)
         .map(|k| k.title.clone())
         .unwrap_or_else(|| "Observation".into());
     let notes_locked = Signal::derive(move || {
@@ -66,9 +65,8 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
     let consent_state = Memo::new(move |_| observation.get().map(|o| rules::consent_state(&o)));
     let ended = Memo::new(move |_| observation.get().and_then(|o| o.ended));
     let completed = Memo::new(move |_| observation.get().and_then(|o| o.completed_at).is_some());
-    let is_iro = first.observation == qalf_shared::access::ObservationKind::IroObservation.code();
-    let is_shadowing =
-        first.observation == qalf_shared::access::ObservationKind::AdShadowing.code();
+    let is_iro = first.observation == qalf_shared::access::ObservationKind::IroObservation;
+    let is_shadowing = first.observation == qalf_shared::access::ObservationKind::AdShadowing;
 
     let sections = first
         .sections

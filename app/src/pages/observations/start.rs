@@ -31,10 +31,10 @@ fn done(list: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
         .filter(|(_, o)| o.completed_at.is_some())
         .filter_map(|(_, o)| {
             Some(Done {
-                kind: o.observation_kind()?,
+                kind: o.observation,
                 observer: PersonId::parse(&o.observer).ok()?,
                 subject: o.subject.as_deref().and_then(|s| PersonId::parse(s).ok()),
-                held_on: o.held_on.as_deref()?.parse().ok()?,
+                held_on: o.held_on?,
                 meeting: o.meeting_type.as_deref().and_then(MeetingType::parse),
             })
         })
@@ -114,14 +114,11 @@ pub fn ObservationWork() -> impl IntoView {
         move || {
             // Newest first.
             let mut list = list.get();
-            list.sort_by(|a, b| b.1.held_on.cmp(&a.1.held_on));
+            list.sort_by_key(|(_, o)| std::cmp::Reverse(o.held_on));
             list.into_iter()
                 .filter(|(_, o)| o.observer == me || o.subject.as_deref() == Some(me.as_str()))
                 .map(|(id, o)| {
-                    let kind = o
-                        .observation_kind()
-                        .map(|k| k.label())
-                        .unwrap_or("Observation");
+                    let kind = o.observation.label();
                     let who = if o.observer == me {
                         o.subject_name.clone().unwrap_or_default()
                     } else {
@@ -291,7 +288,7 @@ pub(super) async fn start_observation(
             team: team
                 .as_ref()
                 .map(|(id, name)| (id.to_string(), name.clone())),
-            held_on: Some(clock::today().to_string()),
+            held_on: Some(clock::today()),
         },
         me.id.as_str(),
         now,
