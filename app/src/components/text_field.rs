@@ -1,6 +1,7 @@
 use automerge::{Cursor, ObjId, ReadDoc};
 use leptos::html;
 use leptos::prelude::*;
+use qalf_shared::document::DocumentError;
 use qalf_shared::document::text::{FieldPath, cursor_at, cursor_position, set_text};
 use qalf_shared::sync::DocumentId;
 use wasm_bindgen::JsCast;
@@ -126,9 +127,10 @@ pub fn TextField(
             let path = path.clone();
             repo.edit(&doc, move |d| {
                 let obj = path.resolve_text(d).ok_or_else(|| {
-                    automerge::AutomergeError::InvalidObjId("no text field here".into())
+                    DocumentError::Missing(format!("text field at {}", path.name()))
                 })?;
-                set_text(d, &obj, &value)
+                set_text(d, &obj, &value)?;
+                Ok::<_, DocumentError>(())
             });
             edited.set_value(true);
             remember_caret();

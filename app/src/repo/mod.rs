@@ -22,7 +22,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use automerge::{AutoCommit, Automerge, AutomergeError};
+use automerge::{AutoCommit, Automerge};
 use futures::channel::mpsc;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
@@ -388,10 +388,10 @@ impl Repo {
     }
 
     /// Applies an edit at once; it is committed after a pause in typing.
-    pub fn edit<T>(
+    pub fn edit<T, E: std::fmt::Display>(
         &self,
         id: &DocumentId,
-        edit: impl FnOnce(&mut AutoCommit) -> Result<T, AutomergeError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, E>,
     ) -> Option<T> {
         let result = self.0.client.borrow_mut().edit(
             id,

@@ -629,7 +629,8 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
                 d,
                 &note,
                 "Follow-up: the plan is not yet updated; practitioner and manager told.",
-            )
+            )?;
+            Ok::<_, qalf_shared::document::DocumentError>(())
         })
         .await;
     device.synced(&id).await;

@@ -78,7 +78,6 @@ async fn observed_on_a_tablet(
             }
             o.completed_at = Some(1_790_100_000);
             autosurgeon::reconcile(d, &o)
-                .map_err(|e| automerge::AutomergeError::InvalidObjId(e.to_string()))
         })
         .await;
     tablet.synced(&id).await;

@@ -43,11 +43,10 @@ async fn audit_on_server(app: &TestApp, id: &DocumentId) -> AuditDoc {
 fn edit_audit(
     d: &mut AutoCommit,
     change: impl FnOnce(&mut AuditDoc),
-) -> Result<(), automerge::AutomergeError> {
+) -> Result<(), autosurgeon::ReconcileError> {
     let mut a = audit::read(d).expect("an audit");
     change(&mut a);
     autosurgeon::reconcile(d, &a)
-        .map_err(|e| automerge::AutomergeError::InvalidObjId(e.to_string()))
 }
 
 #[tokio::test]

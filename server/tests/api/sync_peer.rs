@@ -90,10 +90,10 @@ impl SyncPeer {
     }
 
     /// Makes a change in this device's person's name and sends it.
-    pub async fn change<T>(
+    pub async fn change<T, E: std::fmt::Display>(
         &mut self,
         id: &DocumentId,
-        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, automerge::AutomergeError>,
+        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, E>,
     ) -> T {
         let author = self.person.to_string();
         let (value, effects) = self
@@ -105,11 +105,11 @@ impl SyncPeer {
     }
 
     /// Edits an open document as `author` and commits the edit at once.
-    pub async fn edit<T>(
+    pub async fn edit<T, E: std::fmt::Display>(
         &mut self,
         id: &DocumentId,
         author: &PersonId,
-        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, automerge::AutomergeError>,
+        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<T, E>,
     ) -> T {
         let (value, effects) = self
             .client

@@ -10,16 +10,16 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ObjType, ROOT, ReadDoc, ScalarValue};
+use automerge::{ObjType, ROOT, ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile, Text};
 use chrono::NaiveDate;
 
 use super::template::AuditTemplate;
 use super::{Answer, Grade};
 use crate::closed_set::chosen;
-use crate::document::DocKind;
 use crate::document::date::{day, maybe_day};
 use crate::document::text::{FieldPath, Step};
+use crate::document::{DocKind, DocumentError, Record};
 use crate::org::Cohort;
 use crate::schedule::AuditKind;
 
@@ -113,11 +113,11 @@ pub struct ModeratedOutcome {
 pub fn record_moderation<T: autosurgeon::Doc>(
     tx: &mut T,
     outcome: &ModeratedOutcome,
-) -> Result<(), AutomergeError> {
-    autosurgeon::reconcile_prop(tx, ROOT, "moderated", Some(outcome))
-        .map_err(|e| AutomergeError::InvalidObjId(format!("recording the moderation: {e}")))?;
+) -> Result<(), DocumentError> {
+    autosurgeon::reconcile_prop(tx, ROOT, "moderated", Some(outcome))?;
     let inadequate = outcome.grade == Some(Grade::Inadequate);
-    tx.put(ROOT, "reaudit_required", inadequate)
+    tx.put(ROOT, "reaudit_required", inadequate)?;
+    Ok(())
 }
 
 /// Who and what the audit is about. Names are copied in so the record reads
@@ -463,22 +463,17 @@ pub fn new_audit(
     new: &NewAudit,
     created_by: &str,
     time_secs: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
-    let audit = new_audit_value(template, new);
-    crate::document::create_document(&audit, created_by, time_secs)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the audit: {e}")))
+) -> Result<automerge::Automerge, DocumentError> {
+    new_audit_value(template, new).create(created_by, time_secs)
+}
+
+impl Record for AuditDoc {
+    const KIND: DocKind = DocKind::Audit;
 }
 
 /// Reads an audit, if the document is one.
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<AuditDoc> {
-    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
-        .ok()
-        .flatten()
-        .and_then(|(v, _)| v.into_string().ok());
-    if kind.as_deref() != Some(DocKind::Audit.code()) {
-        return None;
-    }
-    autosurgeon::hydrate(doc).ok()
+    AuditDoc::read(doc)
 }
 
 /// Paths of the audit's fields, as the screens address them.
@@ -506,11 +501,11 @@ pub mod path {
 
 pub use crate::document::fields::set_scalar;
 
-fn list_at<T: ReadDoc>(tx: &T, key: &str) -> Result<automerge::ObjId, AutomergeError> {
+fn list_at<T: ReadDoc>(tx: &T, key: &str) -> Result<automerge::ObjId, DocumentError> {
     FieldPath(vec![Step::Key(key.to_string())])
         .resolve(tx)
         .map(|(id, _)| id)
-        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no list `{key}`")))
+        .ok_or_else(|| DocumentError::Missing(format!("list `{key}`")))
 }
 
 /// Adds a recommended action (owner and due date set by the auditor).
@@ -519,7 +514,7 @@ pub fn add_action<T: Transactable + ReadDoc>(
     id: &str,
     owner: &str,
     due_on: Option<NaiveDate>,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let list = list_at(tx, "actions")?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, ObjType::Map)?;
@@ -538,7 +533,7 @@ pub fn add_action<T: Transactable + ReadDoc>(
 pub fn add_safety_alert<T: Transactable + ReadDoc>(
     tx: &mut T,
     alert: &SafetyAlert,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let list = list_at(tx, "safety_alerts")?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, ObjType::Map)?;
@@ -558,7 +553,7 @@ pub fn open_stage<T: Transactable + ReadDoc>(
     opened_by: &str,
     opened_at: i64,
     holder: Option<(&str, &str)>,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let list = list_at(tx, "disagreement")?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, ObjType::Map)?;
@@ -587,7 +582,7 @@ pub fn open_stage<T: Transactable + ReadDoc>(
 pub fn add_amendment<T: Transactable + ReadDoc>(
     tx: &mut T,
     amendment: &Amendment,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let list = list_at(tx, "amendments")?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, ObjType::Map)?;

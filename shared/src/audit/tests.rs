@@ -109,7 +109,7 @@ fn r_audit_1_an_unknown_grade_counts_as_no_grade() {
     // might leave in the record: the audit still opens, and the grade
     // counts as not chosen.
     let mut doc = new_doc();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+    doc.transact::<_, _, crate::document::DocumentError>(|tx| {
         document::set_scalar(
             tx,
             &crate::document::text::FieldPath::key("overall"),

@@ -2,8 +2,9 @@
 //! [`FieldPath`], for the screens' choice, date and check fields.
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ObjType, ReadDoc, ScalarValue, Value};
 
+use super::DocumentError;
 use super::text::FieldPath;
 
 /// Sets (or clears) a scalar field in the map at `path`.
@@ -12,20 +13,15 @@ pub fn set_scalar<T: Transactable + ReadDoc>(
     path: &FieldPath,
     key: &str,
     value: Option<ScalarValue>,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let (obj, ty) = path
         .resolve(tx)
-        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no field at {}", path.name())))?;
+        .ok_or_else(|| DocumentError::Missing(format!("field at {}", path.name())))?;
     if ty != ObjType::Map {
-        return Err(AutomergeError::InvalidObjId(format!(
-            "{} is not a map",
-            path.name()
-        )));
+        return Err(DocumentError::NotA(path.name(), "map"));
     }
-    match value {
-        Some(v) => tx.put(&obj, key, v),
-        None => tx.put(&obj, key, ScalarValue::Null),
-    }
+    tx.put(&obj, key, value.unwrap_or(ScalarValue::Null))?;
+    Ok(())
 }
 
 /// The scalar at `path`/`key`, if any.

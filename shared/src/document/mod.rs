@@ -55,12 +55,55 @@ closed_set! {
 /// Why a record's document could not be made or changed.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
+    // Boxed: both are large, and this error is returned from every edit.
     #[error("the document could not be written: {0}")]
-    Reconcile(#[from] autosurgeon::ReconcileError),
+    Reconcile(Box<autosurgeon::ReconcileError>),
     #[error("the document could not be changed: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
+    /// A field, list or item the change needs is not in the document.
     #[error("the document has no {0}")]
     Missing(String),
+    /// Something is there but not of the kind the change needs.
+    #[error("{0} is not a {1}")]
+    NotA(String, &'static str),
+    /// The council's question set has no questions for this kind of record.
+    #[error("there are no questions for {0}")]
+    NoQuestions(String),
+}
+
+impl From<autosurgeon::ReconcileError> for DocumentError {
+    fn from(e: autosurgeon::ReconcileError) -> Self {
+        DocumentError::Reconcile(Box::new(e))
+    }
+}
+
+impl From<automerge::AutomergeError> for DocumentError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        DocumentError::Automerge(Box::new(e))
+    }
+}
+
+/// A kind of record kept as an Automerge document: its schema (the typed
+/// value the document holds, mapped with autosurgeon), how a new one is
+/// made and how one is read. Who may read or write it is decided from its
+/// registration (`access::Parties`), never from the document.
+pub trait Record: autosurgeon::Reconcile + autosurgeon::Hydrate + Sized {
+    /// The `kind` at the document's root.
+    const KIND: DocKind;
+
+    /// A new document holding this record, made in one change by `by` at
+    /// `at` (Unix seconds).
+    fn create(&self, by: &str, at: i64) -> Result<Automerge, DocumentError> {
+        create_document(self, by, at)
+    }
+
+    /// The record `doc` holds, if it is one of this kind and reads.
+    fn read<D>(doc: &D) -> Option<Self>
+    where
+        D: automerge::ReadDoc + autosurgeon::ReadDoc,
+    {
+        read_as(doc, Self::KIND)
+    }
 }
 
 /// A new document holding `value`, made in one change by `by` at `at`

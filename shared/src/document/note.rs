@@ -50,16 +50,13 @@ pub fn new_note(
     Ok(doc)
 }
 
+impl super::Record for Note {
+    const KIND: DocKind = DocKind::Note;
+}
+
 /// Reads a note, if the document is one.
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<Note> {
-    let kind: Option<String> = automerge::ReadDoc::get(doc, ROOT, "kind")
-        .ok()
-        .flatten()
-        .and_then(|(v, _)| v.into_string().ok());
-    if kind.as_deref() != Some(DocKind::Note.code()) {
-        return None;
-    }
-    autosurgeon::hydrate(doc).ok()
+    <Note as super::Record>::read(doc)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::{DrpCategory, DrpOutcome};
 use crate::closed_set::chosen;
 use crate::document::date::{day, maybe_day};
 use crate::document::text::FieldPath;
-use crate::document::{DocKind, DocumentError, create_document, read_as};
+use crate::document::{DocKind, DocumentError, Record, create_document};
 use crate::org::Cohort;
 
 pub const DRP_SCHEMA: u64 = 1;
@@ -97,8 +97,12 @@ pub fn new_drp_alert(
     create_document(&doc, by, at)
 }
 
+impl Record for DrpDoc {
+    const KIND: DocKind = DocKind::DrpAlert;
+}
+
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<DrpDoc> {
-    read_as(doc, DocKind::DrpAlert)
+    DrpDoc::read(doc)
 }
 
 impl DrpDoc {

@@ -2,12 +2,12 @@
 //! agree with the grade, what grade would they give, how good is the audit,
 //! and what should the auditor learn (which the auditor then reads).
 
-use automerge::{AutomergeError, ROOT, ReadDoc};
+use automerge::ReadDoc;
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::audit::Grade;
 use crate::closed_set::chosen;
-use crate::document::{DocKind, new_document};
+use crate::document::{DocKind, DocumentError, Record};
 
 pub const MODERATION_SCHEMA: u64 = 1;
 
@@ -52,7 +52,7 @@ pub fn new_moderation(
     new: &NewModeration,
     created_by: &str,
     time_secs: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
+) -> Result<automerge::Automerge, DocumentError> {
     let doc = ModerationDoc {
         kind: DocKind::Moderation.code().to_string(),
         schema: MODERATION_SCHEMA,
@@ -69,27 +69,15 @@ pub fn new_moderation(
         feedback: Text::from(""),
         completed_at: None,
     };
-    let mut automerge = new_document();
-    let mut tx = automerge.transaction();
-    autosurgeon::reconcile(&mut tx, &doc)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the moderation: {e}")))?;
-    tx.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message(format!("by:{created_by}"))
-            .with_time(time_secs),
-    );
-    Ok(automerge)
+    doc.create(created_by, time_secs)
+}
+
+impl Record for ModerationDoc {
+    const KIND: DocKind = DocKind::Moderation;
 }
 
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ModerationDoc> {
-    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
-        .ok()
-        .flatten()
-        .and_then(|(v, _)| v.into_string().ok());
-    if kind.as_deref() != Some(DocKind::Moderation.code()) {
-        return None;
-    }
-    autosurgeon::hydrate(doc).ok()
+    ModerationDoc::read(doc)
 }
 
 /// What a moderation still lacks (R-MOD-2).

@@ -7,12 +7,12 @@
 //! another member's device only once that member has recorded their own
 //! position on the same audit, or the chair has revealed all.
 
-use automerge::{AutomergeError, ROOT, ReadDoc};
+use automerge::ReadDoc;
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::audit::Grade;
 use crate::closed_set::chosen;
-use crate::document::{DocKind, new_document};
+use crate::document::{DocKind, DocumentError, Record};
 
 pub const PANEL_SCHEMA: u64 = 1;
 
@@ -90,60 +90,36 @@ pub struct PositionDoc {
     pub recorded_at: Option<i64>,
 }
 
-fn commit(
-    doc: &mut automerge::Automerge,
-    value: &impl Reconcile,
-    by: &str,
-    at: i64,
-) -> Result<(), AutomergeError> {
-    let mut tx = doc.transaction();
-    autosurgeon::reconcile(&mut tx, value)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the panel: {e}")))?;
-    tx.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message(format!("by:{by}"))
-            .with_time(at),
-    );
-    Ok(())
-}
-
 pub fn new_panel(
     panel: &PanelDoc,
     by: &str,
     at: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
-    let mut doc = new_document();
-    commit(&mut doc, panel, by, at)?;
-    Ok(doc)
+) -> Result<automerge::Automerge, DocumentError> {
+    panel.create(by, at)
 }
 
 pub fn new_position(
     position: &PositionDoc,
     by: &str,
     at: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
-    let mut doc = new_document();
-    commit(&mut doc, position, by, at)?;
-    Ok(doc)
+) -> Result<automerge::Automerge, DocumentError> {
+    position.create(by, at)
 }
 
-fn kind_of<D: ReadDoc>(doc: &D) -> Option<String> {
-    automerge::ReadDoc::get(doc, ROOT, "kind")
-        .ok()
-        .flatten()
-        .and_then(|(v, _)| v.into_string().ok())
+impl Record for PanelDoc {
+    const KIND: DocKind = DocKind::Panel;
+}
+
+impl Record for PositionDoc {
+    const KIND: DocKind = DocKind::PanelPosition;
 }
 
 pub fn read_panel<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<PanelDoc> {
-    (kind_of(doc).as_deref() == Some(DocKind::Panel.code()))
-        .then(|| autosurgeon::hydrate(doc).ok())
-        .flatten()
+    PanelDoc::read(doc)
 }
 
 pub fn read_position<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<PositionDoc> {
-    (kind_of(doc).as_deref() == Some(DocKind::PanelPosition.code()))
-        .then(|| autosurgeon::hydrate(doc).ok())
-        .flatten()
+    PositionDoc::read(doc)
 }
 
 /// R-MOD-3: a position counts as recorded once it has a grade, a view of
@@ -168,13 +144,13 @@ pub fn add_position_ref<T: automerge::transaction::Transactable + ReadDoc>(
     audit: &str,
     position: &str,
     member: &str,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let list = crate::document::text::FieldPath::key("audits")
         .then_item(audit)
         .then_key("positions")
         .resolve(tx)
         .map(|(id, _)| id)
-        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no audit {audit} on the panel")))?;
+        .ok_or_else(|| DocumentError::Missing(format!("audit {audit} on the panel")))?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, automerge::ObjType::Map)?;
     tx.put(&item, "id", position)?;

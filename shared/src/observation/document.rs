@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ROOT, ReadDoc, ScalarValue};
+use automerge::{ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use super::template::ObservationTemplates;
 use crate::access::ObservationKind;
-use crate::document::DocKind;
 use crate::document::date::maybe_day;
+use crate::document::{DocKind, DocumentError, Record};
 use chrono::NaiveDate;
 
 pub const OBSERVATION_SCHEMA: u64 = 1;
@@ -124,10 +124,10 @@ pub struct NewObservation {
 pub fn new_observation_value(
     templates: &ObservationTemplates,
     new: &NewObservation,
-) -> Result<ObservationDoc, AutomergeError> {
+) -> Result<ObservationDoc, DocumentError> {
     let template = templates
         .kind(new.kind)
-        .ok_or_else(|| AutomergeError::InvalidObjId(format!("no template for {}", new.kind)))?;
+        .ok_or_else(|| DocumentError::NoQuestions(new.kind.label().to_string()))?;
     Ok(ObservationDoc {
         kind: DocKind::Observation.code().to_string(),
         schema: OBSERVATION_SCHEMA,
@@ -184,21 +184,16 @@ pub fn new_observation(
     new: &NewObservation,
     created_by: &str,
     time_secs: i64,
-) -> Result<automerge::Automerge, AutomergeError> {
-    let doc = new_observation_value(templates, new)?;
-    crate::document::create_document(&doc, created_by, time_secs)
-        .map_err(|e| AutomergeError::InvalidObjId(format!("building the observation: {e}")))
+) -> Result<automerge::Automerge, DocumentError> {
+    new_observation_value(templates, new)?.create(created_by, time_secs)
+}
+
+impl Record for ObservationDoc {
+    const KIND: DocKind = DocKind::Observation;
 }
 
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ObservationDoc> {
-    let kind = automerge::ReadDoc::get(doc, ROOT, "kind")
-        .ok()
-        .flatten()
-        .and_then(|(v, _)| v.into_string().ok());
-    if kind.as_deref() != Some(DocKind::Observation.code()) {
-        return None;
-    }
-    autosurgeon::hydrate(doc).ok()
+    ObservationDoc::read(doc)
 }
 
 impl ObservationDoc {
@@ -229,7 +224,7 @@ pub fn record_consent<T: Transactable + ReadDoc>(
     how: &str,
     by: &str,
     at: i64,
-) -> Result<(), AutomergeError> {
+) -> Result<(), DocumentError> {
     let path = crate::document::text::FieldPath::key("consent");
     use crate::document::fields::set_scalar;
     set_scalar(

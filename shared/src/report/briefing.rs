@@ -12,7 +12,7 @@ use super::facts::{Facts, Polarity};
 use super::figures::{Context, plural};
 use super::learning::ranked;
 use super::{Report, ReportKind};
-use crate::document::{DocKind, DocumentError, create_document, read_as};
+use crate::document::{DocKind, DocumentError, Record, create_document};
 use crate::org::{CaseRef, Organisation};
 
 pub const BRIEFING_SCHEMA: u64 = 1;
@@ -199,8 +199,12 @@ pub fn new_briefing(
     create_document(&doc, by, at)
 }
 
+impl Record for BriefingDoc {
+    const KIND: DocKind = DocKind::Briefing;
+}
+
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<BriefingDoc> {
-    read_as(doc, DocKind::Briefing)
+    BriefingDoc::read(doc)
 }
 
 /// Why a briefing may not be shared yet.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ReportKind;
 use crate::document::text::FieldPath;
-use crate::document::{DocKind, DocumentError, create_document, read_as};
+use crate::document::{DocKind, DocumentError, Record, create_document};
 use crate::org::Role;
 use crate::schedule::Period;
 
@@ -127,8 +127,12 @@ pub fn new_report_document(
     create_document(&doc, by, at)
 }
 
+impl Record for ReportDoc {
+    const KIND: DocKind = DocKind::Report;
+}
+
 pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ReportDoc> {
-    read_as(doc, DocKind::Report)
+    ReportDoc::read(doc)
 }
 
 /// Where an owner section's fields live, for the screens.

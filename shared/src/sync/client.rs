@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::CommitOptions;
-use automerge::{AutoCommit, Automerge, AutomergeError, ChangeHash};
+use automerge::{AutoCommit, Automerge, ChangeHash};
 
 use super::message::{Message, PROTOCOL_VERSION, PeerMetadata};
 use super::presence::{PRESENCE_HEARTBEAT_MS, PRESENCE_TTL_MS, Presence};
@@ -419,12 +419,12 @@ impl Client {
     /// Applies an edit now, committing it later ([`commit`](Self::commit)):
     /// keystrokes land in the document at once (so what is on screen is the
     /// document) but become one change per pause in typing, not one per key.
-    pub fn edit<T>(
+    pub fn edit<T, E: std::fmt::Display>(
         &mut self,
         id: &DocumentId,
         author: &str,
         time_secs: i64,
-        edit: impl FnOnce(&mut AutoCommit) -> Result<T, AutomergeError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, E>,
     ) -> Result<(T, Vec<Effect>), ClientError> {
         let entry = self
             .docs
@@ -469,12 +469,12 @@ impl Client {
     }
 
     /// An edit committed at once: [`edit`](Self::edit) then [`commit`](Self::commit).
-    pub fn change<T>(
+    pub fn change<T, E: std::fmt::Display>(
         &mut self,
         id: &DocumentId,
         author: &str,
         time_secs: i64,
-        edit: impl FnOnce(&mut AutoCommit) -> Result<T, AutomergeError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, E>,
     ) -> Result<(T, Vec<Effect>), ClientError> {
         let (value, mut out) = self.edit(id, author, time_secs, edit)?;
         out.extend(self.commit(id));

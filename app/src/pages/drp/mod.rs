@@ -3,6 +3,7 @@
 //! ends; the quarterly DRP report counts them.
 
 use leptos::prelude::*;
+use qalf_shared::document::DocumentError;
 
 use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
@@ -264,12 +265,11 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
                     return;
                 };
                 let mut failed = None;
-                repo.edit(&id, |tx| match drp_document::escalate(tx, &d, day) {
-                    Ok(_) => Ok(()),
-                    Err(e) => {
+                repo.edit(&id, |tx| {
+                    if let Err(e) = drp_document::escalate(tx, &d, day) {
                         failed = Some(e.to_string());
-                        Ok(())
                     }
+                    Ok::<_, DocumentError>(())
                 });
                 repo.commit(&id);
                 error.set(failed);
@@ -284,12 +284,11 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
                     return;
                 };
                 let mut failed = None;
-                repo.edit(&id, |tx| match drp_document::end(tx, &d, outcome, day) {
-                    Ok(()) => Ok(()),
-                    Err(e) => {
+                repo.edit(&id, |tx| {
+                    if let Err(e) = drp_document::end(tx, &d, outcome, day) {
                         failed = Some(e.to_string());
-                        Ok(())
                     }
+                    Ok::<_, DocumentError>(())
                 });
                 repo.commit(&id);
                 error.set(failed);
