@@ -13,7 +13,6 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use qalf_shared::audit::document::set_scalar;
-use qalf_shared::document::text::FieldPath;
 use qalf_shared::sync::DocumentId;
 
 use super::{LinkState, Repo, idb, now_ms};
@@ -340,7 +339,7 @@ pub async fn send_alerts(repo: &Repo) {
         match api::raise_alert(&alert).await {
             Ok(delivered) => {
                 if let Ok(audit) = DocumentId::parse(&alert.audit) {
-                    let path = FieldPath::key("safety_alerts").then_item(&id);
+                    let path = qalf_shared::audit::document::path::safety_alert(&id);
                     repo.edit(&audit, |d| {
                         set_scalar(
                             d,

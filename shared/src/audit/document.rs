@@ -476,9 +476,122 @@ pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<AuditDoc> {
     AuditDoc::read(doc)
 }
 
-/// Paths of the audit's fields, as the screens address them.
+/// Paths of the audit's fields, as the screens address them: every map
+/// and text the screens edit, one function each (a test resolves every one
+/// on a new audit). Scalars are set by key on the map that holds them.
 pub mod path {
     use super::*;
+
+    /// Who wrote the support-and-challenge conversation (R-AUDIT-9).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Conversation {
+        /// The manager with the practitioner.
+        Practitioner,
+        /// The Service Manager with the Team Manager.
+        Manager,
+    }
+
+    impl Conversation {
+        pub fn key(self) -> &'static str {
+            match self {
+                Conversation::Practitioner => "practitioner",
+                Conversation::Manager => "manager",
+            }
+        }
+    }
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    pub fn header() -> FieldPath {
+        FieldPath::key("header")
+    }
+
+    pub fn overall() -> FieldPath {
+        FieldPath::key("overall")
+    }
+
+    pub fn overall_reason() -> FieldPath {
+        overall().then_key("reason")
+    }
+
+    pub fn strengths() -> FieldPath {
+        FieldPath::key("strengths")
+    }
+
+    pub fn development() -> FieldPath {
+        FieldPath::key("development")
+    }
+
+    pub fn stretch_practitioner() -> FieldPath {
+        FieldPath::key("stretch_practitioner")
+    }
+
+    pub fn stretch_manager() -> FieldPath {
+        FieldPath::key("stretch_manager")
+    }
+
+    pub fn family() -> FieldPath {
+        FieldPath::key("family")
+    }
+
+    pub fn family_how() -> FieldPath {
+        family().then_key("how")
+    }
+
+    pub fn family_said() -> FieldPath {
+        family().then_key("said")
+    }
+
+    pub fn follow_up() -> FieldPath {
+        FieldPath::key("follow_up")
+    }
+
+    pub fn follow_up_case_note() -> FieldPath {
+        follow_up().then_key("case_note")
+    }
+
+    pub fn conversation(which: Conversation) -> FieldPath {
+        FieldPath::key("responses").then_key(which.key())
+    }
+
+    pub fn conversation_notes(which: Conversation) -> FieldPath {
+        conversation(which).then_key("notes")
+    }
+
+    pub fn good_practice() -> FieldPath {
+        FieldPath::key("recognition").then_key("good_practice")
+    }
+
+    /// On a re-audit: its link to the audit it re-audits.
+    pub fn reaudit() -> FieldPath {
+        FieldPath::key("reaudit")
+    }
+
+    pub fn safety_alert(id: &str) -> FieldPath {
+        FieldPath::key("safety_alerts").then_item(id)
+    }
+
+    pub fn section_reason(id: &str) -> FieldPath {
+        section(id).then_key("reason")
+    }
+
+    pub fn evidence(section_id: &str, question_id: &str) -> FieldPath {
+        question(section_id, question_id).then_key("evidence")
+    }
+
+    pub fn action_what(id: &str) -> FieldPath {
+        action(id).then_key("what")
+    }
+
+    pub fn stage_concern(id: &str) -> FieldPath {
+        stage(id).then_key("concern")
+    }
+
+    pub fn stage_outcome(id: &str) -> FieldPath {
+        stage(id).then_key("outcome")
+    }
 
     pub fn section(id: &str) -> FieldPath {
         FieldPath::key("sections").then_item(id)

@@ -21,6 +21,11 @@ pub struct FieldPath(pub Vec<Step>);
 
 impl FieldPath {
     /// A top-level field.
+    /// The document's root map, where a record's own scalars live.
+    pub fn root() -> Self {
+        FieldPath(Vec::new())
+    }
+
     pub fn key(key: &str) -> Self {
         FieldPath(vec![Step::Key(key.to_string())])
     }

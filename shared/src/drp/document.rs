@@ -97,6 +97,23 @@ pub fn new_drp_alert(
     create_document(&doc, by, at)
 }
 
+/// Paths of the alert's fields, as the screens address them.
+pub mod path {
+    use crate::document::text::FieldPath;
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    pub fn concern() -> FieldPath {
+        FieldPath::key("concern")
+    }
+
+    pub fn resolution() -> FieldPath {
+        FieldPath::key("resolution")
+    }
+}
+
 impl Record for DrpDoc {
     const KIND: DocKind = DocKind::DrpAlert;
 }

@@ -80,6 +80,19 @@ pub fn read<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<ModerationDoc>
     ModerationDoc::read(doc)
 }
 
+/// Paths of the moderation's fields, as the screens address them.
+pub mod path {
+    use crate::document::text::FieldPath;
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    pub fn feedback() -> FieldPath {
+        FieldPath::key("feedback")
+    }
+}
+
 /// What a moderation still lacks (R-MOD-2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModerationBlocker {

@@ -122,6 +122,43 @@ pub fn read_position<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<Posit
     PositionDoc::read(doc)
 }
 
+/// Paths of the panel's fields, as the screens address them.
+pub mod path {
+    use crate::document::text::FieldPath;
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    /// The consensus the panel records together on one audit.
+    pub fn consensus(audit: &str) -> FieldPath {
+        FieldPath::key("audits")
+            .then_item(audit)
+            .then_key("consensus")
+    }
+
+    pub fn consensus_learning(audit: &str) -> FieldPath {
+        consensus(audit).then_key("learning")
+    }
+
+    pub fn consensus_why(audit: &str) -> FieldPath {
+        consensus(audit).then_key("why")
+    }
+}
+
+/// Paths of a member's position, as the screens address them.
+pub mod position_path {
+    use crate::document::text::FieldPath;
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    pub fn notes() -> FieldPath {
+        FieldPath::key("notes")
+    }
+}
+
 /// R-MOD-3: a position counts as recorded once it has a grade, a view of
 /// the audit's quality and the time it was recorded.
 pub fn position_recorded(p: &PositionDoc) -> bool {

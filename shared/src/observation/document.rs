@@ -207,13 +207,39 @@ impl ObservationDoc {
     }
 }
 
-/// Where a prompt's text lives, for the screens.
-pub fn prompt_path(section: &str, prompt: &str) -> crate::document::text::FieldPath {
-    crate::document::text::FieldPath::key("sections")
-        .then_item(section)
-        .then_key("prompts")
-        .then_item(prompt)
-        .then_key("answer")
+/// Paths of the observation's fields, as the screens address them (a test
+/// resolves every one on a new observation).
+pub mod path {
+    use crate::document::text::FieldPath;
+
+    pub fn root() -> FieldPath {
+        FieldPath::root()
+    }
+
+    pub fn place() -> FieldPath {
+        FieldPath::key("place")
+    }
+
+    pub fn reflection() -> FieldPath {
+        FieldPath::key("reflection")
+    }
+
+    pub fn consent() -> FieldPath {
+        FieldPath::key("consent")
+    }
+
+    pub fn consent_given_by() -> FieldPath {
+        consent().then_key("given_by")
+    }
+
+    /// Where a prompt's answer lives.
+    pub fn prompt(section: &str, prompt: &str) -> FieldPath {
+        FieldPath::key("sections")
+            .then_item(section)
+            .then_key("prompts")
+            .then_item(prompt)
+            .then_key("answer")
+    }
 }
 
 /// Records consent given or refused (R-OBS-1); a refusal ends the

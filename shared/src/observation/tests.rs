@@ -457,7 +457,7 @@ fn r_obs_4_notes_written_on_two_devices_both_survive() {
         0,
     )
     .unwrap();
-    let path = document::prompt_path("observation", NARRATIVE);
+    let path = document::path::prompt("observation", NARRATIVE);
     let mut a = base.fork();
     let mut b = base.fork();
     for (doc, text) in [(&mut a, "Observer's notes. "), (&mut b, "Reflection.")] {

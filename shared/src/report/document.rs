@@ -140,6 +140,21 @@ pub fn section_path(id: &str) -> FieldPath {
     FieldPath::key("sections").then_item(id)
 }
 
+/// Where an owner section's key themes are written.
+pub fn key_themes_path(id: &str) -> FieldPath {
+    section_path(id).then_key("key_themes")
+}
+
+/// Where an owner section's trends are written.
+pub fn trends_path(id: &str) -> FieldPath {
+    section_path(id).then_key("trends")
+}
+
+/// Where the CPP's commentary on the figures is written.
+pub fn commentary_path() -> FieldPath {
+    FieldPath::key("commentary")
+}
+
 /// Where an owner section stands (R-REP-2: the report shows which are still
 /// missing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -61,7 +61,7 @@ pub fn Actions() -> impl IntoView {
                                 <h3>{format!("Action {}", n + 1)}</h3>
                                 <TextField
                                     doc=id.clone()
-                                    path=p.then_key("what")
+                                    path=path::action_what(&action)
                                     label=format!("What is to be done (action {})", n + 1)
                                     readonly=readonly
                                     on_change=amended
@@ -106,14 +106,14 @@ pub fn Actions() -> impl IntoView {
         <p class="hint">"Every audit sets one for the practitioner and one for the manager, whatever the grade."</p>
         <TextField
             doc=id.clone()
-            path=FieldPath::key("stretch_practitioner")
+            path=path::stretch_practitioner()
             label="Stretch target for the practitioner".to_string()
             readonly=readonly
             on_change=amended
         />
         <TextField
             doc=id
-            path=FieldPath::key("stretch_manager")
+            path=path::stretch_manager()
             label="Stretch target for the manager".to_string()
             readonly=readonly
             on_change=amended

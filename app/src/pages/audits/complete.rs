@@ -1,10 +1,10 @@
 use leptos::prelude::*;
+use qalf_shared::audit::document::path;
 
 use crate::components::problem::ErrorSummary;
 use leptos_router::components::A;
 use qalf_shared::audit::rules::{completion_blockers, follow_up_due};
 use qalf_shared::document::fields::set_scalar;
-use qalf_shared::document::text::FieldPath;
 
 use super::AuditContext;
 use crate::clock;
@@ -52,16 +52,11 @@ pub fn Complete() -> impl IntoView {
             let me = repo.me().id.to_string();
             let now = clock::now_secs();
             repo.edit(&id, |d| {
-                set_scalar(d, &FieldPath(vec![]), "completed_at", Some(now.into()))?;
+                set_scalar(d, &path::root(), "completed_at", Some(now.into()))?;
+                set_scalar(d, &path::root(), "completed_by", Some(me.clone().into()))?;
                 set_scalar(
                     d,
-                    &FieldPath(vec![]),
-                    "completed_by",
-                    Some(me.clone().into()),
-                )?;
-                set_scalar(
-                    d,
-                    &FieldPath::key("follow_up"),
+                    &path::follow_up(),
                     "due_on",
                     Some(due.to_string().into()),
                 )

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use qalf_shared::audit::document::path;
 use qalf_shared::audit::rules::meeting_date_allowed;
-use qalf_shared::document::text::FieldPath;
 
 use super::AuditContext;
 use crate::components::date_field::DateField;
@@ -59,7 +59,7 @@ pub fn Details() -> impl IntoView {
                 )
             })
     });
-    let header = FieldPath::key("header");
+    let header = path::header();
     view! {
         <h2>"Details and meeting"</h2>
         <dl class="summary" data-testid="audit-details">{rows}</dl>
@@ -123,7 +123,7 @@ fn ReAuditCheck(link: qalf_shared::audit::document::ReAuditOf) -> impl IntoView 
         })}
         <crate::components::choice_field::ChoiceField
             doc=context.id.clone()
-            path=FieldPath::key("reaudit")
+            path=path::reaudit()
             key="action_plan_complete"
             options=vec![("yes", "Yes"), ("no", "No")]
             legend="Is the earlier audit's action plan complete?".to_string()

@@ -172,12 +172,12 @@ fn stage_view(
             {allocate}
             <TextField
                 doc=id.clone()
-                path=p.then_key("concern")
+                path=path::stage_concern(&s.id)
                 label=format!("What is disagreed with (stage {})", s.stage)
             />
             <TextField
                 doc=id.clone()
-                path=p.then_key("outcome")
+                path=path::stage_outcome(&s.id)
                 label=format!("Outcome (stage {})", s.stage)
             />
             <Show when=move || open_now>

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use qalf_shared::document::text::FieldPath;
+use qalf_shared::audit::document::path;
 
 use super::AuditContext;
 use crate::components::check_field::CheckField;
@@ -14,7 +14,7 @@ pub fn Family() -> impl IntoView {
     let readonly = context.findings_readonly();
     let amended = context.amendment_recorder();
     let id = context.id.clone();
-    let family = FieldPath::key("family");
+    let family = path::family();
     view! {
         <h2>"Family feedback"</h2>
         <ChoiceField
@@ -41,14 +41,14 @@ pub fn Family() -> impl IntoView {
         />
         <TextField
             doc=id.clone()
-            path=family.then_key("how")
+            path=path::family_how()
             label="How they were consulted".to_string()
             readonly=readonly
             on_change=amended
         />
         <TextField
             doc=id
-            path=FieldPath::key("family").then_key("said")
+            path=path::family_said()
             label="What they said".to_string()
             readonly=readonly
             on_change=amended

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
+use qalf_shared::audit::document::path::{self, Conversation as Side};
 
 use crate::components::problem::ErrorMessage;
 use qalf_shared::audit::rules;
-use qalf_shared::document::text::FieldPath;
 
 use super::AuditContext;
 use crate::clock;
@@ -19,7 +19,7 @@ pub fn FollowUp() -> impl IntoView {
     let findings_readonly = context.findings_readonly();
     let amended = context.amendment_recorder();
     let id = context.id.clone();
-    let follow = FieldPath::key("follow_up");
+    let follow = path::follow_up();
     let due = move || {
         audit.get().map(|a| {
             let overdue = rules::follow_up_overdue(&a, clock::today());
@@ -60,7 +60,7 @@ pub fn FollowUp() -> impl IntoView {
         />
         <TextField
             doc=id.clone()
-            path=follow.then_key("case_note")
+            path=path::follow_up_case_note()
             label="Case note put on file".to_string()
             readonly=findings_readonly
             on_change=amended
@@ -69,14 +69,14 @@ pub fn FollowUp() -> impl IntoView {
         <h2>"Responses to the audit"</h2>
         <p class="hint">"After the audit, the practitioner's manager holds a support and challenge conversation with them, and the Service Manager holds one with the Team Manager. Whoever holds it records the date, and is recorded as holding it."</p>
         <Conversation
-            which="practitioner"
+            which=Side::Practitioner
             heading="Manager and practitioner: support and challenge"
             date_label="Held on"
             notes_label="Supervision / response to audit"
             notes_hint="The stretch target, the actions and how they will be done."
         />
         <Conversation
-            which="manager"
+            which=Side::Manager
             heading="Service Manager and Team Manager: support and challenge"
             date_label="Held on (Service Manager with Team Manager)"
             notes_label="What was agreed with the Team Manager"
@@ -162,7 +162,7 @@ fn TellAboutActions(id: qalf_shared::sync::DocumentId, readonly: Signal<bool>) -
 /// holders write it.
 #[component]
 fn Conversation(
-    which: &'static str,
+    which: Side,
     heading: &'static str,
     date_label: &'static str,
     notes_label: &'static str,
@@ -173,14 +173,14 @@ fn Conversation(
     // Who held it records the day (and so is recorded as holding it); the
     // other party may add to the notes.
     let readonly = context.readonly_unless_writes(match which {
-        "practitioner" => &["responses", "practitioner", "held_on"],
-        _ => &["responses", "manager", "held_on"],
+        Side::Practitioner => &["responses", "practitioner", "held_on"],
+        Side::Manager => &["responses", "manager", "held_on"],
     });
     let notes_readonly = context.readonly_unless_writes(match which {
-        "practitioner" => &["responses", "practitioner", "notes"],
-        _ => &["responses", "manager", "notes"],
+        Side::Practitioner => &["responses", "practitioner", "notes"],
+        Side::Manager => &["responses", "manager", "notes"],
     });
-    let path = FieldPath::key("responses").then_key(which);
+    let path = path::conversation(which);
     let held_by_me = {
         let (id, path) = (id.clone(), path.clone());
         Callback::new(move |_field: String| {
@@ -195,8 +195,8 @@ fn Conversation(
     let held = move || {
         let a = audit.get()?;
         let c = match which {
-            "practitioner" => a.responses.practitioner,
-            _ => a.responses.manager,
+            Side::Practitioner => a.responses.practitioner,
+            Side::Manager => a.responses.manager,
         };
         let on = c.held_on?;
         let by = c
@@ -225,10 +225,10 @@ fn Conversation(
             readonly=readonly
             on_change=held_by_me
         />
-        {move || held().map(|t| view! { <p data-testid=format!("held-{which}")>{t}</p> })}
+        {move || held().map(|t| view! { <p data-testid=format!("held-{}", which.key())>{t}</p> })}
         <TextField
             doc=id
-            path=path.then_key("notes")
+            path=path::conversation_notes(which)
             label=notes_label.to_string()
             hint=notes_hint
             readonly=notes_readonly

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use qalf_shared::document::text::FieldPath;
+use qalf_shared::audit::document::path;
 
 use super::AuditContext;
 use super::section::grade_options;
@@ -20,7 +20,7 @@ pub fn Judgement() -> impl IntoView {
         <h2>"Overall judgement"</h2>
         <ChoiceField
             doc=id.clone()
-            path=FieldPath::key("overall")
+            path=path::overall()
             key="grade"
             options=grade_options()
             legend="Overall grade".to_string()
@@ -30,14 +30,14 @@ pub fn Judgement() -> impl IntoView {
         />
         <TextField
             doc=id.clone()
-            path=FieldPath::key("overall").then_key("reason")
+            path=path::overall_reason()
             label="Reason for the overall grade".to_string()
             readonly=readonly
             on_change=amended
         />
         <TextField
             doc=id.clone()
-            path=FieldPath::key("strengths")
+            path=path::strengths()
             label="Strengths".to_string()
             readonly=readonly
             on_change=amended
@@ -51,7 +51,7 @@ pub fn Judgement() -> impl IntoView {
         />
         <TextField
             doc=id.clone()
-            path=FieldPath::key("development")
+            path=path::development()
             label="Areas for development".to_string()
             readonly=readonly
             on_change=amended
@@ -65,7 +65,7 @@ pub fn Judgement() -> impl IntoView {
         />
         <TextField
             doc=id
-            path=FieldPath::key("recognition").then_key("good_practice")
+            path=path::good_practice()
             label="Good practice to recognise (optional)".to_string()
             hint="If you write here, the practitioner and their managers are sent a recognition message when the audit is completed."
             readonly=readonly

@@ -62,7 +62,7 @@ pub fn SectionPart(section: String) -> impl IntoView {
                     />
                     <TextField
                         doc=id.clone()
-                        path=question_path.then_key("evidence")
+                        path=path::evidence(&s.id, &q.id)
                         label=format!("Evidence for question {}", n + 1)
                         readonly=readonly
                         on_change=amended
@@ -95,7 +95,7 @@ pub fn SectionPart(section: String) -> impl IntoView {
             />
             <TextField
                 doc=id.clone()
-                path=path::section(&s.id).then_key("reason")
+                path=path::section_reason(&s.id)
                 label=format!("Reason for the grade for {}", s.title)
                 readonly=readonly
                 on_change=amended

@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 use qalf_shared::document::DocumentError;
+use qalf_shared::drp::document::path as drp_path;
 
 use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::api::report::ChairedCase;
-use qalf_shared::document::text::FieldPath;
 use qalf_shared::drp::document::{self as drp_document, DrpDoc, next_stage, stage_notes_path};
 use qalf_shared::drp::{self, DrpCategory, DrpOutcome, NewDrpAlert, stage_label};
 use qalf_shared::org::Role;
@@ -316,7 +316,7 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
             <p class="lead">{format!("Raised by {} on {}. {}.", first.iro_name, first.raised_on, first.team_name)}</p>
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=drp_path::root()
                 key="category"
                 options=category_options()
                 legend="What it is about".to_string()
@@ -324,7 +324,7 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
             />
             <TextField
                 doc=id.clone()
-                path=FieldPath::key("concern")
+                path=drp_path::concern()
                 label="The concern".to_string()
                 hint="What is not good enough for the child, and what you have asked to change."
                 readonly=readonly
@@ -360,7 +360,7 @@ fn DrpAlert(id: DocumentId) -> impl IntoView {
                 </p>
                 <TextField
                     doc=resolution_doc.clone()
-                    path=FieldPath::key("resolution")
+                    path=drp_path::resolution()
                     label="How it ended".to_string()
                     readonly=readonly
                 />

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
+use qalf_shared::moderation::panel::{path as panel_path, position_path};
 
 use crate::components::problem::ErrorMessage;
 use leptos_router::components::A;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
 use qalf_shared::document::fields::set_scalar;
-use qalf_shared::document::text::FieldPath;
 use qalf_shared::moderation::panel::{self as panels, PanelAudit, PanelDoc, PositionDoc};
 use qalf_shared::sync::{Availability, DocumentId};
 
@@ -63,7 +63,7 @@ fn PanelView(id: DocumentId, panel: Memo<Option<PanelDoc>>) -> impl IntoView {
                     Ok(()) => {
                         error.set(None);
                         repo.edit(&id, |d| {
-                            set_scalar(d, &FieldPath(vec![]), "revealed", Some(true.into()))
+                            set_scalar(d, &panel_path::root(), "revealed", Some(true.into()))
                         });
                         repo.commit(&id);
                         repo.resync_all();
@@ -231,9 +231,7 @@ fn PanelAuditView(
                 .collect_view()
         }
     };
-    let consensus = FieldPath::key("audits")
-        .then_item(&audit_id)
-        .then_key("consensus");
+    let consensus = panel_path::consensus(&audit_id);
     let record_consensus = {
         let (repo, panel_id, audit_id) = (repo.clone(), panel_id.clone(), audit_id.clone());
         move |_| {
@@ -245,9 +243,7 @@ fn PanelAuditView(
                 return;
             }
             let now = clock::now_secs();
-            let path = FieldPath::key("audits")
-                .then_item(&audit_id)
-                .then_key("consensus");
+            let path = panel_path::consensus(&audit_id);
             repo.edit(&panel_id, |d| {
                 set_scalar(d, &path, "recorded_at", Some(now.into()))
             });
@@ -318,21 +314,21 @@ fn PanelAuditView(
             />
             <TextField
                 doc=panel_id.clone()
-                path=consensus.then_key("learning")
+                path=panel_path::consensus_learning(&audit_id)
                 label="Learning points".to_string()
                 hint="Everyone on the panel can type here at once."
                 readonly=settled
             />
             <CheckField
                 doc=panel_id.clone()
-                path=FieldPath::key("audits").then_item(&audit_id).then_key("consensus")
+                path=panel_path::consensus(&audit_id)
                 key="no_consensus"
                 label="The panel did not reach a consensus".to_string()
                 readonly=settled
             />
             <TextField
                 doc=panel_id.clone()
-                path=FieldPath::key("audits").then_item(&audit_id).then_key("consensus").then_key("why")
+                path=panel_path::consensus_why(&audit_id)
                 label="Why no consensus was reached".to_string()
                 readonly=settled
             />
@@ -500,7 +496,7 @@ fn MyPosition(panel_id: DocumentId, position: DocumentId) -> impl IntoView {
             error.set(None);
             let now = clock::now_secs();
             repo.edit(&position, |d| {
-                set_scalar(d, &FieldPath(vec![]), "recorded_at", Some(now.into()))
+                set_scalar(d, &position_path::root(), "recorded_at", Some(now.into()))
             });
             repo.commit(&position);
             confirm.clone()();
@@ -513,7 +509,7 @@ fn MyPosition(panel_id: DocumentId, position: DocumentId) -> impl IntoView {
             <p class="hint">"Recorded on your own, before you see anyone else's."</p>
             <ChoiceField
                 doc=position.clone()
-                path=FieldPath(vec![])
+                path=position_path::root()
                 key="grade"
                 options=grade_options()
                 legend="Your grade for the case".to_string()
@@ -521,7 +517,7 @@ fn MyPosition(panel_id: DocumentId, position: DocumentId) -> impl IntoView {
             />
             <ChoiceField
                 doc=position.clone()
-                path=FieldPath(vec![])
+                path=position_path::root()
                 key="audit_quality"
                 options=grade_options()
                 legend="Your view of the audit's quality".to_string()
@@ -529,7 +525,7 @@ fn MyPosition(panel_id: DocumentId, position: DocumentId) -> impl IntoView {
             />
             <TextField
                 doc=position.clone()
-                path=FieldPath::key("notes")
+                path=position_path::notes()
                 label="Your notes".to_string()
                 readonly=readonly
             />

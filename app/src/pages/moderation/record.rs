@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
 use qalf_shared::document::fields::set_scalar;
-use qalf_shared::document::text::FieldPath;
+use qalf_shared::moderation::document::path as moderation_path;
 use qalf_shared::moderation::document::{self as moderation, ModerationDoc};
 use qalf_shared::sync::DocumentId;
 
@@ -45,7 +45,12 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
                 }
                 let now = clock::now_secs();
                 repo.edit(&id, |d| {
-                    set_scalar(d, &FieldPath(vec![]), "completed_at", Some(now.into()))
+                    set_scalar(
+                        d,
+                        &moderation_path::root(),
+                        "completed_at",
+                        Some(now.into()),
+                    )
                 });
                 repo.commit(&id);
                 // The outcome goes back to the audit (R-MOD-5 flags re-audit).
@@ -87,7 +92,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             <p><A href=format!("/audits/{}", m.audit)>"Read the audit"</A></p>
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=moderation_path::root()
                 key="agreement"
                 options=vec![("agree", "I agree with the grade"), ("disagree", "I disagree with the grade")]
                 legend="The audit's grade".to_string()
@@ -95,7 +100,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             />
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=moderation_path::root()
                 key="moderated_grade"
                 options=grade_options()
                 legend="The grade you would give".to_string()
@@ -103,7 +108,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             />
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=moderation_path::root()
                 key="audit_quality"
                 options=grade_options()
                 legend="The quality of the audit".to_string()
@@ -112,7 +117,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
             />
             <TextField
                 doc=id.clone()
-                path=FieldPath::key("feedback")
+                path=moderation_path::feedback()
                 label="Developmental feedback for the auditor".to_string()
                 readonly=readonly
             />

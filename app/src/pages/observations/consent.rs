@@ -1,8 +1,8 @@
 use leptos::prelude::*;
+use qalf_shared::observation::document::path as observation_path;
 
 use crate::components::problem::ErrorMessage;
 use qalf_shared::document::fields::{get_str, set_scalar};
-use qalf_shared::document::text::FieldPath;
 use qalf_shared::observation::document::record_consent;
 use qalf_shared::observation::template;
 use qalf_shared::sync::DocumentId;
@@ -19,17 +19,16 @@ use crate::repo::use_repo;
 pub fn ConsentStep(id: DocumentId) -> impl IntoView {
     let repo = use_repo();
     let error = RwSignal::new(None::<String>);
-    let consent = FieldPath::key("consent");
+    let consent = observation_path::consent();
     let record = {
         let (repo, id) = (repo.clone(), id.clone());
         move |given: bool| {
             let ready = repo
                 .read(&id, |d| {
-                    let c = FieldPath::key("consent");
+                    let c = observation_path::consent();
                     let shown = qalf_shared::document::fields::get_bool(d, &c, "purpose_shown");
                     let how = get_str(d, &c, "how");
-                    let by = c
-                        .then_key("given_by")
+                    let by = observation_path::consent_given_by()
                         .resolve_text(d)
                         .and_then(|t| automerge::ReadDoc::text(d, &t).ok())
                         .unwrap_or_default();
@@ -51,7 +50,7 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
             repo.edit(&id, |d| {
                 set_scalar(
                     d,
-                    &FieldPath::key("consent"),
+                    &observation_path::consent(),
                     "how",
                     Some(how.clone().into()),
                 )?;
@@ -74,13 +73,13 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
             />
             <TextField
                 doc=id.clone()
-                path=consent.then_key("given_by")
+                path=observation_path::consent_given_by()
                 label="Who gave (or refused) consent".to_string()
                 multiline=false
             />
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath::key("consent")
+                path=observation_path::consent()
                 key="how"
                 options=vec![("verbal", "Verbally"), ("written", "In writing")]
                 legend="How".to_string()

@@ -8,7 +8,7 @@ pub mod review;
 pub mod start;
 
 use leptos::prelude::*;
-use qalf_shared::document::text::FieldPath;
+use qalf_shared::observation::document::path as observation_path;
 use qalf_shared::observation::rules::{self, ConsentState};
 use qalf_shared::observation::template;
 use qalf_shared::observation::{self as obs, ObservationDoc};
@@ -100,7 +100,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                     view! {
                         <TextField
                             doc=id.clone()
-                            path=obs::document::prompt_path(&s.id, &p.id)
+                            path=observation_path::prompt(&s.id, &p.id)
                             label=p.text.clone()
                             hint=p.hint.clone()
                             readonly=notes_locked
@@ -131,7 +131,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
             repo.edit(&id, |d| {
                 qalf_shared::document::fields::set_scalar(
                     d,
-                    &FieldPath(vec![]),
+                    &observation_path::root(),
                     "completed_at",
                     Some(now.into()),
                 )
@@ -165,21 +165,21 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
         <PresenceList doc=id.clone() />
         <DateField
             doc=id.clone()
-            path=FieldPath(vec![])
+            path=observation_path::root()
             key="held_on"
             label="When".to_string()
             readonly=details_readonly
         />
         <TextField
             doc=id.clone()
-            path=FieldPath::key("place")
+            path=observation_path::place()
             label="Where".to_string()
             multiline=false
             readonly=details_readonly
         />
         <ChoiceField
             doc=id.clone()
-            path=FieldPath(vec![])
+            path=observation_path::root()
             key="setting"
             options=vec![
                 ("home-visit", "Home visit"),
@@ -195,7 +195,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
         {is_shadowing.then(|| view! {
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=observation_path::root()
                 key="part_of_day"
                 options=vec![("morning", "Morning"), ("afternoon", "Afternoon")]
                 legend="Which half of the day you shadowed".to_string()
@@ -206,7 +206,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
         {is_iro.then(|| view! {
             <ChoiceField
                 doc=id.clone()
-                path=FieldPath(vec![])
+                path=observation_path::root()
                 key="meeting_type"
                 options=vec![("cic-review", "Child in Care review"), ("cp-conference", "Child Protection conference")]
                 legend="Meeting chaired".to_string()
@@ -241,7 +241,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                 <h2>"Reflection"</h2>
                 <TextField
                     doc=id.clone()
-                    path=FieldPath::key("reflection")
+                    path=observation_path::reflection()
                     label="Your reflection on this observation (written by the person observed)".to_string()
                     hint="What went well, what you would do differently, and what support you need."
                     readonly=Signal::derive(move || !i_am_observed)

@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use qalf_shared::api::report::ReportPage as Page;
-use qalf_shared::document::text::FieldPath;
 use qalf_shared::report::document::{self as report_document, ReportDoc, section_path};
 use qalf_shared::report::facts::{FindingSource, Polarity};
 use qalf_shared::report::{Quote, ReportKind, Section};
@@ -373,13 +372,13 @@ fn WrittenDocument(id: DocumentId, kind: ReportKind) -> impl IntoView {
                         <p class="hint">{format!("Written by the {owner_label}.")}</p>
                         <TextField
                             doc=id.clone()
-                            path=section_path(&s.id).then_key("key_themes")
+                            path=qalf_shared::report::document::key_themes_path(&s.id)
                             label=format!("{}: key themes", s.title)
                             readonly=readonly
                         />
                         <TextField
                             doc=id.clone()
-                            path=section_path(&s.id).then_key("trends")
+                            path=qalf_shared::report::document::trends_path(&s.id)
                             label=format!("{}: trends", s.title)
                             readonly=readonly
                         />
@@ -411,7 +410,7 @@ fn WrittenDocument(id: DocumentId, kind: ReportKind) -> impl IntoView {
                 <PresenceList doc=id.clone() />
                 <TextField
                     doc=id.clone()
-                    path=FieldPath::key("commentary")
+                    path=qalf_shared::report::document::commentary_path()
                     label="What the figures tell us, and what we will do".to_string()
                     hint="Written by the CPP Service Manager; others in the team can add to it at the same time."
                     readonly=commentary_readonly
