@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use qalf_shared::api::ChangeLogEntry;
-use qalf_shared::org::{PersonId, Role};
+use qalf_shared::org::PersonId;
 use rusqlite::{Connection, params};
 
 use crate::AppState;
@@ -63,7 +63,7 @@ pub fn may_manage(state: &AppState, person: &PersonId) -> bool {
     state
         .org()
         .person(person)
-        .is_some_and(|p| p.has_role(Role::Administrator) || p.has_role(Role::CppServiceManager))
+        .is_some_and(|p| qalf_shared::access::office::may_change_settings(&p.roles))
 }
 
 pub fn router() -> Router<AppState> {

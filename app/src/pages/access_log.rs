@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
 use crate::components::problem::ErrorMessage;
-use qalf_shared::org::Role;
 use web_sys::SubmitEvent;
 
 use qalf_shared::api::{AccessLogEntry, LogVerification};
@@ -9,12 +8,7 @@ use qalf_shared::api::{AccessLogEntry, LogVerification};
 use crate::api::{self, ApiError};
 use crate::session::use_session;
 
-/// Whether the person may read the access log.
-pub fn may_read_log(roles: &[Role]) -> bool {
-    roles
-        .iter()
-        .any(|r| r.is_cpp() || *r == Role::Administrator)
-}
+pub use qalf_shared::access::office::may_read_access_log as may_read_log;
 
 /// The access log: who read or changed which record, and when. For the CPP
 /// and administrators.

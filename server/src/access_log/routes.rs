@@ -3,7 +3,6 @@
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use qalf_shared::org::Role;
 
 use super::store::{self, Entry, Search, Verification};
 use crate::AppState;
@@ -18,11 +17,9 @@ pub fn router() -> Router<AppState> {
 
 fn may_read_log(state: &AppState, user: &CurrentUser) -> AppResult<()> {
     let org = state.org();
-    let allowed = org.person(&user.person).is_some_and(|p| {
-        p.roles
-            .iter()
-            .any(|r| r.is_cpp() || *r == Role::Administrator)
-    });
+    let allowed = org
+        .person(&user.person)
+        .is_some_and(|p| qalf_shared::access::office::may_read_access_log(&p.roles));
     if allowed {
         Ok(())
     } else {

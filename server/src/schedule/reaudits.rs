@@ -18,8 +18,8 @@ use qalf_shared::audit::Grade;
 use qalf_shared::audit::document::ReAuditOf;
 use qalf_shared::org::{Organisation, PersonId, Role};
 use qalf_shared::schedule::{
-    AuditKind, CompletedAudit, Period, ReAuditPick, ReAuditResult, cabinet_reaudit, reaudit_queue,
-    senior_reaudits,
+    AuditKind, CompletedAudit, Period, ReAuditError, ReAuditPick, ReAuditRequest, ReAuditResult,
+    cabinet_reaudit, plan_reaudit, reaudit_queue, senior_reaudits,
 };
 use qalf_shared::sync::DocumentId;
 use serde::Deserialize;
@@ -338,126 +338,35 @@ pub async fn allocate(
         .iter()
         .find(|f| f.id == original_id)
         .ok_or(AppError::NotFound)?;
-    let Some(done) = original.completed() else {
-        return Err(AppError::BadRequest(
-            "only a completed audit can be re-audited".into(),
-        ));
-    };
-    match body.kind {
-        AuditKind::ReAudit if done.grade != Some(Grade::Inadequate) => {
-            return Err(AppError::BadRequest(
-                "only an audit graded Inadequate is re-audited by a Head of Service, the \
-                 Assistant Director or the DCS"
-                    .into(),
-            ));
-        }
-        AuditKind::ReAudit => {}
-        AuditKind::CabinetReAudit if done.kind.is_re_audit() => {
-            return Err(AppError::BadRequest(
-                "the Cabinet Member re-audits a previously audited case: choose its audit, not \
-                 a re-audit"
-                    .into(),
-            ));
-        }
-        AuditKind::CabinetReAudit => {}
-        _ => {
-            return Err(AppError::BadRequest(
-                "a re-audit is a re-audit of an Inadequate case or the Cabinet Member's re-audit"
-                    .into(),
-            ));
-        }
-    }
-    let case = org.case(&done.case).ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "case {} is no longer in the case list: it cannot be re-audited",
-            done.case
-        ))
-    })?;
-    let alongside = match body.kind {
-        AuditKind::CabinetReAudit => {
-            let Some(cpp) = body.alongside.clone() else {
-                return Err(AppError::BadRequest(
-                    "name the CPP member who re-audits side by side with the Cabinet Member \
-                    "
-                    .into(),
-                ));
-            };
-            if !org
-                .person(&cpp)
-                .is_some_and(|p| qalf_shared::org::works_in_cpp(&p.roles))
-            {
-                return Err(AppError::BadRequest(format!(
-                    "{} is not a CPP member: the Cabinet Member re-audits side by side with the \
-                     CPP",
-                    name(&org, &cpp)
-                )));
-            }
-            Some(cpp)
-        }
-        _ => None,
-    };
+    let done = original.completed().ok_or(ReAuditError::NotCompleted);
+    let stored = state.db().call(|conn| store::reaudits(conn)).await?;
+    let plan = done
+        .and_then(|done| {
+            plan_reaudit(
+                &org,
+                ReAuditRequest {
+                    original: &done,
+                    kind: body.kind,
+                    re_auditor: &body.re_auditor,
+                    alongside: body.alongside.as_ref(),
+                },
+                &stored,
+            )
+        })
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let today = today(&state);
     // Re-audits are of cases audited recently by nature: R-SCHED-3 is for
     // the monthly draw, so the case counts as chosen on purpose.
-    if let Err(e) =
-        super::check_on_purpose(&state, &org, &case.reference, &body.re_auditor, body.kind)
-    {
+    if let Err(e) = super::check_on_purpose(&state, &org, &plan.case, &body.re_auditor, body.kind) {
         return Ok(super::allocation::refusal_response(&e));
     }
-    let stored = state.db().call(|conn| store::reaudits(conn)).await?;
-    if stored
-        .iter()
-        .any(|r| r.original == body.original && r.re_auditor == body.re_auditor)
-    {
-        return Err(AppError::BadRequest(format!(
-            "{} already has this re-audit",
-            name(&org, &body.re_auditor)
-        )));
-    }
-    let re_auditor = org
-        .person(&body.re_auditor)
-        .ok_or_else(|| AppError::BadRequest("unknown re-auditor".into()))?;
-    let graded = done
-        .grade
-        .map(|g| g.label().to_string())
-        .unwrap_or_else(|| "ungraded".into());
-    let reason = match body.kind {
-        AuditKind::CabinetReAudit => format!(
-            "The Cabinet Member's re-audit this quarter of case {} (audited on {}), \
-             side by side with {} of the CPP",
-            done.case,
-            done.completed_on,
-            alongside
-                .as_ref()
-                .map(|c| name(&org, c))
-                .unwrap_or_default()
-        ),
-        _ if re_auditor.has_role(Role::HeadOfService) => format!(
-            "Graded Inadequate on {}; re-audit by {}, Head of Service for the case's \
-             service area",
-            done.completed_on, re_auditor.name
-        ),
-        _ => format!(
-            "{}'s Inadequate re-audit this quarter: case {} graded Inadequate on {}",
-            re_auditor.name, done.case, done.completed_on
-        ),
-    };
-    let theme = match body.kind {
-        AuditKind::CabinetReAudit => format!(
-            "Cabinet Member re-audit (last audited on {}, graded {graded})",
-            done.completed_on
-        ),
-        _ => format!(
-            "Re-audit of the audit graded {graded} on {}",
-            done.completed_on
-        ),
-    };
+    let alongside = plan.alongside.clone();
     let id = create_audit(
         &state,
         &AuditAllocation {
-            case: case.reference.clone(),
+            case: plan.case.clone(),
             auditor: body.re_auditor.clone(),
-            theme,
+            theme: plan.theme,
             theme_notes: None,
             audit_kind: body.kind,
             allocated_on: today,
@@ -475,11 +384,11 @@ pub async fn allocate(
     let record = StoredReAudit {
         audit: id.to_string(),
         original: body.original.clone(),
-        case: case.reference.clone(),
+        case: plan.case,
         kind: body.kind,
         re_auditor: body.re_auditor.clone(),
         alongside: alongside.clone(),
-        reason,
+        reason: plan.reason,
         allocated_by: user.person.clone(),
         allocated_on: today,
     };

@@ -5,6 +5,7 @@
 //! the relay (per document, per connection) and every HTTP endpoint ask the
 //! same question and get the same answer.
 
+pub mod office;
 mod record;
 pub mod rights;
 

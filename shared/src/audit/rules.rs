@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::document::{AuditDoc, DisagreementStage};
+use super::document::{AuditDoc, DisagreementStage, Header};
 use super::grade::Grade;
 use crate::org::{Organisation, PersonId, Role};
 
@@ -155,6 +155,14 @@ impl Blocker {
 
 fn blank(text: &autosurgeon::Text) -> bool {
     text.as_str().trim().is_empty()
+}
+
+/// Who edits an audit's findings (answers, grades, evidence, actions): its
+/// auditor, and the CPP, who run quality assurance. Everyone else reads
+/// them, writing only what the write rules give them (their own
+/// conversation, a disagreement stage they hold).
+pub fn edits_findings(header: &Header, person: &PersonId, roles: &[Role]) -> bool {
+    header.auditor == person.as_str() || crate::org::works_in_cpp(roles)
 }
 
 /// The grade of the overall judgement, if chosen.

@@ -995,3 +995,40 @@ fn r_audit_11_the_history_shows_each_fields_author_and_time() {
     assert_eq!(header.edits[0].by, "p-030");
     assert_eq!(header.edits[0].at, 0);
 }
+
+#[test]
+fn the_auditor_and_the_cpp_edit_the_findings_and_everyone_else_reads_them() {
+    use crate::org::{PersonId, Role};
+    let h = header();
+    let person = |id: &str| PersonId::parse(id).unwrap();
+    assert!(rules::edits_findings(
+        &h,
+        &person("p-030"),
+        &[Role::TeamManager]
+    ));
+    assert!(rules::edits_findings(
+        &h,
+        &person("p-900"),
+        &[Role::CppPractitioner]
+    ));
+    assert!(rules::edits_findings(
+        &h,
+        &person("p-901"),
+        &[Role::CppServiceManager]
+    ));
+    assert!(!rules::edits_findings(
+        &h,
+        &person("p-020"),
+        &[Role::Practitioner]
+    ));
+    assert!(!rules::edits_findings(
+        &h,
+        &person("p-019"),
+        &[Role::TeamManager]
+    ));
+    assert!(!rules::edits_findings(
+        &h,
+        &person("p-006"),
+        &[Role::HeadOfService]
+    ));
+}

@@ -161,12 +161,136 @@ pub enum ReAuditError {
     NotCppMember(String),
     #[error("name the CPP member who re-audits side by side with the Cabinet Member")]
     NoCppMember,
+    #[error("only a completed audit can be re-audited")]
+    NotCompleted,
+    #[error(
+        "only an audit graded Inadequate is re-audited by a Head of Service, the Assistant Director or the DCS"
+    )]
+    NotInadequate,
+    #[error(
+        "the Cabinet Member re-audits a previously audited case: choose its audit, not a re-audit"
+    )]
+    CabinetOfAReAudit,
+    #[error("a re-audit is a re-audit of an Inadequate case or the Cabinet Member's re-audit")]
+    NotAReAuditKind,
+    #[error("case {0} is no longer in the case list: it cannot be re-audited")]
+    CaseGone(CaseRef),
+    #[error("{0} already has this re-audit")]
+    AlreadyAllocated(String),
 }
 
 fn name(org: &Organisation, id: &PersonId) -> String {
     org.person(id)
         .map(|p| p.name.clone())
         .unwrap_or_else(|| id.to_string())
+}
+
+/// What the CPP asks for when allocating a re-audit.
+#[derive(Debug, Clone, Copy)]
+pub struct ReAuditRequest<'a> {
+    /// The completed audit to re-audit.
+    pub original: &'a CompletedAudit,
+    pub kind: AuditKind,
+    pub re_auditor: &'a PersonId,
+    /// R-REAUDIT-3: the CPP member beside the Cabinet Member.
+    pub alongside: Option<&'a PersonId>,
+}
+
+/// A re-audit as it will be made: the case, who is beside the re-auditor,
+/// why it was allocated (kept with the allocation) and the theme the audit
+/// carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReAuditPlan {
+    pub case: CaseRef,
+    pub alongside: Option<PersonId>,
+    pub reason: String,
+    pub theme: String,
+}
+
+/// R-REAUDIT-1, R-REAUDIT-2, R-REAUDIT-3: whether the re-audit asked for
+/// may be allocated (an Inadequate audit re-audited by a Head of Service,
+/// the Assistant Director or the DCS; the Cabinet Member's re-audit of a
+/// previously audited case, side by side with a CPP member; never the same
+/// re-audit twice), and what it says.
+pub fn plan_reaudit(
+    org: &Organisation,
+    request: ReAuditRequest<'_>,
+    already: &[ReAuditAllocation],
+) -> Result<ReAuditPlan, ReAuditError> {
+    let done = request.original;
+    match request.kind {
+        AuditKind::ReAudit if done.grade != Some(Grade::Inadequate) => {
+            return Err(ReAuditError::NotInadequate);
+        }
+        AuditKind::CabinetReAudit if done.kind.is_re_audit() => {
+            return Err(ReAuditError::CabinetOfAReAudit);
+        }
+        AuditKind::ReAudit | AuditKind::CabinetReAudit => {}
+        _ => return Err(ReAuditError::NotAReAuditKind),
+    }
+    let case = org
+        .case(&done.case)
+        .ok_or_else(|| ReAuditError::CaseGone(done.case.clone()))?;
+    let alongside = match request.kind {
+        AuditKind::CabinetReAudit => {
+            let cpp = request.alongside.ok_or(ReAuditError::NoCppMember)?;
+            if !org
+                .person(cpp)
+                .is_some_and(|p| crate::org::works_in_cpp(&p.roles))
+            {
+                return Err(ReAuditError::NotCppMember(name(org, cpp)));
+            }
+            Some(cpp.clone())
+        }
+        _ => None,
+    };
+    if already
+        .iter()
+        .any(|r| r.original == done.id && &r.re_auditor == request.re_auditor)
+    {
+        return Err(ReAuditError::AlreadyAllocated(name(
+            org,
+            request.re_auditor,
+        )));
+    }
+    let re_auditor = org
+        .person(request.re_auditor)
+        .ok_or_else(|| ReAuditError::UnknownPerson(request.re_auditor.clone()))?;
+    let graded = done.grade.map_or("ungraded", Grade::label);
+    let reason = match request.kind {
+        AuditKind::CabinetReAudit => format!(
+            "The Cabinet Member's re-audit this quarter of case {} (audited on {}), \
+             side by side with {} of the CPP",
+            done.case,
+            done.completed_on,
+            alongside.as_ref().map(|c| name(org, c)).unwrap_or_default()
+        ),
+        _ if re_auditor.has_role(Role::HeadOfService) => format!(
+            "Graded Inadequate on {}; re-audit by {}, Head of Service for the case's \
+             service area",
+            done.completed_on, re_auditor.name
+        ),
+        _ => format!(
+            "{}'s Inadequate re-audit this quarter: case {} graded Inadequate on {}",
+            re_auditor.name, done.case, done.completed_on
+        ),
+    };
+    let theme = match request.kind {
+        AuditKind::CabinetReAudit => format!(
+            "Cabinet Member re-audit (last audited on {}, graded {graded})",
+            done.completed_on
+        ),
+        _ => format!(
+            "Re-audit of the audit graded {graded} on {}",
+            done.completed_on
+        ),
+    };
+    Ok(ReAuditPlan {
+        case: case.reference.clone(),
+        alongside,
+        reason,
+        theme,
+    })
 }
 
 /// R-REAUDIT-1: every audit graded Inadequate that no Head of Service has

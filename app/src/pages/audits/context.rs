@@ -33,7 +33,7 @@ impl AuditContext {
             let me = session.me();
             match (me, audit.get()) {
                 (Some(me), Some(a)) => {
-                    a.header.auditor == me.id.as_str() || qalf_shared::org::works_in_cpp(&me.roles)
+                    qalf_shared::audit::rules::edits_findings(&a.header, &me.id, &me.roles)
                 }
                 _ => false,
             }

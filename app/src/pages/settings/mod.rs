@@ -7,7 +7,6 @@ mod fields;
 
 use leptos::prelude::*;
 use qalf_shared::api::ChangeLogEntry;
-use qalf_shared::org::Role;
 use qalf_shared::settings::{CouncilSettings, PracticeTheme, SettingProblem, check};
 use web_sys::SubmitEvent;
 
@@ -16,10 +15,7 @@ use crate::components::problem::ErrorSummary;
 use crate::session::use_session;
 use fields::{FIELDS, Field};
 
-/// Who may change the settings.
-pub fn may_change_settings(roles: &[Role]) -> bool {
-    roles.contains(&Role::Administrator) || roles.contains(&Role::CppServiceManager)
-}
+pub use qalf_shared::access::office::may_change_settings;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

@@ -17,10 +17,7 @@ use crate::session::use_session;
 /// Matches the server's limit for a staff file.
 const MAX_FILE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
-/// Who may import the staff directory.
-pub fn may_import_staff(roles: &[Role]) -> bool {
-    roles.contains(&Role::Administrator)
-}
+pub use qalf_shared::access::office::may_keep_staff_directory as may_import_staff;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {

@@ -391,3 +391,122 @@ proptest! {
         prop_assert_eq!(senior_reaudits(&org, &policy, month, &queue, &[], seed), q);
     }
 }
+
+fn request<'a>(
+    original: &'a CompletedAudit,
+    kind: AuditKind,
+    re_auditor: &'a PersonId,
+    alongside: Option<&'a PersonId>,
+) -> ReAuditRequest<'a> {
+    ReAuditRequest {
+        original,
+        kind,
+        re_auditor,
+        alongside,
+    }
+}
+
+#[test]
+fn r_reaudit_1_only_an_inadequate_audit_is_allocated_for_re_audit_and_never_twice() {
+    let org = council();
+    let a1 = case_in(&org, "assessment-1", 0);
+    let hos = pid("hos-ai");
+    let good = audit("g", &a1, "tm-c1", "2026-05-04", Grade::Good);
+    assert_eq!(
+        plan_reaudit(&org, request(&good, AuditKind::ReAudit, &hos, None), &[]),
+        Err(ReAuditError::NotInadequate)
+    );
+    let inadequate = audit("i", &a1, "tm-c1", "2026-05-04", Grade::Inadequate);
+    let plan = plan_reaudit(
+        &org,
+        request(&inadequate, AuditKind::ReAudit, &hos, None),
+        &[],
+    )
+    .expect("allocated");
+    assert_eq!(plan.case, cref(&a1));
+    assert_eq!(plan.alongside, None);
+    assert!(plan.reason.contains("Head of Service"), "{}", plan.reason);
+    assert!(plan.theme.contains("graded Inadequate"), "{}", plan.theme);
+    // Only re-audit kinds, and not the same re-audit twice.
+    assert_eq!(
+        plan_reaudit(
+            &org,
+            request(&inadequate, AuditKind::Themed, &hos, None),
+            &[]
+        ),
+        Err(ReAuditError::NotAReAuditKind)
+    );
+    let kept = ReAuditAllocation {
+        audit: "re-1".into(),
+        original: "i".into(),
+        case: cref(&a1),
+        kind: AuditKind::ReAudit,
+        re_auditor: hos.clone(),
+        alongside: None,
+        reason: plan.reason,
+        allocated_by: pid("cpp-1"),
+        allocated_on: day("2026-05-10"),
+    };
+    assert!(matches!(
+        plan_reaudit(
+            &org,
+            request(&inadequate, AuditKind::ReAudit, &hos, None),
+            &[kept]
+        ),
+        Err(ReAuditError::AlreadyAllocated(_))
+    ));
+    // A case gone from the case list cannot be re-audited.
+    let gone = audit("x", "CR-GONE", "tm-c1", "2026-05-04", Grade::Inadequate);
+    assert_eq!(
+        plan_reaudit(&org, request(&gone, AuditKind::ReAudit, &hos, None), &[]),
+        Err(ReAuditError::CaseGone(cref("CR-GONE")))
+    );
+}
+
+#[test]
+fn r_reaudit_3_the_cabinet_member_re_audits_an_audit_not_a_re_audit_beside_a_cpp_member() {
+    let org = council();
+    let a1 = case_in(&org, "assessment-1", 0);
+    let cabinet = pid("cabinet");
+    let (cpp, not_cpp) = (pid("cpp-1"), pid("hos-ai"));
+    let audited = audit("g", &a1, "tm-c1", "2026-05-04", Grade::Good);
+    assert_eq!(
+        plan_reaudit(
+            &org,
+            request(&audited, AuditKind::CabinetReAudit, &cabinet, None),
+            &[]
+        ),
+        Err(ReAuditError::NoCppMember)
+    );
+    assert!(matches!(
+        plan_reaudit(
+            &org,
+            request(
+                &audited,
+                AuditKind::CabinetReAudit,
+                &cabinet,
+                Some(&not_cpp)
+            ),
+            &[]
+        ),
+        Err(ReAuditError::NotCppMember(_))
+    ));
+    let plan = plan_reaudit(
+        &org,
+        request(&audited, AuditKind::CabinetReAudit, &cabinet, Some(&cpp)),
+        &[],
+    )
+    .expect("allocated");
+    assert_eq!(plan.alongside, Some(cpp.clone()));
+    assert!(plan.reason.contains("Cody Practice"), "{}", plan.reason);
+    let mut re_audit = audited.clone();
+    re_audit.kind = AuditKind::ReAudit;
+    assert_eq!(
+        plan_reaudit(
+            &org,
+            request(&re_audit, AuditKind::CabinetReAudit, &cabinet, Some(&cpp)),
+            &[]
+        ),
+        Err(ReAuditError::CabinetOfAReAudit)
+    );
+}
