@@ -341,7 +341,7 @@ pub async fn contact_about_actions(
 
 /// A month's moderation sample, if it has been drawn (the CPP).
 pub async fn moderation_sample(
-    month: qalf_shared::schedule::YearMonth,
+    month: YearMonth,
 ) -> Result<Option<qalf_shared::api::ModerationSampleView>, ApiError> {
     let response = send(Request::get(&format!("/api/moderation/samples/{month}"))).await?;
     if response.status() == 404 {
@@ -359,12 +359,7 @@ pub async fn draw_moderation_sample(
 
 /// A question set the server keeps (the CPP edits it), by where it lives.
 pub trait ServedQuestionSet:
-    qalf_shared::question_set::QuestionSet
-    + serde::Serialize
-    + serde::de::DeserializeOwned
-    + Send
-    + Sync
-    + 'static
+    qalf_shared::question_set::QuestionSet + Serialize + DeserializeOwned + Send + Sync + 'static
 {
     const PATH: &'static str;
 }

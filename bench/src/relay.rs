@@ -224,7 +224,7 @@ impl Relay {
     }
 
     pub async fn stop(mut self) -> Result<()> {
-        let _ = tokio::process::Command::new("kill")
+        let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.pid.to_string())
             .status()

@@ -73,13 +73,9 @@ impl Browser {
             .await
             .context("launching Chromium (is it installed? `cargo xtask setup`)")?;
         let handler = tokio::spawn(async move {
-            while let Some(event) = handler.next().await {
-                if event.is_err() {
-                    // Unparsed protocol messages are not fatal; a closed
-                    // connection ends the stream.
-                    continue;
-                }
-            }
+            // Unparsed protocol messages are not fatal (errors are skipped);
+            // a closed connection ends the stream.
+            while let Some(_event) = handler.next().await {}
         });
         Ok(Browser {
             inner,

@@ -66,7 +66,10 @@ fn person(
 /// Service Managers and eight teams of a Team Manager and eight
 /// practitioners; two IRO teams; the CPP; 20,000 cases.
 fn large_council() -> Organisation {
-    use Role::*;
+    use Role::{
+        AssistantDirector, ChiefExecutive, CppPractitioner, CppServiceManager, Director,
+        HeadOfService, Iro, IroServiceManager, Practitioner, ServiceManager, TeamManager,
+    };
     let mut people = vec![
         person("ceo", &[ChiefExecutive], None, None, None),
         person("dcs", &[Director], None, None, Some("ceo")),

@@ -45,7 +45,7 @@ fn contents(doc: &Automerge, obj: &automerge::ObjId) -> String {
         }
     };
     match doc.object_type(obj).unwrap() {
-        automerge::ObjType::List => {
+        ObjType::List => {
             let items: Vec<String> = doc
                 .list_range(obj, ..)
                 .map(|item| {

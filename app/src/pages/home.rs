@@ -443,7 +443,7 @@ fn EmailChoiceSection() -> impl IntoView {
     let choice = RwSignal::new(None::<EmailChoice>);
     let said = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
-        if let Ok(c) = crate::api::email_choice().await {
+        if let Ok(c) = api::email_choice().await {
             choice.set(Some(c));
         }
     });
@@ -452,7 +452,7 @@ fn EmailChoiceSection() -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            match crate::api::choose_email(&EmailChoice {
+            match api::choose_email(&EmailChoice {
                 delivery,
                 ..current
             })

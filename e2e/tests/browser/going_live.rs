@@ -37,7 +37,7 @@ async fn r_live_1_the_first_administrator_sets_their_password_through_the_link_o
         .wait_for_text("[data-testid=roles]", "Administrator")
         .await?;
     // The spent token leaves the address bar once the page has used it.
-    qalf_e2e::eventually("the token gone from the address bar", || async {
+    eventually("the token gone from the address bar", || async {
         let address: String = admin.eval("location.href").await?;
         Ok((!address.contains('#')).then_some(()))
     })

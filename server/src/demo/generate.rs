@@ -252,7 +252,12 @@ pub fn organisation(seed: u64) -> Organisation {
         names: BTreeSet::new(),
         parts: OrganisationParts::default(),
     };
-    use Role::*;
+    use Role::{
+        Administrator, AssistantDirector, CabinetMember, ChiefExecutive, ComplaintsManager,
+        CppPractitioner, CppServiceManager, Director, FamilySolutionsManager, HeadOfService,
+        HeadOfServiceSpqa, Iro, IroServiceManager, ParticipationWorker, Practitioner,
+        PrincipalSocialWorker, ResidentialManager, ServiceManager, TeamManager,
+    };
 
     let ceo = b.person("Chief Executive", &[ChiefExecutive], None, None, None);
     b.person(

@@ -313,7 +313,7 @@ fn month_theme(month: YearMonth) -> String {
     themes[i % themes.len()].label.clone()
 }
 
-fn themes_around(ctx: &mut Ctx, this_month: YearMonth, months: u32) {
+fn themes_around(ctx: &mut Ctx<'_>, this_month: YearMonth, months: u32) {
     for offset in -(months as i32)..=6 {
         let month = this_month.add_months(offset);
         let theme = if offset == 0 {
@@ -335,7 +335,7 @@ fn themes_around(ctx: &mut Ctx, this_month: YearMonth, months: u32) {
 }
 
 fn header(
-    ctx: &Ctx,
+    ctx: &Ctx<'_>,
     case: &Case,
     auditor: &PersonId,
     theme: &str,
@@ -416,7 +416,7 @@ fn audit_document(
 
 #[allow(clippy::too_many_arguments)]
 fn past_audit(
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
     month: YearMonth,
     index: usize,
     nth: usize,
@@ -593,7 +593,7 @@ fn past_audit(
 /// R-MOD-1: every Inadequate audit and a share of the rest are moderated.
 /// Makes the moderation and returns its outcome for the audit.
 fn moderate(
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
     audit_id: &DocumentId,
     case: &Case,
     auditor: &PersonId,
@@ -657,7 +657,7 @@ fn moderate(
 
 /// R-REAUDIT-1: the Head of Service re-audits an Inadequate case, finding
 /// it improved.
-fn re_audit(ctx: &mut Ctx, original: &DocumentId, case: &Case, completed: NaiveDate) {
+fn re_audit(ctx: &mut Ctx<'_>, original: &DocumentId, case: &Case, completed: NaiveDate) {
     let Some(head) = ctx
         .org
         .head_of_service_for_team(&case.team)
@@ -698,7 +698,7 @@ fn re_audit(ctx: &mut Ctx, original: &DocumentId, case: &Case, completed: NaiveD
 /// Who observes whom over the year, about three in four done; each
 /// observer's first is left to do, so every manager in the demo has an
 /// observation outstanding whatever the day.
-fn observations(ctx: &mut Ctx, months: u32) {
+fn observations(ctx: &mut Ctx<'_>, months: u32) {
     let org = ctx.org;
     let mut planned: Vec<(ObservationKind, PersonId, Option<PersonId>)> = Vec::new();
     for person in org.people() {
@@ -772,7 +772,7 @@ fn observations(ctx: &mut Ctx, months: u32) {
 }
 
 fn observation(
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
     kind: ObservationKind,
     observer: &PersonId,
     subject: Option<&PersonId>,
@@ -859,7 +859,7 @@ fn observation(
 
 /// `count` DRP alerts raised by IROs on the cases they chair (R-REP-5)
 /// over the months, most resolved within weeks.
-fn drp_alerts(ctx: &mut Ctx, count: u32, months: u32) {
+fn drp_alerts(ctx: &mut Ctx<'_>, count: u32, months: u32) {
     let chaired: Vec<&Case> = ctx.org.cases().filter(|c| c.chaired_by.is_some()).collect();
     if chaired.is_empty() {
         return;

@@ -186,7 +186,7 @@ pub async fn on_panel_registered(state: &AppState, meta: &RecordMeta) -> AppResu
 /// by e-mail that they are on it.
 async fn invite(
     state: &AppState,
-    panel: qalf_shared::sync::DocumentId,
+    panel: DocumentId,
     chair: &qalf_shared::org::PersonId,
     members: &[qalf_shared::org::PersonId],
     audits: usize,

@@ -30,7 +30,7 @@ async fn set_members(
 ) -> AppResult<StatusCode> {
     let id = DocumentId::parse(&id).map_err(|_| AppError::NotFound)?;
     let mut meta = state.access().record(&id).ok_or(AppError::Forbidden)?;
-    let qalf_shared::access::Parties::Note { members: current } = &mut meta.parties else {
+    let access::Parties::Note { members: current } = &mut meta.parties else {
         return Err(AppError::BadRequest(
             "only a note's members can be changed".into(),
         ));

@@ -145,7 +145,7 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
 struct Shards {
     links: HashMap<usize, mpsc::Sender<Result<Vec<u8>, Closed>>>,
     /// Each link's end, as the shard it was to.
-    ended: FuturesUnordered<std::pin::Pin<Box<dyn std::future::Future<Output = usize> + Send>>>,
+    ended: FuturesUnordered<std::pin::Pin<Box<dyn Future<Output = usize> + Send>>>,
     /// The client's join, replayed to each shard as it is opened.
     join: Option<Vec<u8>>,
 }
@@ -247,7 +247,7 @@ async fn open(
     out: &mpsc::Sender<(Option<usize>, Vec<u8>)>,
 ) -> Option<(
     mpsc::Sender<Result<Vec<u8>, Closed>>,
-    impl std::future::Future<Output = ()> + use<>,
+    impl Future<Output = ()> + use<>,
 )> {
     let (mut tx, rx) = mpsc::channel::<Result<Vec<u8>, Closed>>(TO_SHARD);
     tx.try_send(Ok(join)).ok()?;

@@ -130,7 +130,7 @@ pub async fn facts_between(state: &AppState, from: NaiveDate, to: NaiveDate) -> 
 }
 
 /// The figures' context: today, the directory and the council's settings.
-fn with_context<T>(state: &AppState, org: &Organisation, f: impl FnOnce(&Context) -> T) -> T {
+fn with_context<T>(state: &AppState, org: &Organisation, f: impl FnOnce(&Context<'_>) -> T) -> T {
     let settings = state.settings();
     let ctx = Context {
         org,

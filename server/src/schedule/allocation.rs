@@ -177,7 +177,7 @@ pub(super) fn refusal_response(e: &AllocationError) -> Response {
 /// `kind`, if the rules allow it beside `others`.
 fn give(
     org: &Organisation,
-    req: &AllocationRequest,
+    req: &AllocationRequest<'_>,
     others: &[Allocation],
     current: &Allocation,
     auditor: &PersonId,

@@ -603,7 +603,7 @@ async fn r_sec_3_the_relay_serves_exactly_the_frame_the_gate_checked() {
         )
     };
     type Frame<'a> = Box<dyn Fn(&str) -> Vec<u8> + 'a>;
-    let hostile: Vec<(&str, Frame)> = vec![
+    let hostile: Vec<(&str, Frame<'_>)> = vec![
         (
             "a document id given twice, as text then as bytes",
             Box::new(|me: &str| {

@@ -213,7 +213,7 @@ impl TestApp {
         done: impl Fn(&T) -> bool,
     ) -> T
     where
-        Fut: std::future::Future<Output = T>,
+        Fut: Future<Output = T>,
     {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {

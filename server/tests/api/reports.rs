@@ -454,7 +454,7 @@ async fn r_rep_3_a_briefing_is_made_edited_shared_once_it_names_no_case_and_read
             .get(automerge::ROOT, "questions")?
             .map(|(_, id)| id)
             .unwrap();
-        let len = automerge::ReadDoc::length(doc, &q);
+        let len = ReadDoc::length(doc, &q);
         doc.splice_text(&q, len, 0, &format!("\n{text}"))
     })
     .await;
@@ -478,7 +478,7 @@ async fn r_rep_3_a_briefing_is_made_edited_shared_once_it_names_no_case_and_read
             .get(automerge::ROOT, "questions")?
             .map(|(_, id)| id)
             .unwrap();
-        let len = automerge::ReadDoc::length(doc, &q);
+        let len = ReadDoc::length(doc, &q);
         let cut = text.encode_utf16().count() + 1;
         doc.splice_text(&q, len - cut, cut as isize, "")
     })

@@ -194,7 +194,7 @@ async fn outside_demo_mode_there_are_no_personas() {
 #[tokio::test]
 async fn r_live_5_beginning_council_sign_ins_is_limited_per_address() {
     // A provider nobody answers at: each start ends on the sign-in page.
-    let app = crate::harness::TestApp::spawn_with(|c| {
+    let app = TestApp::spawn_with(|c| {
         c.oidc_issuer = Some("http://127.0.0.1:9/".into());
         c.oidc_client_id = Some("qalf".into());
         c.oidc_client_secret = Some("secret".into());

@@ -43,7 +43,7 @@ async fn r_live_1_a_real_instance_starts_with_one_administrator_and_a_one_time_l
     assert!(
         state
             .access()
-            .readable_by(&qalf_shared::org::PersonId::parse("administrator").unwrap())
+            .readable_by(&PersonId::parse("administrator").unwrap())
             .is_empty()
     );
     assert!(!setup::has_accounts(state).await.unwrap());

@@ -284,7 +284,7 @@ pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::Organ
         .is_some_and(|p| crate::org::works_in_cpp(&p.roles));
     let administrator = org
         .person(viewer)
-        .is_some_and(|p| p.has_role(crate::org::Role::Administrator));
+        .is_some_and(|p| p.has_role(Role::Administrator));
     crate::org::OrganisationParts {
         service_areas: org.service_areas().cloned().collect(),
         teams: org.teams().cloned().collect(),

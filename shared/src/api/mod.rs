@@ -94,7 +94,7 @@ pub struct EmailChoice {
 /// with a local account (for the administrator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSummary {
-    pub person: crate::org::PersonId,
+    pub person: PersonId,
     pub name: String,
     pub job_title: String,
     /// Their username, once they have chosen a password.

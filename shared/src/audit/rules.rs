@@ -602,7 +602,7 @@ pub fn response_prompts(audit: &AuditDoc, org: &Organisation) -> Vec<(ResponseMi
 
 /// [`response_prompts`] for a completed audit's header and conversations.
 pub fn owed_responses(
-    header: &super::document::Header,
+    header: &Header,
     responses: &super::document::Responses,
     org: &Organisation,
 ) -> Vec<(ResponseMissing, PersonId)> {

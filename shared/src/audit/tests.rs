@@ -297,8 +297,8 @@ fn r_audit_7_the_follow_up_falls_due_fourteen_days_after_completion() {
     assert!(!rules::follow_up_overdue(&a, day("2026-12-06")));
 }
 
-fn stage_record(stage: u64, closed: bool, resolved: bool) -> super::document::DisagreementStage {
-    super::document::DisagreementStage {
+fn stage_record(stage: u64, closed: bool, resolved: bool) -> document::DisagreementStage {
+    document::DisagreementStage {
         id: format!("stage-{stage}"),
         stage,
         opened_by: "p-020".into(),

@@ -272,7 +272,7 @@ fn read_rows(csv: &[u8], plan: &mut StaffPlan) -> Vec<Row> {
     let mut record = csv::ByteRecord::new();
     let header = loop {
         match reader.read_byte_record(&mut record) {
-            Ok(true) if is_blank(&record) => continue,
+            Ok(true) if is_blank(&record) => {}
             Ok(true) => break record.clone(),
             Ok(false) => {
                 plan.errors.push(issue(

@@ -88,7 +88,7 @@ fn bullets(lines: impl IntoIterator<Item = String>) -> String {
 /// R-REP-3: a briefing drafted from a report: its findings in sentences,
 /// and the areas for development it found most often, with what good looks
 /// like for each (the council's practice themes say so).
-pub fn draft(report: &Report, facts: &Facts, ctx: &Context) -> Draft {
+pub fn draft(report: &Report, facts: &Facts, ctx: &Context<'_>) -> Draft {
     let period = report.period;
     let areas = ranked(
         facts,

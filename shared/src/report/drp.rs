@@ -22,7 +22,7 @@ fn days(d: &DrpFact) -> Option<i64> {
     Some((d.ended_on? - d.raised_on).num_days())
 }
 
-pub fn drp_report(period: Period, facts: &Facts, ctx: &Context) -> Report {
+pub fn drp_report(period: Period, facts: &Facts, ctx: &Context<'_>) -> Report {
     Report {
         kind: ReportKind::Drp,
         period,
@@ -33,7 +33,7 @@ pub fn drp_report(period: Period, facts: &Facts, ctx: &Context) -> Report {
 
 /// The DRP figures for a period (also a section of the quarterly and
 /// 6-monthly reports).
-pub(crate) fn section(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn section(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("drp", "Dispute resolution process (DRP) alerts");
     let raised: Vec<&DrpFact> = facts
         .drp_alerts

@@ -97,7 +97,7 @@ fn group<'a, K: Ord>(
 
 /// Audits allocated in the period, and how many of them are completed, by
 /// the auditor's role, the case's service area and its team (R-REP-1).
-pub(crate) fn allocation(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn allocation(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("allocation", "Audits allocated and completed");
     let allocated = allocated_in(period, facts);
     let done = |list: &[&AuditFact]| list.iter().filter(|a| a.completed_on.is_some()).count();
@@ -212,7 +212,7 @@ const GRADE_SERIES: [usize; 4] = [1, 2, 3, 4];
 /// Grade distributions of the audits completed in the period, overall and
 /// by service area, cohort, theme and section (R-REP-1). Grades are the
 /// final ones: moderated where moderation changed them.
-pub(crate) fn grades(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn grades(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("grades", "Grades");
     let completed = completed_in(period, facts);
     let graded: Vec<&AuditFact> = completed
@@ -371,7 +371,7 @@ pub(crate) fn moderations_in(period: Period, facts: &Facts) -> Vec<&ModerationFa
 }
 
 /// Moderation agreement and the grades moved (R-REP-1, R-MOD-2, R-MOD-3).
-pub(crate) fn moderation(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn moderation(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("moderation", "Moderation");
     let done = moderations_in(period, facts);
     let judged: Vec<&&ModerationFact> = done.iter().filter(|m| m.agreed.is_some()).collect();
@@ -463,7 +463,7 @@ pub(crate) fn moderation(period: Period, facts: &Facts, ctx: &Context) -> Sectio
 
 /// Follow-ups and actions overdue as of the report's day (R-AUDIT-4,
 /// R-AUDIT-7), by service area.
-pub(crate) fn overdue(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn overdue(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("overdue", "Overdue follow-ups and actions");
     let late_follow_ups: Vec<&AuditFact> = facts
         .audits
@@ -540,7 +540,7 @@ pub(crate) fn overdue(period: Period, facts: &Facts, ctx: &Context) -> Section {
 }
 
 /// Safety alerts raised in the period (R-AUDIT-5), by service area.
-pub(crate) fn safety(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn safety(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("safety", "Safety alerts");
     let by_record: BTreeMap<_, _> = facts.audits.iter().map(|a| (&a.record, a)).collect();
     let raised: Vec<_> = facts
@@ -589,7 +589,7 @@ pub(crate) fn safety(period: Period, facts: &Facts, ctx: &Context) -> Section {
 
 /// Disagreements by stage (R-AUDIT-8): opened and resolved in the period,
 /// and open as of the report's day.
-pub(crate) fn disputes(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn disputes(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("disputes", "Disagreements with findings");
     let open = drill::disputed_audits(facts, ctx.as_of);
     section.findings.push(format!(

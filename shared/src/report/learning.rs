@@ -67,7 +67,7 @@ fn count(facts: &Facts, polarity: Polarity, theme: &str, window: Period) -> usiz
 
 /// Every theme to list: the council's current ones, then any retired one
 /// that was still tagged.
-fn themes(facts: &Facts, ctx: &Context) -> Vec<String> {
+fn themes(facts: &Facts, ctx: &Context<'_>) -> Vec<String> {
     let mut out: Vec<String> = ctx
         .settings
         .current_practice_themes()
@@ -82,7 +82,7 @@ fn themes(facts: &Facts, ctx: &Context) -> Vec<String> {
     out
 }
 
-pub(crate) fn section(period: Period, facts: &Facts, ctx: &Context) -> Section {
+pub(crate) fn section(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("learning", "Recurring strengths and areas for development");
     let label = |code: &str| ctx.settings.practice_theme_label(code);
     let (from, to) = (period.first_day(), period.last_day());
@@ -254,7 +254,7 @@ pub(crate) fn section(period: Period, facts: &Facts, ctx: &Context) -> Section {
 /// tagged in it: the lines of a trend chart.
 fn monthly_trend(
     facts: &Facts,
-    ctx: &Context,
+    ctx: &Context<'_>,
     polarity: Polarity,
     window: Period,
     id: &str,

@@ -11,7 +11,7 @@ use super::figures::{self, Context};
 use super::{Report, ReportKind, learning};
 use crate::schedule::{Period, YearMonth};
 
-pub fn monthly(month: YearMonth, facts: &Facts, ctx: &Context) -> Report {
+pub fn monthly(month: YearMonth, facts: &Facts, ctx: &Context<'_>) -> Report {
     let period = Period::month(month);
     Report {
         kind: ReportKind::Monthly,

@@ -24,7 +24,7 @@ pub fn periodic(
     kind: ReportKind,
     period: Period,
     facts: &Facts,
-    ctx: &Context,
+    ctx: &Context<'_>,
     owners: &[OwnerSectionState],
 ) -> Report {
     let mut sections = vec![
@@ -52,7 +52,7 @@ pub fn periodic(
 }
 
 /// The period month by month: the trend of the main figures.
-fn summary(period: Period, facts: &Facts, ctx: &Context) -> Section {
+fn summary(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("summary", "The period month by month");
     let mut table = Table::new(
         "summary-by-month",
@@ -245,7 +245,7 @@ impl ThemeProposal {
 /// The six months after the period, each given one of the areas for
 /// development found most often in it (most frequent first, then around
 /// again if there are fewer than six).
-pub fn propose_themes(period: Period, facts: &Facts, ctx: &Context) -> Vec<ThemeProposal> {
+pub fn propose_themes(period: Period, facts: &Facts, ctx: &Context<'_>) -> Vec<ThemeProposal> {
     let ranking = ranked(
         facts,
         Polarity::Development,
@@ -268,7 +268,7 @@ pub fn propose_themes(period: Period, facts: &Facts, ctx: &Context) -> Vec<Theme
         .collect()
 }
 
-fn proposals(period: Period, facts: &Facts, ctx: &Context) -> Section {
+fn proposals(period: Period, facts: &Facts, ctx: &Context<'_>) -> Section {
     let mut section = Section::new("themes", "Themes proposed for the next six months");
     let proposed = propose_themes(period, facts, ctx);
     section.findings.push(if proposed.is_empty() {

@@ -383,7 +383,7 @@ fn own_service_of<'o>(
 /// The first rule that keeps `auditor` off `case` for an audit of `kind`.
 fn bar(
     org: &Organisation,
-    lines: &Lines,
+    lines: &Lines<'_>,
     auditor: &Person,
     kind: AuditKind,
     case: &Case,
@@ -511,7 +511,7 @@ impl Matching {
 /// (so the joint meeting can be that day, R-AUDIT-2), spread evenly across
 /// the days in a seeded order of auditors.
 fn suggest_days(
-    req: &AllocationRequest,
+    req: &AllocationRequest<'_>,
     auditors: &BTreeSet<&PersonId>,
 ) -> BTreeMap<PersonId, NaiveDate> {
     let working = req.month.working_days(req.holidays);
@@ -546,7 +546,7 @@ fn suggest_days(
 
 /// R-ALLOC-1…5: allocates the pool's cases to everyone due an audit this
 /// month. The same request (and seed) gives the same allocation.
-pub fn allocate(req: &AllocationRequest) -> MonthAllocation {
+pub fn allocate(req: &AllocationRequest<'_>) -> MonthAllocation {
     let org = req.org;
     let lines = Lines::new(org);
 
@@ -819,7 +819,7 @@ impl AllocationError {
 /// follows. `others` are the month's other allocations (without the one
 /// being replaced, if any).
 pub fn check_assignment(
-    req: &AllocationRequest,
+    req: &AllocationRequest<'_>,
     others: &[Allocation],
     assignment: &Assignment,
 ) -> Result<(), AllocationError> {

@@ -235,7 +235,7 @@ impl<'a> ImportPlanner<'a> {
     fn read_header(&mut self) -> Option<Layout> {
         let header = loop {
             match self.reader.read_byte_record(&mut self.record) {
-                Ok(true) if is_blank(&self.record) => continue,
+                Ok(true) if is_blank(&self.record) => {}
                 Ok(true) => break Some(self.record.clone()),
                 Ok(false) => break None,
                 Err(e) => {

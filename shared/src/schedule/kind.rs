@@ -49,7 +49,11 @@ impl AuditKind {
 
     /// The roles that do this kind of audit.
     pub fn done_by(self) -> &'static [Role] {
-        use Role::*;
+        use Role::{
+            AssistantDirector, CabinetMember, ChiefExecutive, CppPractitioner, CppServiceManager,
+            Director, FamilySolutionsManager, HeadOfService, Iro, IroServiceManager,
+            ResidentialManager, ServiceManager, TeamManager,
+        };
         match self {
             AuditKind::Themed => &[
                 TeamManager,

@@ -125,7 +125,11 @@ impl Selection {
 /// ChaCha8 stream from the seed, so it depends only on the case list, the
 /// history, the theme and the seed; asking for more with the same seed
 /// extends the draw without changing the cases already drawn.
-pub fn select(org: &Organisation, policy: &SchedulePolicy, req: &SelectionRequest) -> Selection {
+pub fn select(
+    org: &Organisation,
+    policy: &SchedulePolicy,
+    req: &SelectionRequest<'_>,
+) -> Selection {
     let cases: Vec<(&CaseRef, Cohort)> = org.cases().map(|c| (&c.reference, c.cohort)).collect();
     select_among(&cases, policy, req)
 }
@@ -136,7 +140,7 @@ pub fn select(org: &Organisation, policy: &SchedulePolicy, req: &SelectionReques
 pub fn select_among(
     cases: &[(&CaseRef, Cohort)],
     policy: &SchedulePolicy,
-    req: &SelectionRequest,
+    req: &SelectionRequest<'_>,
 ) -> Selection {
     let month = req.theme.month;
     let last = last_audited(req.history);

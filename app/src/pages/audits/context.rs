@@ -32,9 +32,7 @@ impl AuditContext {
         let edits_findings = Signal::derive(move || {
             let me = session.me();
             match (me, audit.get()) {
-                (Some(me), Some(a)) => {
-                    qalf_shared::audit::rules::edits_findings(&a.header, &me.id, &me.roles)
-                }
+                (Some(me), Some(a)) => audit::rules::edits_findings(&a.header, &me.id, &me.roles),
                 _ => false,
             }
         });

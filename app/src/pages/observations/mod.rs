@@ -79,10 +79,10 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                     // R-REP-7: strengths and areas are tagged with practice
                     // themes beside the words.
                     let tags = match p.id.as_str() {
-                        obs::template::STRENGTHS => {
+                        template::STRENGTHS => {
                             Some((Polarity::Strength, "Practice themes the strengths show"))
                         }
-                        obs::template::AREAS => {
+                        template::AREAS => {
                             Some((Polarity::Development, "Practice themes to develop"))
                         }
                         _ => None,

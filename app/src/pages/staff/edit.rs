@@ -199,7 +199,7 @@ fn check_and_send(
     (outcome, applied, summary): (RwSignal<Option<Outcome>>, RwSignal<u32>, &'static str),
     checked: Option<Result<(), Vec<SettingProblem>>>,
     what: String,
-    send: impl std::future::Future<Output = Result<(), api::ApiError>> + 'static,
+    send: impl Future<Output = Result<(), api::ApiError>> + 'static,
 ) {
     if let Some(Err(problems)) = checked {
         outcome.set(Some(Outcome::Problems(problems)));
