@@ -12,6 +12,7 @@ mod components;
 mod device;
 mod directory;
 mod file;
+mod format;
 mod identity;
 mod observation_prompts;
 mod pages;

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod observations;
 pub mod panels;
 pub mod records;
+pub mod registration;
 pub mod relay;
 pub mod report;
 pub mod schedule;
@@ -304,6 +305,7 @@ pub fn app(state: AppState) -> Router {
     let (tls, demo) = (state.config().tls, state.config().demo);
     let router = Router::new()
         .merge(auth::router())
+        .merge(demo::router())
         .merge(auth::oidc::router())
         .merge(access_log::router())
         .merge(audits::router())
@@ -312,7 +314,7 @@ pub fn app(state: AppState) -> Router {
         .merge(moderation::router())
         .merge(observations::router())
         .merge(directory::router())
-        .merge(records::router())
+        .merge(registration::router())
         .merge(schedule::router())
         .merge(report::router())
         .merge(relay::router())

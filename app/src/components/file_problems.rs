@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::components::problem::ErrorSummary;
 use qalf_shared::schedule::ImportIssue;
 
-use crate::pages::schedule::{plural, thousands};
+use crate::format::{plural, thousands};
 
 /// Problems listed before "show them all".
 const PROBLEMS_SHOWN: usize = 500;

@@ -3,9 +3,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::sync_status::SyncStatus;
-use crate::pages::access_log::may_read_log;
 use crate::repo::{LinkState, use_repo};
 use crate::session::{SessionState, use_session};
+use qalf_shared::access::office;
 
 /// The frame around every signed-in page: skip link, header with the person,
 /// sync status and sign-out, navigation, and the main landmark.
@@ -24,16 +24,20 @@ pub fn Shell(children: Children) -> impl IntoView {
             }
         )
     };
-    let shows_log = move || session.me().is_some_and(|me| may_read_log(&me.roles));
+    let shows_log = move || {
+        session
+            .me()
+            .is_some_and(|me| office::may_read_access_log(&me.roles))
+    };
     let imports_staff = move || {
         session
             .me()
-            .is_some_and(|me| crate::pages::staff::may_import_staff(&me.roles))
+            .is_some_and(|me| office::may_keep_staff_directory(&me.roles))
     };
     let changes_settings = move || {
         session
             .me()
-            .is_some_and(|me| crate::pages::settings::may_change_settings(&me.roles))
+            .is_some_and(|me| office::may_change_settings(&me.roles))
     };
     let is_cpp = move || {
         session
@@ -55,7 +59,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     let reads_reports = move || {
         session
             .me()
-            .is_some_and(|me| crate::pages::reports::reads_reports(&me))
+            .is_some_and(|me| office::reads_reports(&me.roles))
     };
     // IROs raise DRP alerts; their managers and the CPP read them.
     let drp = move || {

@@ -5,20 +5,17 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::CookieJar;
-use qalf_shared::api::{DemoPersona, DemoPersonas, Me, SignIn};
-use qalf_shared::org::Role;
+use qalf_shared::api::{Me, SignIn};
 
 use super::client::ClientAddress;
 use super::{CurrentUser, local, session};
 use crate::AppState;
-use crate::demo;
 use crate::error::{AppError, AppResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/session", post(sign_in).delete(sign_out))
         .route("/api/me", get(me))
-        .route("/api/demo/personas", get(demo_personas))
         .route("/api/settings", get(settings))
 }
 
@@ -133,26 +130,4 @@ pub(crate) fn me_for(state: &AppState, id: &qalf_shared::org::PersonId) -> AppRe
             .map(|m| m.name.clone()),
         direct_reports: org.direct_reports(id).count(),
     })
-}
-
-/// The demo personas, one per role; 404 unless the server runs in demo mode.
-async fn demo_personas(State(state): State<AppState>) -> AppResult<Json<DemoPersonas>> {
-    if !state.config().demo {
-        return Err(AppError::NotFound);
-    }
-    let org = state.org();
-    let personas = Role::ALL
-        .into_iter()
-        .filter_map(|role| demo::persona_for(&org, role))
-        .map(|(username, person)| DemoPersona {
-            username,
-            name: person.name.clone(),
-            job_title: person.job_title.clone(),
-            roles: person.roles.clone(),
-        })
-        .collect();
-    Ok(Json(DemoPersonas {
-        password: demo::DEMO_PASSWORD.to_string(),
-        personas,
-    }))
 }

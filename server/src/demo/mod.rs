@@ -5,6 +5,9 @@
 mod audits;
 mod generate;
 pub mod history;
+mod routes;
+
+pub use routes::router;
 
 use qalf_shared::org::{Organisation, Person, Role};
 

@@ -2,8 +2,6 @@
 //! A device registers a record it made (online, or when it next is) before
 //! the relay will sync it; the access rules read the registration.
 
-mod routes;
 mod store;
 
-pub use routes::router;
 pub use store::{Stored, insert, load_all, registered_since, update};

@@ -56,7 +56,7 @@ fn readers_only(state: &AppState, user: &CurrentUser) -> AppResult<Arc<Organisat
     let org = state.org();
     let allowed = org
         .person(&user.person)
-        .is_some_and(|p| access::is_manager(p) || qalf_shared::org::works_in_cpp(&p.roles));
+        .is_some_and(|p| access::office::reads_reports(&p.roles));
     if allowed {
         Ok(org)
     } else {

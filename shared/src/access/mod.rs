@@ -310,7 +310,13 @@ pub fn directory_for(org: &Organisation, viewer: &PersonId) -> crate::org::Organ
 /// beyond holding cases, chairing reviews, being an elected member or
 /// running the installation.
 pub fn is_manager(person: &Person) -> bool {
-    person.roles.iter().any(|r| {
+    manages(&person.roles)
+}
+
+/// Whether someone holding `roles` manages: any role but the practitioner,
+/// the IRO, the Cabinet Member and the administrator.
+pub fn manages(roles: &[Role]) -> bool {
+    roles.iter().any(|r| {
         !matches!(
             r,
             Role::Practitioner | Role::Iro | Role::CabinetMember | Role::Administrator

@@ -24,6 +24,11 @@ pub fn may_keep_staff_directory(roles: &[Role]) -> bool {
     roles.contains(&Role::Administrator)
 }
 
+/// R-REP-8: reports are read by managers and the CPP.
+pub fn reads_reports(roles: &[Role]) -> bool {
+    super::manages(roles) || crate::org::works_in_cpp(roles)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +51,17 @@ mod tests {
             let expected = matches!(role, Role::Administrator | Role::CppServiceManager);
             assert_eq!(may_change_settings(&[role]), expected, "{role}");
         }
+    }
+
+    #[test]
+    fn r_rep_8_managers_and_the_cpp_read_reports_practitioners_and_iros_do_not() {
+        assert!(reads_reports(&[Role::TeamManager]));
+        assert!(reads_reports(&[Role::HeadOfService]));
+        assert!(reads_reports(&[Role::CppPractitioner]));
+        assert!(!reads_reports(&[Role::Practitioner]));
+        assert!(!reads_reports(&[Role::Iro]));
+        assert!(!reads_reports(&[Role::Administrator]));
+        assert!(reads_reports(&[Role::Iro, Role::CppPractitioner]));
     }
 
     #[test]

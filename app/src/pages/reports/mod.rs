@@ -9,7 +9,6 @@ pub mod report;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qalf_shared::access::is_manager;
 use qalf_shared::api::Me;
 use qalf_shared::report::ReportKind;
 use qalf_shared::report::drill::Drill;
@@ -20,19 +19,7 @@ use crate::session::use_session;
 
 /// Whether the person reads reports: managers and the CPP (R-REP-8).
 pub fn reads_reports(me: &Me) -> bool {
-    let person = qalf_shared::org::Person {
-        id: me.id.clone(),
-        name: String::new(),
-        job_title: String::new(),
-        roles: me.roles.clone(),
-        team: None,
-        service_area: None,
-        line_manager: None,
-        started_on: None,
-        in_post_since: None,
-        email: None,
-    };
-    is_manager(&person) || qalf_shared::org::works_in_cpp(&me.roles)
+    qalf_shared::access::office::reads_reports(&me.roles)
 }
 
 /// A report's address.

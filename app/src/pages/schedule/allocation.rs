@@ -15,14 +15,9 @@ use web_sys::SubmitEvent;
 use super::allocation_row::AllocationRowView;
 use super::confirmed::ConfirmedView;
 use super::month_field::MonthField;
-use super::{plural, this_month};
+use super::{refusal_text, this_month};
 use crate::api::{self, ApiError};
-
-/// A refusal as one line, in words (the rule's id stays in the answer for
-/// tools, not for people).
-pub(super) fn refusal_text(refusal: &RuleRefusal) -> String {
-    format!("Refused: {}", refusal.error)
-}
+use crate::format::plural;
 
 /// The month's allocation (R-SCHED-2, R-ALLOC-1…5): draw the cases at
 /// random from a seed, preview who audits what and why, change auditors by

@@ -6,7 +6,7 @@ use crate::components::problem::ErrorMessage;
 use qalf_shared::api::schedule::{AllocationRow, RuleRefusal, StaffChoice};
 use qalf_shared::org::PersonId;
 
-use super::allocation::refusal_text;
+use super::refusal_text;
 
 /// One proposed allocation: the case, who audits it (a choice the CPP may
 /// change, checked against the rules at once, a refusal shown inline with

@@ -2,11 +2,11 @@ use leptos::prelude::*;
 use qalf_shared::api::schedule::ImportReport;
 use qalf_shared::schedule::{ImportPlan, ImportPlanner};
 
-use super::{plural, thousands};
 use crate::api::{self, ApiError};
 use crate::components::file_problems::FileProblems as Problems;
 use crate::components::problem::ErrorSummary;
 use crate::directory;
+use crate::format::{plural, thousands};
 
 /// Rows checked between repaints of the progress bar.
 const ROWS_PER_STEP: usize = 1_000;

@@ -8,8 +8,8 @@ use qalf_shared::api::schedule::{AllocateReAudit, ReAuditOverview, StaffChoice};
 use qalf_shared::org::PersonId;
 use qalf_shared::schedule::{AuditKind, YearMonth};
 
-use super::allocation::refusal_text;
 use super::month_field::MonthField;
+use super::refusal_text;
 use super::this_month;
 use crate::api::{self, ApiError};
 

@@ -11,7 +11,7 @@ mod edit;
 use crate::api;
 use crate::components::file_problems::FileProblems;
 use crate::components::problem::{ErrorMessage, ErrorSummary};
-use crate::pages::schedule::plural;
+use crate::format::plural;
 use crate::session::use_session;
 
 /// Matches the server's limit for a staff file.

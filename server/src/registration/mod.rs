@@ -1,5 +1,7 @@
 //! `GET /api/records`: the records I may read. `POST /api/records`: register
-//! a record I made.
+//! a record I made. Above both the registry (`records`) and the kinds whose
+//! registration does more (a panel's positions), so neither depends on the
+//! other.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,10 +10,10 @@ use axum::{Json, Router};
 use qalf_shared::access::{self, RecordError, RecordMeta};
 use qalf_shared::sync::DocumentId;
 
-use crate::AppState;
 use crate::access_log::{Action, Event};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::{AppState, records};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,7 +56,7 @@ async fn set_members(
     let stored = meta.clone();
     state
         .db()
-        .call(move |conn| super::store::update(conn, &stored))
+        .call(move |conn| records::update(conn, &stored))
         .await?;
     state.access().put_record(meta);
     state
@@ -141,11 +143,11 @@ async fn register(
     let inserted = state
         .db()
         .call(move |conn| {
-            let today = super::registered_since(conn, &stored.created_by, now - 86_400)?;
+            let today = records::registered_since(conn, &stored.created_by, now - 86_400)?;
             if today >= quota {
                 return Ok(None);
             }
-            super::insert(conn, &stored, now).map(Some)
+            records::insert(conn, &stored, now).map(Some)
         })
         .await?;
     let Some(stored) = inserted else {
@@ -155,14 +157,14 @@ async fn register(
         )));
     };
     match stored {
-        super::Stored::New => {}
+        records::Stored::New => {}
         // The same registration, sent twice at once: the first request does
         // the rest, but the record is readable as soon as either answers.
-        super::Stored::Again => {
+        records::Stored::Again => {
             state.access().put_record(meta);
             return Ok(StatusCode::OK);
         }
-        super::Stored::Taken => {
+        records::Stored::Taken => {
             return Err(AppError::BadRequest(
                 RecordError::AlreadyRegistered.to_string(),
             ));
