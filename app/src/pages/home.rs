@@ -36,31 +36,25 @@ pub fn Home() -> impl IntoView {
     };
     move || {
         session.me().map(|me| {
-            let mine = me.id.to_string();
             let doing = {
-                let mine = mine.clone();
+                let mine = me.id.clone();
                 Signal::derive(move || {
-                    // Closed audits are done with: My work lists the rest.
                     let today = clock::today();
                     audits
                         .get()
                         .into_iter()
-                        .filter(|(_, a)| {
-                            a.header.auditor == mine && rules::stage(a, today) != Stage::Closed
-                        })
+                        .filter(|(_, a)| rules::on_my_audits(a, &mine, today))
                         .collect::<Vec<_>>()
                 })
             };
             let of_my_work = {
-                let mine = mine.clone();
+                let mine = me.id.clone();
                 Signal::derive(move || {
+                    let today = clock::today();
                     audits
                         .get()
                         .into_iter()
-                        .filter(|(_, a)| {
-                            (a.header.practitioner == mine || a.header.team_manager == mine)
-                                && rules::stage(a, clock::today()) != Stage::Closed
-                        })
+                        .filter(|(_, a)| rules::on_audits_of_my_work(a, &mine, today))
                         .collect::<Vec<_>>()
                 })
             };

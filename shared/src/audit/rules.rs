@@ -157,6 +157,20 @@ fn blank(text: &autosurgeon::Text) -> bool {
     text.as_str().trim().is_empty()
 }
 
+/// "My work": an open audit is on its auditor's list of audits they are
+/// doing. Closed audits are done with and leave every list.
+pub fn on_my_audits(audit: &AuditDoc, person: &PersonId, today: NaiveDate) -> bool {
+    audit.header.auditor == person.as_str() && stage(audit, today) != Stage::Closed
+}
+
+/// "My work": an open audit of someone's own work (they hold the case) or
+/// their team's (they manage it) is on their list of audits of their work.
+pub fn on_audits_of_my_work(audit: &AuditDoc, person: &PersonId, today: NaiveDate) -> bool {
+    let h = &audit.header;
+    (h.practitioner == person.as_str() || h.team_manager == person.as_str())
+        && stage(audit, today) != Stage::Closed
+}
+
 /// Who edits an audit's findings (answers, grades, evidence, actions): its
 /// auditor, and the CPP, who run quality assurance. Everyone else reads
 /// them, writing only what the write rules give them (their own

@@ -1032,3 +1032,25 @@ fn the_auditor_and_the_cpp_edit_the_findings_and_everyone_else_reads_them() {
         &[Role::HeadOfService]
     ));
 }
+
+#[test]
+fn my_work_lists_open_audits_i_do_and_open_audits_of_my_or_my_teams_work() {
+    use crate::org::PersonId;
+    let person = |id: &str| PersonId::parse(id).unwrap();
+    let today = day(TODAY);
+    let a = complete(Grade::Good);
+    let (auditor, practitioner, manager) = (person("p-030"), person("p-020"), person("p-019"));
+    assert!(rules::on_my_audits(&a, &auditor, today));
+    assert!(!rules::on_my_audits(&a, &practitioner, today));
+    assert!(rules::on_audits_of_my_work(&a, &practitioner, today));
+    assert!(rules::on_audits_of_my_work(&a, &manager, today));
+    assert!(!rules::on_audits_of_my_work(&a, &auditor, today));
+    assert!(!rules::on_audits_of_my_work(&a, &person("p-006"), today));
+    // Closed audits are done with: on no list.
+    let mut closed = a.clone();
+    closed.completed_at = Some(1);
+    closed.closed_at = Some(2);
+    assert_eq!(rules::stage(&closed, today), Stage::Closed);
+    assert!(!rules::on_my_audits(&closed, &auditor, today));
+    assert!(!rules::on_audits_of_my_work(&closed, &practitioner, today));
+}
