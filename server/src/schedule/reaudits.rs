@@ -11,15 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use qalf_shared::api::schedule::{
-    AllocateReAudit, AllocatedReAudit, PickRow, QueueItem, ReAuditOverview,
-};
+use qalf_shared::api::schedule::{AllocateReAudit, AllocatedReAudit, QueueItem, ReAuditOverview};
 use qalf_shared::audit::Grade;
 use qalf_shared::audit::document::ReAuditOf;
-use qalf_shared::org::{Organisation, PersonId, Role};
+use qalf_shared::org::{Organisation, PersonId};
 use qalf_shared::schedule::{
-    AuditKind, CompletedAudit, Period, ReAuditError, ReAuditPick, ReAuditRequest, ReAuditResult,
-    cabinet_reaudit, plan_reaudit, reaudit_queue, senior_reaudits,
+    CompletedAudit, Period, ReAuditError, ReAuditRequest, ReAuditResult, cabinet_reaudit,
+    picks_as_allocated, plan_reaudit, reaudit_queue, senior_pool, senior_reaudits,
 };
 use qalf_shared::sync::DocumentId;
 use serde::Deserialize;
@@ -195,17 +193,7 @@ pub async fn overview(
     let quarter = policy.quarter(month);
     let seed = quarter_seed(quarter);
     // The AD and DCS draw from what no senior re-audit is already waiting on.
-    let senior_pending: BTreeSet<&str> = pending
-        .iter()
-        .filter(|r| r.kind == AuditKind::ReAudit && !is_head_of(&org, &r.re_auditor))
-        .map(|r| r.original.as_str())
-        .collect();
-    let senior_pool: Vec<_> = queue
-        .iter()
-        .map(|q| &q.queued)
-        .filter(|q| !senior_pending.contains(q.original.as_str()))
-        .cloned()
-        .collect();
+    let senior_pool = senior_pool(&org, queue.iter().map(|q| &q.queued), &pending);
     let senior = senior_reaudits(&org, &policy, month, &senior_pool, &done, seed);
     let cabinet = cabinet_reaudit(
         &org,
@@ -220,34 +208,11 @@ pub async fn overview(
 
     // Someone with a re-audit allocated this quarter sees it in place of a
     // fresh pick.
-    let allocated_this_quarter = |who: &PersonId, kind: AuditKind| {
-        pending
-            .iter()
-            .find(|r| &r.re_auditor == who && r.kind == kind && quarter.contains(r.allocated_on))
-    };
-    let picks: Vec<PickRow> = senior
-        .picks
-        .into_iter()
-        .chain(cabinet.picks)
-        .map(
-            |pick| match allocated_this_quarter(&pick.re_auditor, pick.kind) {
-                Some(r) => PickRow {
-                    pick: ReAuditPick {
-                        original: r.original.clone(),
-                        case: r.case.clone(),
-                        alongside: r.alongside.clone(),
-                        reason: r.reason.clone(),
-                        ..pick
-                    },
-                    allocated: Some(r.audit.clone()),
-                },
-                None => PickRow {
-                    pick,
-                    allocated: None,
-                },
-            },
-        )
-        .collect();
+    let picks = picks_as_allocated(
+        senior.picks.into_iter().chain(cabinet.picks),
+        &pending,
+        quarter,
+    );
     let allocated: Vec<AllocatedReAudit> = known
         .stored
         .iter()
@@ -319,11 +284,6 @@ pub async fn overview(
             })
             .collect(),
     }))
-}
-
-fn is_head_of(org: &Organisation, who: &PersonId) -> bool {
-    org.person(who)
-        .is_some_and(|p| p.has_role(Role::HeadOfService))
 }
 
 pub async fn allocate(

@@ -36,7 +36,8 @@ pub use month::{BadYearMonth, Period, YearMonth};
 pub use policy::{Duty, Quota, SchedulePolicy, rotation_index};
 pub use reaudit::{
     QuarterReAudits, QueuedReAudit, ReAuditError, ReAuditPick, ReAuditPlan, ReAuditRequest,
-    ReAuditResult, cabinet_reaudit, check_result, plan_reaudit, reaudit_queue, senior_reaudits,
+    ReAuditResult, cabinet_reaudit, check_result, picks_as_allocated, plan_reaudit, reaudit_queue,
+    senior_pool, senior_reaudits,
 };
 pub use selection::{
     ChosenCase, Selection, SelectionRequest, select, select_among, verify, verify_among,

@@ -185,6 +185,72 @@ fn name(org: &Organisation, id: &PersonId) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// R-REAUDIT-2: what the Assistant Director and the DCS draw from: the
+/// queue, less the audits a senior re-audit (one not by a Head of Service)
+/// is already waiting on.
+pub fn senior_pool<'q>(
+    org: &Organisation,
+    queue: impl IntoIterator<Item = &'q QueuedReAudit>,
+    pending: &[impl std::borrow::Borrow<ReAuditAllocation>],
+) -> Vec<QueuedReAudit> {
+    let waiting: std::collections::BTreeSet<&str> = pending
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .filter(|r: &&ReAuditAllocation| {
+            r.kind == AuditKind::ReAudit
+                && !org
+                    .person(&r.re_auditor)
+                    .is_some_and(|p| p.has_role(Role::HeadOfService))
+        })
+        .map(|r| r.original.as_str())
+        .collect();
+    queue
+        .into_iter()
+        .filter(|q| !waiting.contains(q.original.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// This quarter's picks as the CPP sees them: where the person picked
+/// already has a re-audit of that kind allocated this quarter, that
+/// re-audit in place of a fresh pick.
+pub fn picks_as_allocated(
+    picks: impl IntoIterator<Item = ReAuditPick>,
+    pending: &[impl std::borrow::Borrow<ReAuditAllocation>],
+    quarter: Period,
+) -> Vec<crate::api::schedule::PickRow> {
+    picks
+        .into_iter()
+        .map(|pick| {
+            let allocated =
+                pending
+                    .iter()
+                    .map(std::borrow::Borrow::borrow)
+                    .find(|r: &&ReAuditAllocation| {
+                        r.re_auditor == pick.re_auditor
+                            && r.kind == pick.kind
+                            && quarter.contains(r.allocated_on)
+                    });
+            match allocated {
+                Some(r) => crate::api::schedule::PickRow {
+                    pick: ReAuditPick {
+                        original: r.original.clone(),
+                        case: r.case.clone(),
+                        alongside: r.alongside.clone(),
+                        reason: r.reason.clone(),
+                        ..pick
+                    },
+                    allocated: Some(r.audit.clone()),
+                },
+                None => crate::api::schedule::PickRow {
+                    pick,
+                    allocated: None,
+                },
+            }
+        })
+        .collect()
+}
+
 /// What the CPP asks for when allocating a re-audit.
 #[derive(Debug, Clone, Copy)]
 pub struct ReAuditRequest<'a> {

@@ -510,3 +510,60 @@ fn r_reaudit_3_the_cabinet_member_re_audits_an_audit_not_a_re_audit_beside_a_cpp
         Err(ReAuditError::CabinetOfAReAudit)
     );
 }
+
+#[test]
+fn r_reaudit_2_a_person_with_a_re_audit_allocated_this_quarter_sees_it_not_a_fresh_pick() {
+    let quarter = Period::containing(ym("2026-05"), 3, 4);
+    let pick = ReAuditPick {
+        re_auditor: pid("ad"),
+        role: Role::AssistantDirector,
+        kind: AuditKind::ReAudit,
+        alongside: None,
+        original: "fresh".into(),
+        case: cref("CR-1"),
+        reason: "A fresh pick".into(),
+    };
+    let allocated = |on: &str| ReAuditAllocation {
+        audit: "re-1".into(),
+        original: "kept".into(),
+        case: cref("CR-2"),
+        kind: AuditKind::ReAudit,
+        re_auditor: pid("ad"),
+        alongside: None,
+        reason: "Allocated earlier".into(),
+        allocated_by: pid("cpp-1"),
+        allocated_on: day(on),
+    };
+    let rows = picks_as_allocated([pick.clone()], &[allocated("2026-04-20")], quarter);
+    assert_eq!(rows[0].allocated.as_deref(), Some("re-1"));
+    assert_eq!(rows[0].pick.original, "kept");
+    assert_eq!(rows[0].pick.case, cref("CR-2"));
+    // Allocated last quarter: this quarter's pick stands.
+    let rows = picks_as_allocated([pick.clone()], &[allocated("2026-03-20")], quarter);
+    assert_eq!(rows[0].allocated, None);
+    assert_eq!(rows[0].pick, pick);
+}
+
+#[test]
+fn r_reaudit_2_the_senior_draw_leaves_out_what_a_senior_re_audit_already_waits_on() {
+    let org = council();
+    let queue = queue_of(&org, 3);
+    let waiting_on = |who: &str, original: &str| ReAuditAllocation {
+        audit: format!("re-{original}"),
+        original: original.into(),
+        case: cref("CR-1"),
+        kind: AuditKind::ReAudit,
+        re_auditor: pid(who),
+        alongside: None,
+        reason: String::new(),
+        allocated_by: pid("cpp-1"),
+        allocated_on: day("2026-05-01"),
+    };
+    let by_ad = waiting_on("ad", &queue[0].original);
+    let by_head = waiting_on("hos-ai", &queue[1].original);
+    let pool = senior_pool(&org, &queue, &[by_ad, by_head]);
+    let originals: Vec<&str> = pool.iter().map(|q| q.original.as_str()).collect();
+    assert!(!originals.contains(&queue[0].original.as_str()));
+    assert!(originals.contains(&queue[1].original.as_str()));
+    assert!(originals.contains(&queue[2].original.as_str()));
+}
