@@ -50,16 +50,16 @@ pub async fn create_audit(
         .head_of_service_for_team(&case.team)
         .ok_or_else(|| anyhow::anyhow!("no Head of Service for {}", case.team))?;
     let header = Header {
-        case: case.reference.to_string(),
+        case: case.reference.clone(),
         cohort: case.cohort,
         theme: allocation.theme.clone(),
-        team: case.team.to_string(),
+        team: case.team.clone(),
         team_name: team.name.clone(),
-        practitioner: case.practitioner.to_string(),
+        practitioner: case.practitioner.clone(),
         practitioner_name: name(&case.practitioner),
-        team_manager: team_manager.to_string(),
+        team_manager: team_manager.clone(),
         team_manager_name: name(&team_manager),
-        auditor: allocation.auditor.to_string(),
+        auditor: allocation.auditor.clone(),
         auditor_name: name(&allocation.auditor),
         head_of_service: head.id.to_string(),
         head_of_service_name: head.name.clone(),

@@ -39,13 +39,13 @@ pub fn fill_completed(
     a.stretch_manager = Text::from("Record the reasons for supervision decisions.");
     a.family.consulted = Some("none".into());
     a.completed_at = Some(completed_at);
-    a.completed_by = Some(a.header.auditor.clone());
+    a.completed_by = Some(a.header.auditor.to_string());
     a.follow_up.due_on = Some(completed_on + Duration::days(follow_up_days));
     if grade.needs_actions() {
         a.actions.push(audit::document::ActionItem {
             id: "action-demo".into(),
             what: Text::from("Update the chronology and the plan."),
-            owner: a.header.practitioner.clone(),
+            owner: a.header.practitioner.to_string(),
             due_on: Some(completed_on + Duration::days(14)),
             status: "open".into(),
         });

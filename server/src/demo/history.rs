@@ -349,16 +349,16 @@ fn header(
         .unwrap_or_else(|| case.practitioner.clone());
     let head = org.head_of_service_for_team(&case.team);
     Header {
-        case: case.reference.to_string(),
+        case: case.reference.clone(),
         cohort: case.cohort,
         theme: theme.into(),
-        team: case.team.to_string(),
+        team: case.team.clone(),
         team_name: team.map(|t| t.name.clone()).unwrap_or_default(),
-        practitioner: case.practitioner.to_string(),
+        practitioner: case.practitioner.clone(),
         practitioner_name: ctx.name(&case.practitioner),
-        team_manager: tm.to_string(),
+        team_manager: tm.clone(),
         team_manager_name: ctx.name(&tm),
-        auditor: auditor.to_string(),
+        auditor: auditor.clone(),
         auditor_name: ctx.name(auditor),
         head_of_service: head.map(|h| h.id.to_string()).unwrap_or_default(),
         head_of_service_name: head.map(|h| h.name.clone()).unwrap_or_default(),
@@ -495,16 +495,17 @@ fn past_audit(
         }
         if practitioner_response {
             a.responses.practitioner.held_on = Some(completed + Duration::days(6));
-            a.responses.practitioner.held_by = Some(a.header.team_manager.clone());
+            a.responses.practitioner.held_by = Some(a.header.team_manager.to_string());
             a.responses.practitioner.notes = Text::from(
                 "Talked through the audit and agreed the stretch target in supervision.",
             );
         }
         if manager_response {
             a.responses.manager.held_on = Some(completed + Duration::days(10));
-            a.responses.manager.held_by = PersonId::parse(&a.header.team_manager)
-                .ok()
-                .and_then(|tm| ctx.org.person(&tm)?.line_manager.clone())
+            a.responses.manager.held_by = ctx
+                .org
+                .person(&a.header.team_manager)
+                .and_then(|tm| tm.line_manager.clone())
                 .map(|sm| sm.to_string());
             a.responses.manager.notes =
                 Text::from("Reflected on the team's oversight and set a stretch target.");
@@ -517,7 +518,7 @@ fn past_audit(
         if alert {
             a.safety_alerts.push(SafetyAlert {
                 id: alert_id.clone(),
-                raised_by: a.header.auditor.clone(),
+                raised_by: a.header.auditor.to_string(),
                 raised_at: at(alert_day),
                 concern: "A safety concern was raised with the Head of Service during the audit."
                     .into(),
@@ -531,10 +532,10 @@ fn past_audit(
             a.disagreement.push(DisagreementStage {
                 id: "stage-1".into(),
                 stage: 1,
-                opened_by: a.header.practitioner.clone(),
+                opened_by: a.header.practitioner.to_string(),
                 opened_at: at(opened),
                 held_by: a.header.auditor_name.clone(),
-                holder: Some(a.header.auditor.clone()),
+                holder: Some(a.header.auditor.to_string()),
                 allocated_by: None,
                 allocated_at: None,
                 concern: Text::from("The practitioner disagrees with the grade for planning."),
@@ -544,14 +545,14 @@ fn past_audit(
                     "Not agreed."
                 }),
                 closed_at: Some(at(opened + Duration::days(4))),
-                closed_by: Some(a.header.auditor.clone()),
+                closed_by: Some(a.header.auditor.to_string()),
                 resolved: resolved_first,
             });
             if !resolved_first {
                 a.disagreement.push(DisagreementStage {
                     id: "stage-2".into(),
                     stage: 2,
-                    opened_by: a.header.auditor.clone(),
+                    opened_by: a.header.auditor.to_string(),
                     opened_at: at(opened + Duration::days(5)),
                     held_by: cpp_name.clone(),
                     holder: cpp_worker.as_ref().map(|c| c.to_string()),

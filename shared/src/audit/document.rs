@@ -20,7 +20,7 @@ use crate::closed_set::chosen;
 use crate::document::date::{day, maybe_day};
 use crate::document::text::{FieldPath, Step};
 use crate::document::{DocKind, DocumentError, Record};
-use crate::org::Cohort;
+use crate::org::{CaseRef, Cohort, PersonId, TeamId};
 use crate::schedule::AuditKind;
 
 /// The audit schema's current version.
@@ -124,16 +124,16 @@ pub fn record_moderation<T: autosurgeon::Doc>(
 /// the same offline and in years to come.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Header {
-    pub case: String,
+    pub case: CaseRef,
     pub cohort: Cohort,
     pub theme: String,
-    pub team: String,
+    pub team: TeamId,
     pub team_name: String,
-    pub practitioner: String,
+    pub practitioner: PersonId,
     pub practitioner_name: String,
-    pub team_manager: String,
+    pub team_manager: PersonId,
     pub team_manager_name: String,
-    pub auditor: String,
+    pub auditor: PersonId,
     pub auditor_name: String,
     pub head_of_service: String,
     pub head_of_service_name: String,
@@ -163,10 +163,10 @@ impl Header {
     /// write what).
     pub fn parties(&self) -> Option<crate::access::Parties> {
         Some(crate::access::Parties::Audit {
-            case: crate::org::CaseRef::parse(&self.case).ok()?,
-            team: crate::org::TeamId::parse(&self.team).ok()?,
-            practitioner: crate::org::PersonId::parse(&self.practitioner).ok()?,
-            auditor: crate::org::PersonId::parse(&self.auditor).ok()?,
+            case: self.case.clone(),
+            team: self.team.clone(),
+            practitioner: self.practitioner.clone(),
+            auditor: self.auditor.clone(),
             moderators: Vec::new(),
             dispute_holders: Vec::new(),
         })

@@ -160,15 +160,14 @@ fn blank(text: &autosurgeon::Text) -> bool {
 /// "My work": an open audit is on its auditor's list of audits they are
 /// doing. Closed audits are done with and leave every list.
 pub fn on_my_audits(audit: &AuditDoc, person: &PersonId, today: NaiveDate) -> bool {
-    audit.header.auditor == person.as_str() && stage(audit, today) != Stage::Closed
+    audit.header.auditor == *person && stage(audit, today) != Stage::Closed
 }
 
 /// "My work": an open audit of someone's own work (they hold the case) or
 /// their team's (they manage it) is on their list of audits of their work.
 pub fn on_audits_of_my_work(audit: &AuditDoc, person: &PersonId, today: NaiveDate) -> bool {
     let h = &audit.header;
-    (h.practitioner == person.as_str() || h.team_manager == person.as_str())
-        && stage(audit, today) != Stage::Closed
+    (h.practitioner == *person || h.team_manager == *person) && stage(audit, today) != Stage::Closed
 }
 
 /// Who edits an audit's findings (answers, grades, evidence, actions): its
@@ -176,7 +175,7 @@ pub fn on_audits_of_my_work(audit: &AuditDoc, person: &PersonId, today: NaiveDat
 /// them, writing only what the write rules give them (their own
 /// conversation, a disagreement stage they hold).
 pub fn edits_findings(header: &Header, person: &PersonId, roles: &[Role]) -> bool {
-    header.auditor == person.as_str() || crate::org::works_in_cpp(roles)
+    header.auditor == *person || crate::org::works_in_cpp(roles)
 }
 
 /// The grade of the overall judgement, if chosen.
@@ -620,10 +619,10 @@ pub fn owed_responses(
     responses: &super::document::Responses,
     org: &Organisation,
 ) -> Vec<(ResponseMissing, PersonId)> {
-    let manager = PersonId::parse(&header.practitioner)
-        .ok()
-        .and_then(|p| org.person(&p)?.line_manager.clone())
-        .or_else(|| PersonId::parse(&header.team_manager).ok());
+    let manager = org
+        .person(&header.practitioner)
+        .and_then(|p| p.line_manager.clone())
+        .or_else(|| Some(header.team_manager.clone()));
     let service_manager = manager
         .as_ref()
         .and_then(|m| org.person(m)?.line_manager.clone());

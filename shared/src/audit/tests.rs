@@ -18,16 +18,16 @@ fn day(s: &str) -> NaiveDate {
 
 fn header() -> Header {
     Header {
-        case: "CR-100001".into(),
+        case: "CR-100001".parse().unwrap(),
         cohort: "CP".parse().unwrap(),
         theme: "Voice of the child".into(),
-        team: "t-intervention-1".into(),
+        team: "t-intervention-1".parse().unwrap(),
         team_name: "Intervention 1".into(),
-        practitioner: "p-020".into(),
+        practitioner: "p-020".parse().unwrap(),
         practitioner_name: "Ava Hall".into(),
-        team_manager: "p-019".into(),
+        team_manager: "p-019".parse().unwrap(),
         team_manager_name: "Leo Shaw".into(),
-        auditor: "p-030".into(),
+        auditor: "p-030".parse().unwrap(),
         auditor_name: "Ruby Ward".into(),
         head_of_service: "p-006".into(),
         head_of_service_name: "Isla Khan".into(),

@@ -572,16 +572,16 @@ fn r_rep_7_a_tag_is_set_and_read_on_a_real_audit_and_extracted_once_completed() 
 
 fn header(case: &str, team: &str, auditor: &str) -> crate::audit::document::Header {
     crate::audit::document::Header {
-        case: case.into(),
+        case: case.parse().unwrap(),
         cohort: "CIN".parse().unwrap(),
         theme: "Planning".into(),
-        team: team.into(),
+        team: team.parse().unwrap(),
         team_name: "Team".into(),
-        practitioner: format!("sw-{team}-1"),
+        practitioner: format!("sw-{team}-1").parse().unwrap(),
         practitioner_name: "Worker".into(),
-        team_manager: "tm".into(),
+        team_manager: "tm".parse().unwrap(),
         team_manager_name: "Manager".into(),
-        auditor: auditor.into(),
+        auditor: auditor.parse().unwrap(),
         auditor_name: "Auditor".into(),
         head_of_service: "hos-ai".into(),
         head_of_service_name: "Head".into(),

@@ -29,7 +29,7 @@ pub fn Actions() -> impl IntoView {
             // A short random id, stable under concurrent inserts.
             let action = format!("action-{}", &new_document_id().to_string()[..8]);
             let owner = a.header.practitioner.clone();
-            repo.edit(&id, |d| add_action(d, &action, &owner, None));
+            repo.edit(&id, |d| add_action(d, &action, owner.as_str(), None));
             repo.commit(&id);
             amended.run(format!("actions/{action}"));
         }
@@ -41,14 +41,14 @@ pub fn Actions() -> impl IntoView {
             let a = audit.get()?;
             let owners = vec![
                 (
-                    a.header.practitioner.clone(),
+                    a.header.practitioner.to_string(),
                     a.header.practitioner_name.clone(),
                 ),
                 (
-                    a.header.team_manager.clone(),
+                    a.header.team_manager.to_string(),
                     a.header.team_manager_name.clone(),
                 ),
-                (a.header.auditor.clone(), a.header.auditor_name.clone()),
+                (a.header.auditor.to_string(), a.header.auditor_name.clone()),
             ];
             let ids: Vec<String> = a.actions.iter().map(|x| x.id.clone()).collect();
             Some(

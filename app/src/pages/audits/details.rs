@@ -18,7 +18,7 @@ pub fn Details() -> impl IntoView {
         audit.get().map(|a| {
             let h = a.header;
             [
-                ("Case reference", h.case),
+                ("Case reference", h.case.to_string()),
                 ("Cohort", h.cohort.to_string()),
                 ("Theme", h.theme),
                 ("Team", h.team_name),

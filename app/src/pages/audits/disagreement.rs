@@ -37,7 +37,7 @@ pub fn Disagreement() -> impl IntoView {
             // Safeguarding, Practice and QA named in the directory.
             let holder: Option<(String, String)> = match stage {
                 DisagreementPath::Discussion => {
-                    Some((a.header.auditor.clone(), a.header.auditor_name.clone()))
+                    Some((a.header.auditor.to_string(), a.header.auditor_name.clone()))
                 }
                 DisagreementPath::RestorativeConversation => None,
                 DisagreementPath::Escalation => directory::organisation().and_then(|org| {

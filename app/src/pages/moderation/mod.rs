@@ -305,9 +305,9 @@ fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
                 let doc = match moderation::new_moderation(
                     &NewModeration {
                         audit: id.to_string(),
-                        case: audit.header.case.clone(),
+                        case: audit.header.case.to_string(),
                         auditor: (
-                            audit.header.auditor.clone(),
+                            audit.header.auditor.to_string(),
                             audit.header.auditor_name.clone(),
                         ),
                         moderator: (me.id.to_string(), me.name.clone()),
@@ -322,9 +322,7 @@ fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
                         return;
                     }
                 };
-                let Ok(auditor) = audit.header.auditor.parse() else {
-                    return;
-                };
+                let auditor = audit.header.auditor.clone();
                 let record = repo::new_document_id();
                 let meta = RecordMeta {
                     id: record.clone(),

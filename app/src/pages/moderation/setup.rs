@@ -107,7 +107,7 @@ pub fn PanelSetup() -> impl IntoView {
         let all = audits.get_untracked();
         // Nobody moderates their own audit.
         let own = all.iter().find(|(id, a)| {
-            audit_ids.contains(id) && member_ids.iter().any(|m| m.as_str() == a.header.auditor)
+            audit_ids.contains(id) && member_ids.iter().any(|m| a.header.auditor == *m.as_str())
         });
         if let Some((_, a)) = own {
             error.set(Some(format!(
@@ -149,7 +149,7 @@ pub fn PanelSetup() -> impl IntoView {
                     .filter_map(|id| all.iter().find(|(a, _)| a == id))
                     .map(|(id, a)| PanelAudit {
                         id: id.to_string(),
-                        case: a.header.case.clone(),
+                        case: a.header.case.to_string(),
                         auditor_name: a.header.auditor_name.clone(),
                         audit_grade: a.overall.grade,
                         positions: Vec::new(),
