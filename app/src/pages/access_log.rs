@@ -8,14 +8,16 @@ use qalf_shared::api::{AccessLogEntry, LogVerification};
 use crate::api::{self, ApiError};
 use crate::session::use_session;
 
-pub use qalf_shared::access::office::may_read_access_log as may_read_log;
-
 /// The access log: who read or changed which record, and when. For the CPP
 /// and administrators.
 #[component]
 pub fn AccessLogPage() -> impl IntoView {
     let session = use_session();
-    let allowed = move || session.me().is_some_and(|me| may_read_log(&me.roles));
+    let allowed = move || {
+        session
+            .me()
+            .is_some_and(|me| qalf_shared::access::office::may_read_access_log(&me.roles))
+    };
     let person = RwSignal::new(String::new());
     let document = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());

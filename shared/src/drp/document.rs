@@ -11,7 +11,7 @@ use super::{DrpCategory, DrpOutcome};
 use crate::closed_set::chosen;
 use crate::document::date::{day, maybe_day};
 use crate::document::text::FieldPath;
-use crate::document::{DocKind, DocumentError, Record, create_document};
+use crate::document::{DocKind, DocumentError, Record};
 use crate::org::Cohort;
 
 pub const DRP_SCHEMA: u64 = 1;
@@ -94,7 +94,7 @@ pub fn new_drp_alert(
         outcome: None,
         resolution: Text::from(""),
     };
-    create_document(&doc, by, at)
+    doc.create(by, at)
 }
 
 /// Paths of the alert's fields, as the screens address them.

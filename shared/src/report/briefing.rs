@@ -12,7 +12,7 @@ use super::facts::{Facts, Polarity};
 use super::figures::{Context, plural};
 use super::learning::ranked;
 use super::{Report, ReportKind};
-use crate::document::{DocKind, DocumentError, Record, create_document};
+use crate::document::{DocKind, DocumentError, Record};
 use crate::org::{CaseRef, Organisation};
 
 pub const BRIEFING_SCHEMA: u64 = 1;
@@ -196,7 +196,7 @@ pub fn new_briefing(
         shared_at: None,
         shared_by: None,
     };
-    create_document(&doc, by, at)
+    doc.create(by, at)
 }
 
 impl Record for BriefingDoc {

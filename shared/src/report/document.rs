@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ReportKind;
 use crate::document::text::FieldPath;
-use crate::document::{DocKind, DocumentError, Record, create_document};
+use crate::document::{DocKind, DocumentError, Record};
 use crate::org::Role;
 use crate::schedule::Period;
 
@@ -124,7 +124,7 @@ pub fn new_report_document(
             })
             .collect(),
     };
-    create_document(&doc, by, at)
+    doc.create(by, at)
 }
 
 impl Record for ReportDoc {

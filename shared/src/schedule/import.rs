@@ -475,15 +475,12 @@ fn read_header(header: &csv::ByteRecord, line: u64, plan: &mut ImportPlan) -> Op
 
 /// A cohort by its code (any letter case) or its full name.
 fn parse_cohort(value: &str) -> Result<Cohort, String> {
-    value
-        .parse::<Cohort>()
-        .ok()
-        .or_else(|| {
-            Cohort::ALL
-                .into_iter()
-                .find(|c| c.label().eq_ignore_ascii_case(value))
-        })
-        .ok_or_else(|| format!("unknown cohort `{value}` (expected one of CIN, CP, CWD, CiC, EH)"))
+    value.parse::<Cohort>().or_else(|unknown| {
+        Cohort::ALL
+            .into_iter()
+            .find(|c| c.label().eq_ignore_ascii_case(value))
+            .ok_or_else(|| unknown.to_string())
+    })
 }
 
 /// Initials only, never a name: up to four letters; dots and spaces dropped.

@@ -9,18 +9,12 @@ pub mod report;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use qalf_shared::api::Me;
 use qalf_shared::report::ReportKind;
 use qalf_shared::report::drill::Drill;
 use qalf_shared::schedule::YearMonth;
 
 use crate::clock;
 use crate::session::use_session;
-
-/// Whether the person reads reports: managers and the CPP (R-REP-8).
-pub fn reads_reports(me: &Me) -> bool {
-    qalf_shared::access::office::reads_reports(&me.roles)
-}
 
 /// A report's address.
 pub fn report_href(kind: ReportKind, month: YearMonth) -> String {
@@ -94,7 +88,7 @@ pub fn ReportsPage() -> impl IntoView {
         let Some(me) = session.me() else {
             return ().into_any();
         };
-        if !reads_reports(&me) {
+        if !qalf_shared::access::office::reads_reports(&me.roles) {
             return view! {
                 <h1>"Reports"</h1>
                 <p>"Reports with figures are for managers and the quality assurance team. 7-minute briefings are on your home page."</p>

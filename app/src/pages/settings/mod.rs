@@ -15,7 +15,7 @@ use crate::components::problem::ErrorSummary;
 use crate::session::use_session;
 use fields::{FIELDS, Field};
 
-pub use qalf_shared::access::office::may_change_settings;
+use qalf_shared::access::office::may_change_settings;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

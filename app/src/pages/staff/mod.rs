@@ -17,7 +17,7 @@ use crate::session::use_session;
 /// Matches the server's limit for a staff file.
 const MAX_FILE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
-pub use qalf_shared::access::office::may_keep_staff_directory as may_import_staff;
+use qalf_shared::access::office::may_keep_staff_directory;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
@@ -32,7 +32,11 @@ enum Stage {
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let session = use_session();
-    let allowed = move || session.me().is_some_and(|me| may_import_staff(&me.roles));
+    let allowed = move || {
+        session
+            .me()
+            .is_some_and(|me| may_keep_staff_directory(&me.roles))
+    };
     // Counts imports applied, so the accounts list shows who joined.
     let applied = RwSignal::new(0u32);
     view! {
