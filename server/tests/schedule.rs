@@ -701,8 +701,8 @@ async fn moderate_to(app: &TestApp, audit_id: &str, grade: audit::Grade) {
             audit::document::record_moderation(
                 &mut tx,
                 &audit::document::ModeratedOutcome {
-                    by: "moderation".into(),
-                    record: "a-moderation".into(),
+                    by: qalf_shared::moderation::ModeratedBy::Moderation,
+                    record: qalf_shared::sync::DocumentId::from_bytes([7; 16]),
                     grade: Some(grade),
                     audit_quality: Some(audit::Grade::Good),
                     no_consensus: false,

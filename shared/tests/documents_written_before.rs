@@ -98,43 +98,57 @@ fn records_written_before_the_typed_schemas_open_and_read_the_same() {
                 }
             }
             DocKind::Moderation => {
-                assert!(
-                    qalf_shared::moderation::document::read(&doc).is_some(),
-                    "{name}"
+                let m = qalf_shared::moderation::document::read(&doc)
+                    .unwrap_or_else(|| panic!("{name} opens"));
+                // The people and the audit read as the ids the text named.
+                assert_eq!(Some(m.audit.to_string()), root_text(&doc, "audit"));
+                assert_eq!(Some(m.case.to_string()), root_text(&doc, "case"));
+                assert_eq!(Some(m.auditor.to_string()), root_text(&doc, "auditor"));
+                assert_eq!(Some(m.moderator.to_string()), root_text(&doc, "moderator"));
+                assert_eq!(
+                    m.agreement.map(|a| a.code().to_string()),
+                    root_text(&doc, "agreement")
                 );
                 reads_and_writes_back_unchanged::<qalf_shared::moderation::document::ModerationDoc>(
                     &name, &mut doc,
                 );
             }
             DocKind::Panel => {
-                assert!(
-                    qalf_shared::moderation::panel::read_panel(&doc).is_some(),
-                    "{name}"
-                );
+                let p = qalf_shared::moderation::panel::read_panel(&doc)
+                    .unwrap_or_else(|| panic!("{name} opens"));
+                assert_eq!(Some(p.chair.to_string()), root_text(&doc, "chair"));
+                assert!(!p.members.is_empty() && !p.audits.is_empty(), "{name}");
                 reads_and_writes_back_unchanged::<qalf_shared::moderation::panel::PanelDoc>(
                     &name, &mut doc,
                 );
             }
             DocKind::PanelPosition => {
-                assert!(
-                    qalf_shared::moderation::panel::read_position(&doc).is_some(),
-                    "{name}"
-                );
+                let p = qalf_shared::moderation::panel::read_position(&doc)
+                    .unwrap_or_else(|| panic!("{name} opens"));
+                assert_eq!(Some(p.panel.to_string()), root_text(&doc, "panel"));
+                assert_eq!(Some(p.audit.to_string()), root_text(&doc, "audit"));
+                assert_eq!(Some(p.member.to_string()), root_text(&doc, "member"));
                 reads_and_writes_back_unchanged::<qalf_shared::moderation::panel::PositionDoc>(
                     &name, &mut doc,
                 );
             }
             DocKind::Observation => {
-                assert!(
-                    qalf_shared::observation::document::read(&doc).is_some(),
-                    "{name}"
+                let o = qalf_shared::observation::document::read(&doc)
+                    .unwrap_or_else(|| panic!("{name} opens"));
+                assert_eq!(Some(o.observer.to_string()), root_text(&doc, "observer"));
+                assert_eq!(
+                    o.subject.map(|s| s.to_string()),
+                    root_text(&doc, "subject").filter(|s| !s.is_empty())
                 );
                 reads_and_writes_back_unchanged::<qalf_shared::observation::ObservationDoc>(
                     &name, &mut doc,
                 );
             }
             DocKind::DrpAlert => {
-                assert!(qalf_shared::drp::read(&doc).is_some(), "{name}");
+                let d = qalf_shared::drp::read(&doc).unwrap_or_else(|| panic!("{name} opens"));
+                assert_eq!(Some(d.case.to_string()), root_text(&doc, "case"));
+                assert_eq!(Some(d.team.to_string()), root_text(&doc, "team"));
+                assert_eq!(Some(d.iro.to_string()), root_text(&doc, "iro"));
                 reads_and_writes_back_unchanged::<qalf_shared::drp::DrpDoc>(&name, &mut doc);
             }
             DocKind::Report => {
@@ -162,6 +176,15 @@ fn records_written_before_the_typed_schemas_open_and_read_the_same() {
     }
     for kind in DocKind::ALL {
         assert!(kinds.contains(&kind), "no fixture of a {kind}");
+    }
+}
+
+/// A text field at the top of a record, as stored.
+fn root_text(doc: &Automerge, key: &str) -> Option<String> {
+    use automerge::ReadDoc;
+    match doc.get(automerge::ROOT, key).ok()??.0 {
+        automerge::Value::Scalar(s) => s.as_str().map(str::to_string),
+        automerge::Value::Object(_) => None,
     }
 }
 

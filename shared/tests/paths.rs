@@ -38,7 +38,7 @@ fn new_audit(reaudit: bool) -> Automerge {
             tx,
             &SafetyAlert {
                 id: "alert-1".into(),
-                raised_by: "p-1".into(),
+                raised_by: "p-1".parse().unwrap(),
                 raised_at: 0,
                 concern: "A concern.".into(),
                 alerted: None,
@@ -104,7 +104,7 @@ fn every_observation_path_resolves_on_a_new_observation_of_each_kind() {
             templates,
             &NewObservation {
                 kind,
-                observer: "p-1".into(),
+                observer: "p-1".parse().unwrap(),
                 observer_name: "A Manager".into(),
                 subject: None,
                 team: None,

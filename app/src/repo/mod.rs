@@ -318,7 +318,7 @@ impl Repo {
     pub async fn raise_alert(&self, audit: &DocumentId, concern: &str) -> Result<(), StoreError> {
         let alert = qalf_shared::audit::document::SafetyAlert {
             id: format!("alert-{}", random::token(12)),
-            raised_by: self.0.me.id.to_string(),
+            raised_by: self.0.me.id.clone(),
             raised_at: crate::clock::now_secs(),
             concern: concern.trim().to_string(),
             alerted: None,

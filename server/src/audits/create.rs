@@ -61,7 +61,7 @@ pub async fn create_audit(
         team_manager_name: name(&team_manager),
         auditor: allocation.auditor.clone(),
         auditor_name: name(&allocation.auditor),
-        head_of_service: head.id.to_string(),
+        head_of_service: Some(head.id.clone()),
         head_of_service_name: head.name.clone(),
         audit_kind: allocation.audit_kind,
         allocated_on: allocation.allocated_on,
@@ -147,7 +147,7 @@ async fn tell_allocated(
     let alongside = allocation
         .reaudit
         .as_ref()
-        .and_then(|r| PersonId::parse(r.alongside.as_deref()?).ok());
+        .and_then(|r| r.alongside.clone());
     if let Some(cpp) = alongside.filter(|p| p != auditor) {
         told.push((
             cpp,

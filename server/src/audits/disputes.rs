@@ -10,7 +10,6 @@
 
 use qalf_shared::access::Parties;
 use qalf_shared::audit::{self, rules};
-use qalf_shared::org::PersonId;
 use qalf_shared::sync::DocumentId;
 use rusqlite::params;
 
@@ -59,7 +58,7 @@ pub async fn on_changed(state: &AppState, id: &DocumentId) -> AppResult<()> {
             .disagreement
             .iter()
             .max_by_key(|s| s.stage)
-            .and_then(|s| PersonId::parse(&s.opened_by).ok())
+            .map(|s| s.opened_by.clone())
             .unwrap_or_else(|| auditor.clone());
         let detail = if holders.is_empty() {
             "disagreement closed: nobody holds it".to_string()

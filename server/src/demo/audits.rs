@@ -4,6 +4,7 @@
 
 use autosurgeon::Text;
 use chrono::{Duration, NaiveDate};
+use qalf_shared::audit::document::{ActionStatus, Consulted};
 use qalf_shared::audit::{self, Answer, AuditDoc, Grade};
 use qalf_shared::sync::DocumentId;
 
@@ -37,17 +38,17 @@ pub fn fill_completed(
     a.development = Text::from("Update the chronology after each significant event.");
     a.stretch_practitioner = Text::from("Write to the child, not about them.");
     a.stretch_manager = Text::from("Record the reasons for supervision decisions.");
-    a.family.consulted = Some("none".into());
+    a.family.consulted = Some(Consulted::NoOne);
     a.completed_at = Some(completed_at);
-    a.completed_by = Some(a.header.auditor.to_string());
+    a.completed_by = Some(a.header.auditor.clone());
     a.follow_up.due_on = Some(completed_on + Duration::days(follow_up_days));
     if grade.needs_actions() {
         a.actions.push(audit::document::ActionItem {
             id: "action-demo".into(),
             what: Text::from("Update the chronology and the plan."),
-            owner: a.header.practitioner.to_string(),
+            owner: Some(a.header.practitioner.clone()),
             due_on: Some(completed_on + Duration::days(14)),
-            status: "open".into(),
+            status: ActionStatus::Open,
         });
     }
 }

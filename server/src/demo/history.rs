@@ -19,8 +19,11 @@ use qalf_shared::audit::document::{DisagreementStage, Header, ModeratedOutcome, 
 use qalf_shared::audit::{self, AuditDoc, Grade, NewAudit, template};
 use qalf_shared::document::DocKind;
 use qalf_shared::drp::{DrpCategory, DrpOutcome, NewDrpAlert};
-use qalf_shared::moderation::document::{MODERATION_SCHEMA, ModerationDoc};
+use qalf_shared::moderation::ModeratedBy;
+use qalf_shared::moderation::document::{Agreement, MODERATION_SCHEMA, ModerationDoc};
 use qalf_shared::observation::document::NewObservation;
+use qalf_shared::observation::document::{ConsentAnswer, ConsentHow, Setting};
+use qalf_shared::observation::quota::MeetingType;
 use qalf_shared::observation::{self, template as obs_template};
 use qalf_shared::org::{Case, Cohort, Organisation, Person, PersonId, Role};
 use qalf_shared::report::Facts;
@@ -360,7 +363,7 @@ fn header(
         team_manager_name: ctx.name(&tm),
         auditor: auditor.clone(),
         auditor_name: ctx.name(auditor),
-        head_of_service: head.map(|h| h.id.to_string()).unwrap_or_default(),
+        head_of_service: head.map(|h| h.id.clone()),
         head_of_service_name: head.map(|h| h.name.clone()).unwrap_or_default(),
         audit_kind: kind,
         allocated_on: allocated,
@@ -490,12 +493,12 @@ fn past_audit(
         for action in &mut a.actions {
             let overdue = action.due_on.is_some_and(|d| d < today);
             if overdue && actions_done {
-                action.status = "done".into();
+                action.status = qalf_shared::audit::document::ActionStatus::Done;
             }
         }
         if practitioner_response {
             a.responses.practitioner.held_on = Some(completed + Duration::days(6));
-            a.responses.practitioner.held_by = Some(a.header.team_manager.to_string());
+            a.responses.practitioner.held_by = Some(a.header.team_manager.clone());
             a.responses.practitioner.notes = Text::from(
                 "Talked through the audit and agreed the stretch target in supervision.",
             );
@@ -505,8 +508,7 @@ fn past_audit(
             a.responses.manager.held_by = ctx
                 .org
                 .person(&a.header.team_manager)
-                .and_then(|tm| tm.line_manager.clone())
-                .map(|sm| sm.to_string());
+                .and_then(|tm| tm.line_manager.clone());
             a.responses.manager.notes =
                 Text::from("Reflected on the team's oversight and set a stretch target.");
         }
@@ -518,7 +520,7 @@ fn past_audit(
         if alert {
             a.safety_alerts.push(SafetyAlert {
                 id: alert_id.clone(),
-                raised_by: a.header.auditor.to_string(),
+                raised_by: a.header.auditor.clone(),
                 raised_at: at(alert_day),
                 concern: "A safety concern was raised with the Head of Service during the audit."
                     .into(),
@@ -532,10 +534,10 @@ fn past_audit(
             a.disagreement.push(DisagreementStage {
                 id: "stage-1".into(),
                 stage: 1,
-                opened_by: a.header.practitioner.to_string(),
+                opened_by: a.header.practitioner.clone(),
                 opened_at: at(opened),
                 held_by: a.header.auditor_name.clone(),
-                holder: Some(a.header.auditor.to_string()),
+                holder: Some(a.header.auditor.clone()),
                 allocated_by: None,
                 allocated_at: None,
                 concern: Text::from("The practitioner disagrees with the grade for planning."),
@@ -545,25 +547,25 @@ fn past_audit(
                     "Not agreed."
                 }),
                 closed_at: Some(at(opened + Duration::days(4))),
-                closed_by: Some(a.header.auditor.to_string()),
+                closed_by: Some(a.header.auditor.clone()),
                 resolved: resolved_first,
             });
             if !resolved_first {
                 a.disagreement.push(DisagreementStage {
                     id: "stage-2".into(),
                     stage: 2,
-                    opened_by: a.header.auditor.to_string(),
+                    opened_by: a.header.auditor.clone(),
                     opened_at: at(opened + Duration::days(5)),
                     held_by: cpp_name.clone(),
-                    holder: cpp_worker.as_ref().map(|c| c.to_string()),
-                    allocated_by: Some(ctx.cpp_lead.to_string()),
+                    holder: cpp_worker.clone(),
+                    allocated_by: Some(ctx.cpp_lead.clone()),
                     allocated_at: Some(at(opened + Duration::days(5))),
                     concern: Text::from("Restorative conversation about the planning grade."),
                     outcome: Text::from(
                         "Resolved: the grade stands and the plan will be reviewed.",
                     ),
                     closed_at: Some(at(opened + Duration::days(12))),
-                    closed_by: cpp_worker.as_ref().map(|c| c.to_string()),
+                    closed_by: cpp_worker.clone(),
                     resolved: true,
                 });
             }
@@ -573,7 +575,7 @@ fn past_audit(
     let meta = audit_meta(&id, &ctx.cpp_lead, case, auditor, at(allocated));
     if done
         && alert
-        && let Ok(head) = PersonId::parse(&head)
+        && let Some(head) = head
     {
         ctx.history.alerts.push((
             alert_id,
@@ -618,14 +620,18 @@ fn moderate(
     let value = ModerationDoc {
         kind: DocKind::Moderation.code().into(),
         schema: MODERATION_SCHEMA,
-        audit: audit_id.to_string(),
-        case: case.reference.to_string(),
-        auditor: auditor.to_string(),
+        audit: audit_id.clone(),
+        case: case.reference.clone(),
+        auditor: auditor.clone(),
         auditor_name: ctx.name(auditor),
-        moderator: moderator.to_string(),
+        moderator: moderator.clone(),
         moderator_name: ctx.name(&moderator),
         audit_grade: Some(grade),
-        agreement: Some((if agree { "agree" } else { "disagree" }).into()),
+        agreement: Some(if agree {
+            Agreement::Agree
+        } else {
+            Agreement::Disagree
+        }),
         moderated_grade: (!agree).then_some(moderated),
         audit_quality: Some(Grade::Good),
         feedback: Text::from(
@@ -647,8 +653,8 @@ fn moderate(
     let facts = report_facts::of_moderation(&meta, &value);
     ctx.store(id.clone(), doc, meta, facts);
     Some(ModeratedOutcome {
-        by: "moderation".into(),
-        record: id.to_string(),
+        by: ModeratedBy::Moderation,
+        record: id.clone(),
         grade: Some(moderated),
         audit_quality: Some(Grade::Good),
         no_consensus: false,
@@ -791,10 +797,10 @@ fn observation(
         templates,
         &NewObservation {
             kind,
-            observer: observer.to_string(),
+            observer: observer.clone(),
             observer_name: ctx.name(observer),
-            subject: subject.map(|s| (s.to_string(), ctx.name(s))),
-            team: team.as_ref().map(|t| (t.to_string(), team_name.clone())),
+            subject: subject.map(|s| (s.clone(), ctx.name(s))),
+            team: team.as_ref().map(|t| (t.clone(), team_name.clone())),
             held_on: Some(held),
         },
     ) else {
@@ -803,24 +809,21 @@ fn observation(
     let strength = weighted(&mut ctx.rng, &STRENGTHS);
     let area = weighted(&mut ctx.rng, &AREAS);
     if needs_consent {
-        o.consent.status = Some("given".into());
+        o.consent.status = Some(ConsentAnswer::Given);
         o.consent.given_by = Text::from("The parent and the young person");
-        o.consent.how = Some("verbal".into());
+        o.consent.how = Some(ConsentHow::Verbal);
         o.consent.purpose_shown = true;
         o.consent.recorded_at = Some(at(held));
-        o.consent.recorded_by = Some(observer.to_string());
-        o.setting = Some("home-visit".into());
+        o.consent.recorded_by = Some(observer.clone());
+        o.setting = Some(Setting::HomeVisit);
     }
     if kind == ObservationKind::IroObservation {
-        o.meeting_type = Some(
-            (if ctx.rng.random_bool(0.5) {
-                "cic-review"
-            } else {
-                "cp-conference"
-            })
-            .into(),
-        );
-        o.setting = Some("review-or-conference".into());
+        o.meeting_type = Some(if ctx.rng.random_bool(0.5) {
+            MeetingType::CicReview
+        } else {
+            MeetingType::CpConference
+        });
+        o.setting = Some(Setting::ReviewOrConference);
     }
     for section in &mut o.sections {
         for prompt in &mut section.prompts {
@@ -883,10 +886,10 @@ fn drp_alerts(ctx: &mut Ctx<'_>, count: u32, months: u32) {
             .unwrap_or_default();
         let Ok(mut doc) = qalf_shared::drp::new_drp_alert(
             &NewDrpAlert {
-                case: case.reference.to_string(),
+                case: case.reference.clone(),
                 cohort: case.cohort,
-                team: (case.team.to_string(), team_name),
-                iro: (iro.to_string(), ctx.name(&iro)),
+                team: (case.team.clone(), team_name),
+                iro: (iro.clone(), ctx.name(&iro)),
                 raised_on: raised,
                 category: Some(category),
             },

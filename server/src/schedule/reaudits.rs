@@ -333,9 +333,9 @@ pub async fn allocate(
             allocated_by: user.person.clone(),
             suggested_day: None,
             reaudit: Some(ReAuditOf {
-                original: body.original.clone(),
+                original: original_id.clone(),
                 alongside_name: alongside.as_ref().map(|c| name(&org, c)),
-                alongside: alongside.as_ref().map(ToString::to_string),
+                alongside: alongside.clone(),
                 action_plan_complete: None,
             }),
         },

@@ -407,7 +407,7 @@ async fn r_audit_8_each_disagreement_stage_names_its_holder_tells_them_and_lets_
         .flatten()
         .unwrap();
     let last = decided.disagreement.iter().find(|s| s.stage == 3).unwrap();
-    assert!(last.resolved && last.closed_by.as_deref() == Some(spqa.as_str()));
+    assert!(last.resolved && last.closed_by.as_ref() == Some(&spqa));
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while app
         .server
@@ -607,8 +607,7 @@ async fn r_audit_7_reminders_overdue_lists_telling_the_practitioner_and_closing_
     device
         .pump_until("the contact noted in the audit", |p| {
             p.client.doc(&id).and_then(audit::read).is_some_and(|a| {
-                a.follow_up.contacted
-                    && a.follow_up.contacted_by.as_deref() == Some(auditor.as_str())
+                a.follow_up.contacted && a.follow_up.contacted_by.as_ref() == Some(auditor)
             })
         })
         .await;
@@ -731,7 +730,7 @@ async fn r_audit_9_both_managers_are_asked_to_hold_their_conversation_and_the_co
         .unwrap()
         .flatten()
         .unwrap();
-    assert_eq!(doc.responses.manager.held_by.as_deref(), Some(sm.as_str()));
+    assert_eq!(doc.responses.manager.held_by.as_ref(), Some(&sm));
     // "Synced" can reach the device a moment before the relay's write,
     // which is what marks the record for projection: wait past it.
     let now_missing = app

@@ -167,10 +167,10 @@ async fn r_mod_2_a_completed_moderation_tells_the_auditor_once() {
     assert_eq!(status, 201);
     let doc = new_moderation(
         &NewModeration {
-            audit: audit.to_string(),
-            case: "C-1".into(),
-            auditor: (tm.to_string(), "The auditor".into()),
-            moderator: (cpp.to_string(), "The CPP".into()),
+            audit: audit.clone(),
+            case: "C-1".parse().unwrap(),
+            auditor: (tm.clone(), "The auditor".into()),
+            moderator: (cpp.clone(), "The CPP".into()),
             audit_grade: Some(Grade::Good),
         },
         cpp.as_str(),

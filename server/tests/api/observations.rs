@@ -52,9 +52,9 @@ async fn observed_on_a_tablet(
         template::current(),
         &NewObservation {
             kind: ObservationKind::PracticeObservation,
-            observer: tm.to_string(),
+            observer: tm.clone(),
             observer_name: tm_name.clone(),
-            subject: Some((worker.id.to_string(), worker.name.clone())),
+            subject: Some((worker.id.clone(), worker.name.clone())),
             team: None,
             held_on: Some("2026-11-03".parse().unwrap()),
         },

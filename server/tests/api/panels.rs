@@ -18,9 +18,9 @@ fn position_doc(member: &PersonId) -> automerge::Automerge {
         &PositionDoc {
             kind: "panel-position".into(),
             schema: 1,
-            panel: "panel".into(),
-            audit: "audit".into(),
-            member: member.to_string(),
+            panel: DocumentId::from_bytes([1; 16]),
+            audit: DocumentId::from_bytes([2; 16]),
+            member: member.clone(),
             member_name: member.to_string(),
             grade: None,
             audit_quality: None,
@@ -301,18 +301,18 @@ async fn r_sec_1_a_member_writes_their_own_position_until_recorded_and_the_panel
             kind: "panel".into(),
             schema: panel::PANEL_SCHEMA,
             held_on: "2026-12-01".into(),
-            chair: chair.to_string(),
+            chair: chair.clone(),
             chair_name: chair.to_string(),
             members: members
                 .iter()
                 .map(|m| panel::Member {
-                    id: m.to_string(),
+                    id: m.clone(),
                     name: m.to_string(),
                 })
                 .collect(),
             audits: vec![panel::PanelAudit {
-                id: audit.to_string(),
-                case: "C-1".into(),
+                id: audit.clone(),
+                case: "C-1".parse().unwrap(),
                 auditor_name: "An auditor".into(),
                 audit_grade: None,
                 positions: vec![],

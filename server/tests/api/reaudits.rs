@@ -73,14 +73,17 @@ async fn r_reaudit_1_the_head_of_service_confirms_the_action_plan_and_the_servic
         .reaudit
         .clone()
         .expect("a re-audit knows what it re-audits");
-    assert_eq!(link.original, queued.original);
+    assert_eq!(link.original.to_string(), queued.original);
     assert_eq!(link.action_plan_complete, None);
 
     // The demo's Inadequate audit has actions nobody ticked done: the Head
     // of Service checks the case file and finds the plan complete anyway.
     let original = audit_on_server(&app, &queued.original.parse().unwrap()).await;
     assert!(
-        original.actions.iter().any(|a| a.status != "done"),
+        original
+            .actions
+            .iter()
+            .any(|a| a.status != qalf_shared::audit::document::ActionStatus::Done),
         "the test needs an unticked action"
     );
     let head_http = app.signed_in_person(&head).await;
@@ -92,7 +95,7 @@ async fn r_reaudit_1_the_head_of_service_confirms_the_action_plan_and_the_servic
                 a.overall.grade = Some(Grade::Good);
                 a.reaudit.as_mut().unwrap().action_plan_complete = Some(true);
                 a.completed_at = Some(1_793_000_000);
-                a.completed_by = Some(head.to_string());
+                a.completed_by = Some(head.clone());
             })
         })
         .await;
@@ -173,7 +176,7 @@ async fn r_reaudit_3_the_cpp_member_is_named_on_the_cabinet_members_re_audit_tol
     let org = app.server.state.org();
     let made = audit_on_server(&app, &id).await;
     let link = made.reaudit.expect("the re-audit's link");
-    assert_eq!(link.alongside.as_ref(), Some(&alongside.to_string()));
+    assert_eq!(link.alongside.as_ref(), Some(&alongside));
     assert_eq!(
         link.alongside_name.as_deref(),
         Some(org.person(&alongside).unwrap().name.as_str())

@@ -173,7 +173,8 @@ async fn r_rep_1_the_monthly_figures_for_a_generated_council_match_those_counted
             .is_some_and(|d| month().contains(d))
         {
             moderated += 1;
-            agreed += u32::from(m.agreement.as_deref() == Some("agree"));
+            agreed +=
+                u32::from(m.agreement == Some(qalf_shared::moderation::document::Agreement::Agree));
         }
     }
     let agreement = counts(table(report, "moderation-agreement"), "Moderated");
@@ -617,10 +618,10 @@ async fn r_rep_5_a_drp_alert_an_iro_raises_is_counted_in_the_quarterly_drp_figur
     let today = app.clock.now().date_naive();
     let doc = qalf_shared::drp::new_drp_alert(
         &qalf_shared::drp::NewDrpAlert {
-            case: case.reference.to_string(),
+            case: case.reference.clone(),
             cohort: case.cohort,
-            team: (case.team.to_string(), String::new()),
-            iro: (iro.to_string(), String::new()),
+            team: (case.team.clone(), String::new()),
+            iro: (iro.clone(), String::new()),
             raised_on: today,
             category: Some(qalf_shared::drp::DrpCategory::ManagementResponse),
         },

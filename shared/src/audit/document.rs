@@ -16,12 +16,14 @@ use chrono::NaiveDate;
 
 use super::template::AuditTemplate;
 use super::{Answer, Grade};
-use crate::closed_set::chosen;
+use crate::closed_set::{chosen, closed_set};
 use crate::document::date::{day, maybe_day};
 use crate::document::text::{FieldPath, Step};
 use crate::document::{DocKind, DocumentError, Record};
+use crate::moderation::ModeratedBy;
 use crate::org::{CaseRef, Cohort, PersonId, TeamId};
 use crate::schedule::AuditKind;
+use crate::sync::DocumentId;
 
 /// The audit schema's current version.
 pub const AUDIT_SCHEMA: u64 = 1;
@@ -56,8 +58,8 @@ pub struct AuditDoc {
     pub recognition: Recognition,
     #[autosurgeon(missing = "Option::default")]
     pub completed_at: Option<i64>,
-    #[autosurgeon(missing = "Option::default")]
-    pub completed_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub completed_by: Option<PersonId>,
     #[autosurgeon(missing = "Option::default")]
     pub closed_at: Option<i64>,
     pub amendments: Vec<Amendment>,
@@ -77,12 +79,12 @@ pub struct AuditDoc {
 /// A re-audit's link to the audit it re-audits.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct ReAuditOf {
-    /// The re-audited audit's document id.
-    pub original: String,
+    /// The re-audited audit.
+    pub original: DocumentId,
     /// R-REAUDIT-3: the CPP member re-auditing side by side with the Cabinet
     /// Member, named on the record itself.
-    #[autosurgeon(missing = "Option::default")]
-    pub alongside: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub alongside: Option<PersonId>,
     #[autosurgeon(missing = "Option::default")]
     pub alongside_name: Option<String>,
     /// R-REAUDIT-1: the re-auditor's answer, from the case file, to "is
@@ -96,10 +98,9 @@ pub struct ReAuditOf {
 /// The outcome of a moderation or a panel, written back to the audit.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct ModeratedOutcome {
-    /// "moderation" or "panel".
-    pub by: String,
+    pub by: ModeratedBy,
     /// The moderation or panel document.
-    pub record: String,
+    pub record: DocumentId,
     #[autosurgeon(missing = "Option::default", with = "chosen")]
     pub grade: Option<Grade>,
     #[autosurgeon(missing = "Option::default", with = "chosen")]
@@ -135,7 +136,10 @@ pub struct Header {
     pub team_manager_name: String,
     pub auditor: PersonId,
     pub auditor_name: String,
-    pub head_of_service: String,
+    /// None where the team had no Head of Service when the audit was
+    /// allocated (stored blank, as it always was).
+    #[autosurgeon(with = "crate::org::ids::blank_as_none")]
+    pub head_of_service: Option<PersonId>,
     pub head_of_service_name: String,
     /// What kind of audit (themed, bespoke, re-audit…).
     pub audit_kind: AuditKind,
@@ -203,26 +207,47 @@ pub struct Judgement {
     pub reason: Text,
 }
 
+closed_set! {
+    /// Where a recommended action stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ActionStatus: "action status", shown by label {
+        Open = "open", "Open";
+        Done = "done", "Done";
+    }
+}
+
+closed_set! {
+    /// Who was consulted for the audit (R-AUDIT-6).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum Consulted: "who was consulted", shown by label {
+        Child = "child", "The child";
+        Carers = "carers", "Parents or carers";
+        Both = "both", "The child and their carers";
+        NoOne = "none", "No one was consulted";
+    }
+}
+
 /// A recommended action (R-AUDIT-4).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct ActionItem {
     #[key]
     pub id: String,
     pub what: Text,
-    /// Person id of the owner.
-    pub owner: String,
+    /// Who owns the action; none until someone is named (stored blank).
+    #[autosurgeon(with = "crate::org::ids::blank_as_none")]
+    pub owner: Option<PersonId>,
     #[autosurgeon(missing = "Option::default", with = "maybe_day")]
     pub due_on: Option<NaiveDate>,
-    /// "open" or "done".
-    pub status: String,
+    pub status: ActionStatus,
 }
 
 /// Family feedback (R-AUDIT-6).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct FamilyFeedback {
-    /// "child", "carers", "both" or "none".
-    #[autosurgeon(missing = "Option::default")]
-    pub consulted: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub consulted: Option<Consulted>,
     /// The allocated worker was consulted before the family was contacted.
     pub worker_consulted_first: bool,
     pub how: Text,
@@ -235,7 +260,7 @@ pub struct FamilyFeedback {
 pub struct SafetyAlert {
     #[key]
     pub id: String,
-    pub raised_by: String,
+    pub raised_by: PersonId,
     /// Unix seconds.
     pub raised_at: i64,
     pub concern: String,
@@ -254,18 +279,18 @@ pub struct DisagreementStage {
     pub id: String,
     /// 1, 2 or 3.
     pub stage: u64,
-    pub opened_by: String,
+    pub opened_by: PersonId,
     pub opened_at: i64,
     /// The name of who holds this stage (the auditor, the CPP worker
     /// allocated, the Head of Service for Safeguarding, Practice and QA);
     /// empty while the CPP has still to allocate a worker.
     pub held_by: String,
     /// Their person id.
-    #[autosurgeon(missing = "Option::default")]
-    pub holder: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub holder: Option<PersonId>,
     /// Who allocated the holder (the CPP, at stage 2), and when.
-    #[autosurgeon(missing = "Option::default")]
-    pub allocated_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub allocated_by: Option<PersonId>,
     #[autosurgeon(missing = "Option::default")]
     pub allocated_at: Option<i64>,
     /// What is disagreed with, in the words of whoever opened the stage.
@@ -273,8 +298,8 @@ pub struct DisagreementStage {
     pub outcome: Text,
     #[autosurgeon(missing = "Option::default")]
     pub closed_at: Option<i64>,
-    #[autosurgeon(missing = "Option::default")]
-    pub closed_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub closed_by: Option<PersonId>,
     pub resolved: bool,
 }
 
@@ -293,8 +318,8 @@ pub struct FollowUp {
     pub contacted: bool,
     #[autosurgeon(missing = "Option::default")]
     pub contacted_at: Option<i64>,
-    #[autosurgeon(missing = "Option::default")]
-    pub contacted_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub contacted_by: Option<PersonId>,
 }
 
 /// Reads a yes-or-no answer: true or false, or the words "yes" and "no"
@@ -340,8 +365,9 @@ pub struct Responses {
 pub struct Conversation {
     #[autosurgeon(missing = "Option::default", with = "maybe_day")]
     pub held_on: Option<NaiveDate>,
-    #[autosurgeon(missing = "Option::default")]
-    pub held_by: Option<String>,
+    /// Who held the conversation.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub held_by: Option<PersonId>,
     pub notes: Text,
 }
 
@@ -357,7 +383,7 @@ pub struct Recognition {
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Amendment {
     pub at: i64,
-    pub by: String,
+    pub by: PersonId,
     /// Which fields changed (field paths).
     pub fields: String,
 }
@@ -638,7 +664,7 @@ pub fn add_action<T: Transactable + ReadDoc>(
         Some(d) => tx.put(&item, "due_on", d.to_string())?,
         None => tx.put(&item, "due_on", ScalarValue::Null)?,
     }
-    tx.put(&item, "status", "open")?;
+    tx.put(&item, "status", ActionStatus::Open.code())?;
     Ok(())
 }
 

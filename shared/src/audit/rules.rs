@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::document::{AuditDoc, DisagreementStage, Header};
+use super::document::{AuditDoc, Consulted, DisagreementStage, Header};
 use super::grade::Grade;
 use crate::org::{Organisation, PersonId, Role};
 
@@ -266,15 +266,15 @@ pub fn completion_blockers(
         blockers.push(Blocker::ActionsNeeded { grade });
     }
     for action in &audit.actions {
-        if blank(&action.what) || action.owner.trim().is_empty() || action.due_on.is_none() {
+        if blank(&action.what) || action.owner.is_none() || action.due_on.is_none() {
             blockers.push(Blocker::ActionIncomplete {
                 action: action.id.clone(),
             });
         }
     }
-    match audit.family.consulted.as_deref() {
+    match audit.family.consulted {
         None => blockers.push(Blocker::FamilyFeedback),
-        Some("none") => {}
+        Some(Consulted::NoOne) => {}
         Some(_) if !audit.family.worker_consulted_first => {
             blockers.push(Blocker::WorkerNotConsultedFirst)
         }
@@ -484,10 +484,7 @@ fn current_stage(audit: &AuditDoc) -> Option<(&DisagreementStage, DisagreementPa
 
 /// The person holding a stage, where one is named.
 pub fn stage_holder(stage: &DisagreementStage) -> Option<PersonId> {
-    stage
-        .holder
-        .as_deref()
-        .and_then(|h| PersonId::parse(h).ok())
+    stage.holder.clone()
 }
 
 /// Who holds stage 3: the directory's Head of Service for Safeguarding,
@@ -526,7 +523,7 @@ pub fn dispute_notices(
         DisagreementPath::Discussion => tell(
             [auditor, practitioner]
                 .into_iter()
-                .filter(|p| p.as_str() != open.opened_by)
+                .filter(|p| **p != open.opened_by)
                 .cloned()
                 .collect(),
             DisputeDuty::Discuss,
@@ -653,8 +650,7 @@ pub fn recognition_due(audit: &AuditDoc) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmendmentLine {
     pub at: i64,
-    /// The person's id.
-    pub by: String,
+    pub by: PersonId,
     pub what: Vec<String>,
 }
 

@@ -29,7 +29,7 @@ fn header() -> Header {
         team_manager_name: "Leo Shaw".into(),
         auditor: "p-030".parse().unwrap(),
         auditor_name: "Ruby Ward".into(),
-        head_of_service: "p-006".into(),
+        head_of_service: Some("p-006".parse().unwrap()),
         head_of_service_name: "Isla Khan".into(),
         audit_kind: "themed".parse().unwrap(),
         allocated_on: "2026-11-02".parse().unwrap(),
@@ -74,7 +74,7 @@ fn complete(grade: Grade) -> AuditDoc {
     a.overall.reason = Text::from("Overall the plan is driving change.");
     a.stretch_practitioner = Text::from("Use the child's words in every visit record.");
     a.stretch_manager = Text::from("Record the rationale of supervision decisions.");
-    a.family.consulted = Some("none".into());
+    a.family.consulted = Some("none".parse().unwrap());
     a
 }
 
@@ -219,7 +219,7 @@ fn r_audit_4_actions_have_an_owner_and_a_due_date() {
     }));
     a.actions[0].due_on = Some("2026-12-01".parse().unwrap());
     assert!(blockers(&a).is_empty(), "{:?}", blockers(&a));
-    a.actions[0].owner = String::new();
+    a.actions[0].owner = None;
     assert!(!blockers(&a).is_empty());
 }
 
@@ -228,7 +228,7 @@ fn r_audit_5_a_safety_alert_records_who_and_when_and_is_kept() {
     let mut doc = new_doc();
     let alert = SafetyAlert {
         id: "s1".into(),
-        raised_by: "p-030".into(),
+        raised_by: "p-030".parse().unwrap(),
         raised_at: 1_700_000_000,
         concern: "Unexplained bruising noted in the latest visit record".into(),
         alerted: None,
@@ -273,7 +273,7 @@ fn r_audit_6_family_feedback_is_recorded_and_the_worker_consulted_first() {
     let mut a = complete(Grade::Good);
     a.family.consulted = None;
     assert!(blockers(&a).contains(&Blocker::FamilyFeedback));
-    a.family.consulted = Some("both".into());
+    a.family.consulted = Some("both".parse().unwrap());
     assert!(blockers(&a).contains(&Blocker::WorkerNotConsultedFirst));
     a.family.worker_consulted_first = true;
     assert!(blockers(&a).is_empty());
@@ -301,16 +301,16 @@ fn stage_record(stage: u64, closed: bool, resolved: bool) -> document::Disagreem
     document::DisagreementStage {
         id: format!("stage-{stage}"),
         stage,
-        opened_by: "p-020".into(),
+        opened_by: "p-020".parse().unwrap(),
         opened_at: 0,
         held_by: "p-030".into(),
-        holder: Some("p-030".into()),
+        holder: Some("p-030".parse().unwrap()),
         allocated_by: None,
         allocated_at: None,
         concern: Text::from("The grade does not reflect the recent visits."),
         outcome: Text::from(""),
         closed_at: closed.then_some(1),
-        closed_by: closed.then(|| "p-030".into()),
+        closed_by: closed.then(|| "p-030".parse().unwrap()),
         resolved,
     }
 }
@@ -419,8 +419,8 @@ fn r_audit_8_each_stage_tells_the_people_it_needs_and_lets_its_holder_in() {
 
     // Stage 1, opened by the practitioner: the auditor is told.
     let mut first = stage_record(1, false, false);
-    first.opened_by = "sw".into();
-    first.holder = Some("tm".into());
+    first.opened_by = "sw".parse().unwrap();
+    first.holder = Some("tm".parse().unwrap());
     a.disagreement.push(first);
     assert_eq!(told(&a), [("tm".to_string(), 1, DisputeDuty::Discuss)]);
     assert!(readers(&a).is_empty(), "both may open the audit already");
@@ -433,7 +433,7 @@ fn r_audit_8_each_stage_tells_the_people_it_needs_and_lets_its_holder_in() {
     a.disagreement.push(second);
     assert_eq!(told(&a), [("cpp".to_string(), 2, DisputeDuty::Allocate)]);
     // Then the worker allocated.
-    a.disagreement[1].holder = Some("cppw".into());
+    a.disagreement[1].holder = Some("cppw".parse().unwrap());
     assert_eq!(told(&a), [("cppw".to_string(), 2, DisputeDuty::Hold)]);
 
     // Stage 3: the Head of Service for Safeguarding, Practice and QA, not
@@ -468,7 +468,7 @@ fn r_audit_8_a_stage_written_out_of_turn_names_nobody_and_lets_nobody_in() {
     b.completed_at = Some(0);
     b.disagreement.push(stage_record(1, true, false));
     let mut second = stage_record(2, false, false);
-    second.holder = Some("hos".into());
+    second.holder = Some("hos".parse().unwrap());
     b.disagreement.push(second);
     assert!(rules::path_followed(&b));
     let told: Vec<String> = rules::dispute_notices(&b, &practitioner, &auditor, &org)
@@ -559,10 +559,10 @@ fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
     let mut a = complete(Grade::Good);
     assert!(!rules::responses_recorded(&a));
     a.responses.practitioner.held_on = Some("2026-11-25".parse().unwrap());
-    a.responses.practitioner.held_by = Some("p-019".into());
+    a.responses.practitioner.held_by = Some("p-019".parse().unwrap());
     assert!(!rules::responses_recorded(&a));
     a.responses.manager.held_on = Some("2026-11-26".parse().unwrap());
-    a.responses.manager.held_by = Some("p-010".into());
+    a.responses.manager.held_by = Some("p-010".parse().unwrap());
     assert!(rules::responses_recorded(&a));
 }
 
@@ -570,13 +570,13 @@ fn r_audit_9_both_support_and_challenge_conversations_are_recorded() {
 fn r_audit_9_each_conversation_missing_is_named() {
     let mut a = complete(Grade::Good);
     a.responses.practitioner.held_on = Some("2026-11-25".parse().unwrap());
-    a.responses.practitioner.held_by = Some("p-019".into());
+    a.responses.practitioner.held_by = Some("p-019".parse().unwrap());
     assert_eq!(
         rules::responses_missing(&a),
         vec![rules::ResponseMissing::ServiceManagerWithTeamManager]
     );
     a.responses.manager.held_on = Some("2026-11-26".parse().unwrap());
-    a.responses.manager.held_by = Some("p-010".into());
+    a.responses.manager.held_by = Some("p-010".parse().unwrap());
     assert!(rules::responses_missing(&a).is_empty());
     assert!(rules::responses_recorded(&a));
     a.responses.practitioner.held_on = None;
@@ -634,7 +634,7 @@ fn r_audit_9_the_practitioners_manager_and_their_service_manager_are_prompted() 
     );
     // A conversation recorded in full prompts nobody.
     a.responses.practitioner.held_on = Some("2026-11-25".parse().unwrap());
-    a.responses.practitioner.held_by = Some("p-019".into());
+    a.responses.practitioner.held_by = Some("p-019".parse().unwrap());
     assert_eq!(
         rules::response_prompts(&a, &org),
         vec![(
@@ -653,7 +653,7 @@ fn r_reaudit_1_a_re_audit_completes_only_once_its_auditor_has_checked_the_action
     );
     a.header.audit_kind = "re-audit".parse().unwrap();
     a.reaudit = Some(document::ReAuditOf {
-        original: "the-inadequate-audit".into(),
+        original: crate::sync::DocumentId::from_bytes([1; 16]),
         alongside: None,
         alongside_name: None,
         action_plan_complete: None,
@@ -699,7 +699,7 @@ fn r_audit_11_amendments_after_completion_are_listed() {
         &mut tx,
         &document::Amendment {
             at: 5,
-            by: "p-030".into(),
+            by: "p-030".parse().unwrap(),
             fields: "sections/voice/reason".into(),
         },
     )
@@ -716,7 +716,7 @@ fn r_audit_11_amendments_are_shown_in_words_with_who_and_when() {
     let section = a.sections[0].clone();
     let amend = |at: i64, by: &str, fields: String| document::Amendment {
         at,
-        by: by.into(),
+        by: by.parse().unwrap(),
         fields,
     };
     a.amendments = vec![
@@ -899,8 +899,8 @@ fn r_mod_5_a_moderated_inadequate_outcome_marks_the_audit_for_re_audit() {
     document::record_moderation(
         &mut tx,
         &document::ModeratedOutcome {
-            by: "panel".into(),
-            record: "panel-1".into(),
+            by: crate::moderation::ModeratedBy::Panel,
+            record: crate::sync::DocumentId::from_bytes([2; 16]),
             grade: Some(Grade::Inadequate),
             audit_quality: Some(Grade::Good),
             no_consensus: false,
@@ -917,8 +917,8 @@ fn r_mod_5_a_moderated_inadequate_outcome_marks_the_audit_for_re_audit() {
 #[test]
 fn r_mod_5_an_audit_stands_at_its_moderated_grade_where_moderation_reached_one() {
     let outcome = |grade: Option<Grade>, no_consensus: bool| document::ModeratedOutcome {
-        by: "panel".into(),
-        record: "p".into(),
+        by: crate::moderation::ModeratedBy::Panel,
+        record: crate::sync::DocumentId::from_bytes([3; 16]),
         grade,
         audit_quality: None,
         no_consensus,

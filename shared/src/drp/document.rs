@@ -12,7 +12,7 @@ use crate::closed_set::chosen;
 use crate::document::date::{day, maybe_day};
 use crate::document::text::FieldPath;
 use crate::document::{DocKind, DocumentError, Record};
-use crate::org::Cohort;
+use crate::org::{CaseRef, Cohort, PersonId, TeamId};
 
 pub const DRP_SCHEMA: u64 = 1;
 
@@ -20,12 +20,12 @@ pub const DRP_SCHEMA: u64 = 1;
 pub struct DrpDoc {
     pub kind: String,
     pub schema: u64,
-    pub case: String,
+    pub case: CaseRef,
     pub cohort: Cohort,
-    pub team: String,
+    pub team: TeamId,
     pub team_name: String,
     /// The IRO who raised it.
-    pub iro: String,
+    pub iro: PersonId,
     pub iro_name: String,
     #[autosurgeon(with = "day")]
     pub raised_on: NaiveDate,
@@ -59,10 +59,10 @@ pub struct DrpStage {
 /// Everything needed to raise an alert.
 #[derive(Debug, Clone)]
 pub struct NewDrpAlert {
-    pub case: String,
+    pub case: CaseRef,
     pub cohort: Cohort,
-    pub team: (String, String),
-    pub iro: (String, String),
+    pub team: (TeamId, String),
+    pub iro: (PersonId, String),
     pub raised_on: NaiveDate,
     pub category: Option<DrpCategory>,
 }

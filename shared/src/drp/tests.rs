@@ -10,10 +10,10 @@ fn day(d: u32) -> NaiveDate {
 fn alert() -> automerge::Automerge {
     new_drp_alert(
         &NewDrpAlert {
-            case: "C-1".into(),
+            case: "C-1".parse().unwrap(),
             cohort: "CiC".parse().unwrap(),
-            team: ("t-1".into(), "Children in Care 1".into()),
-            iro: ("iro-1".into(), "Ira Ro".into()),
+            team: ("t-1".parse().unwrap(), "Children in Care 1".into()),
+            iro: ("iro-1".parse().unwrap(), "Ira Ro".into()),
             raised_on: day(1),
             category: Some(DrpCategory::FrontlinePractice),
         },

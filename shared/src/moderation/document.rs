@@ -6,28 +6,40 @@ use automerge::ReadDoc;
 use autosurgeon::{Hydrate, Reconcile, Text};
 
 use crate::audit::Grade;
-use crate::closed_set::chosen;
+use crate::closed_set::{chosen, closed_set};
 use crate::document::{DocKind, DocumentError, Record};
+use crate::org::{CaseRef, PersonId};
+use crate::sync::DocumentId;
 
 pub const MODERATION_SCHEMA: u64 = 1;
+
+closed_set! {
+    /// The moderator's view of the audit's grade.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum Agreement: "agreement", shown by label {
+        Agree = "agree", "I agree with the grade";
+        Disagree = "disagree", "I disagree with the grade";
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct ModerationDoc {
     pub kind: String,
     pub schema: u64,
-    /// The audit moderated (document id).
-    pub audit: String,
-    pub case: String,
-    pub auditor: String,
+    /// The audit moderated.
+    pub audit: DocumentId,
+    pub case: CaseRef,
+    pub auditor: PersonId,
     pub auditor_name: String,
-    pub moderator: String,
+    pub moderator: PersonId,
     pub moderator_name: String,
     /// The audit's overall grade when moderated.
     #[autosurgeon(missing = "Option::default", with = "chosen")]
     pub audit_grade: Option<Grade>,
-    /// "agree" or "disagree" with the audit's grade.
-    #[autosurgeon(missing = "Option::default")]
-    pub agreement: Option<String>,
+    /// Whether the moderator agrees with the audit's grade.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub agreement: Option<Agreement>,
     /// The grade the moderator would give.
     #[autosurgeon(missing = "Option::default", with = "chosen")]
     pub moderated_grade: Option<Grade>,
@@ -41,10 +53,10 @@ pub struct ModerationDoc {
 }
 
 pub struct NewModeration {
-    pub audit: String,
-    pub case: String,
-    pub auditor: (String, String),
-    pub moderator: (String, String),
+    pub audit: DocumentId,
+    pub case: CaseRef,
+    pub auditor: (PersonId, String),
+    pub moderator: (PersonId, String),
     pub audit_grade: Option<Grade>,
 }
 
@@ -117,11 +129,11 @@ impl ModerationBlocker {
 /// quality and feedback to the auditor.
 pub fn blockers(m: &ModerationDoc) -> Vec<ModerationBlocker> {
     let mut out = Vec::new();
-    match m.agreement.as_deref() {
-        Some("agree") => {}
-        Some("disagree") if m.moderated_grade.is_some() => {}
-        Some("disagree") => out.push(ModerationBlocker::ModeratedGrade),
-        _ => out.push(ModerationBlocker::Agreement),
+    match m.agreement {
+        Some(Agreement::Agree) => {}
+        Some(Agreement::Disagree) if m.moderated_grade.is_some() => {}
+        Some(Agreement::Disagree) => out.push(ModerationBlocker::ModeratedGrade),
+        None => out.push(ModerationBlocker::Agreement),
     }
     if m.audit_quality.is_none() {
         out.push(ModerationBlocker::AuditQuality);
@@ -134,10 +146,9 @@ pub fn blockers(m: &ModerationDoc) -> Vec<ModerationBlocker> {
 
 /// The grade the audit ends up with after moderation.
 pub fn outcome_grade(m: &ModerationDoc) -> Option<Grade> {
-    match m.agreement.as_deref() {
-        Some("disagree") => m.moderated_grade,
-        Some("agree") => m.audit_grade,
-        _ => None,
+    match m.agreement? {
+        Agreement::Disagree => m.moderated_grade,
+        Agreement::Agree => m.audit_grade,
     }
 }
 

@@ -13,6 +13,8 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use crate::audit::Grade;
 use crate::closed_set::chosen;
 use crate::document::{DocKind, DocumentError, Record};
+use crate::org::{CaseRef, PersonId};
+use crate::sync::DocumentId;
 
 pub const PANEL_SCHEMA: u64 = 1;
 
@@ -21,7 +23,7 @@ pub struct PanelDoc {
     pub kind: String,
     pub schema: u64,
     pub held_on: String,
-    pub chair: String,
+    pub chair: PersonId,
     pub chair_name: String,
     pub members: Vec<Member>,
     pub audits: Vec<PanelAudit>,
@@ -32,7 +34,7 @@ pub struct PanelDoc {
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Member {
     #[key]
-    pub id: String,
+    pub id: PersonId,
     pub name: String,
 }
 
@@ -40,8 +42,8 @@ pub struct Member {
 pub struct PanelAudit {
     /// The audit's document id.
     #[key]
-    pub id: String,
-    pub case: String,
+    pub id: DocumentId,
+    pub case: CaseRef,
     pub auditor_name: String,
     #[autosurgeon(missing = "Option::default", with = "chosen")]
     pub audit_grade: Option<Grade>,
@@ -53,8 +55,8 @@ pub struct PanelAudit {
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct PositionRef {
     #[key]
-    pub id: String,
-    pub member: String,
+    pub id: DocumentId,
+    pub member: PersonId,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -77,9 +79,9 @@ pub struct Consensus {
 pub struct PositionDoc {
     pub kind: String,
     pub schema: u64,
-    pub panel: String,
-    pub audit: String,
-    pub member: String,
+    pub panel: DocumentId,
+    pub audit: DocumentId,
+    pub member: PersonId,
     pub member_name: String,
     #[autosurgeon(missing = "Option::default", with = "chosen")]
     pub grade: Option<Grade>,
@@ -125,23 +127,24 @@ pub fn read_position<D: ReadDoc + autosurgeon::ReadDoc>(doc: &D) -> Option<Posit
 /// Paths of the panel's fields, as the screens address them.
 pub mod path {
     use crate::document::text::FieldPath;
+    use crate::sync::DocumentId;
 
     pub fn root() -> FieldPath {
         FieldPath::root()
     }
 
     /// The consensus the panel records together on one audit.
-    pub fn consensus(audit: &str) -> FieldPath {
+    pub fn consensus(audit: &DocumentId) -> FieldPath {
         FieldPath::key("audits")
-            .then_item(audit)
+            .then_item(&audit.to_string())
             .then_key("consensus")
     }
 
-    pub fn consensus_learning(audit: &str) -> FieldPath {
+    pub fn consensus_learning(audit: &DocumentId) -> FieldPath {
         consensus(audit).then_key("learning")
     }
 
-    pub fn consensus_why(audit: &str) -> FieldPath {
+    pub fn consensus_why(audit: &DocumentId) -> FieldPath {
         consensus(audit).then_key("why")
     }
 }
@@ -178,19 +181,19 @@ pub fn consensus_complete(c: &Consensus) -> bool {
 /// Lists a member's position document under an audit of the panel.
 pub fn add_position_ref<T: automerge::transaction::Transactable + ReadDoc>(
     tx: &mut T,
-    audit: &str,
-    position: &str,
-    member: &str,
+    audit: &DocumentId,
+    position: &DocumentId,
+    member: &PersonId,
 ) -> Result<(), DocumentError> {
     let list = crate::document::text::FieldPath::key("audits")
-        .then_item(audit)
+        .then_item(&audit.to_string())
         .then_key("positions")
         .resolve(tx)
         .map(|(id, _)| id)
         .ok_or_else(|| DocumentError::Missing(format!("audit {audit} on the panel")))?;
     let at = tx.length(&list);
     let item = tx.insert_object(&list, at, automerge::ObjType::Map)?;
-    tx.put(&item, "id", position)?;
-    tx.put(&item, "member", member)?;
+    tx.put(&item, "id", position.to_string())?;
+    tx.put(&item, "member", member.as_str())?;
     Ok(())
 }

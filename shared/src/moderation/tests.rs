@@ -218,10 +218,10 @@ proptest! {
 fn moderation() -> document::ModerationDoc {
     let doc = document::new_moderation(
         &NewModeration {
-            audit: "audit-1".into(),
-            case: "CR-1".into(),
-            auditor: ("p-a".into(), "A".into()),
-            moderator: ("p-m".into(), "M".into()),
+            audit: doc_id(1),
+            case: "CR-1".parse().unwrap(),
+            auditor: ("p-a".parse().unwrap(), "A".into()),
+            moderator: ("p-m".parse().unwrap(), "M".into()),
             audit_grade: Some(Grade::Good),
         },
         "p-m",
@@ -242,7 +242,7 @@ fn r_mod_2_a_moderation_judges_the_audit_and_feeds_back_to_the_auditor() {
             ModerationBlocker::Feedback
         ]
     );
-    m.agreement = Some("disagree".into());
+    m.agreement = Some(document::Agreement::Disagree);
     assert!(document::blockers(&m).contains(&ModerationBlocker::ModeratedGrade));
     m.moderated_grade = Some(Grade::RequiresImprovement);
     m.audit_quality = Some(Grade::Good);
@@ -252,7 +252,7 @@ fn r_mod_2_a_moderation_judges_the_audit_and_feeds_back_to_the_auditor() {
         document::outcome_grade(&m),
         Some(Grade::RequiresImprovement)
     );
-    m.agreement = Some("agree".into());
+    m.agreement = Some(document::Agreement::Agree);
     assert_eq!(document::outcome_grade(&m), Some(Grade::Good));
 }
 
@@ -363,9 +363,9 @@ fn r_mod_3_a_position_counts_once_graded_and_recorded() {
     let mut p = PositionDoc {
         kind: "panel-position".into(),
         schema: 1,
-        panel: "x".into(),
-        audit: "y".into(),
-        member: "m1".into(),
+        panel: doc_id(2),
+        audit: doc_id(1),
+        member: "m1".parse().unwrap(),
         member_name: "M1".into(),
         grade: Some("good".parse().unwrap()),
         audit_quality: None,
@@ -403,20 +403,20 @@ fn r_mod_4_three_members_typing_the_consensus_at_once_keep_every_character() {
         kind: "panel".into(),
         schema: 1,
         held_on: "2026-11-26".into(),
-        chair: "chair".into(),
+        chair: "chair".parse().unwrap(),
         chair_name: "Chair".into(),
         members: vec![Member {
-            id: "m1".into(),
+            id: "m1".parse().unwrap(),
             name: "M1".into(),
         }],
         audits: vec![PanelAudit {
-            id: "audit-1".into(),
-            case: "CR-1".into(),
+            id: doc_id(1),
+            case: "CR-1".parse().unwrap(),
             auditor_name: "A".into(),
             audit_grade: Some("good".parse().unwrap()),
             positions: vec![PositionRef {
-                id: "pos-1".into(),
-                member: "m1".into(),
+                id: doc_id(3),
+                member: "m1".parse().unwrap(),
             }],
             consensus: Consensus {
                 grade: None,
@@ -431,7 +431,7 @@ fn r_mod_4_three_members_typing_the_consensus_at_once_keep_every_character() {
     };
     let base = panel::new_panel(&panel_doc, "chair", 0).unwrap();
     let path = FieldPath::key("audits")
-        .then_item("audit-1")
+        .then_item(&doc_id(1).to_string())
         .then_key("consensus")
         .then_key("learning");
     let typed = ["evidence first. ", "voice of the child. ", "timely plans."];
@@ -483,4 +483,9 @@ fn r_mod_1_a_sample_kept_before_its_method_was_recorded_draws_again_the_same() {
     let kept: DrawnSample = serde_json::from_value(kept).unwrap();
     assert_eq!(kept.method, DrawMethod::Modulo);
     assert!(kept.reproduces());
+}
+
+/// A record id for the tests' documents.
+fn doc_id(n: u8) -> DocumentId {
+    DocumentId::from_bytes([n; 16])
 }

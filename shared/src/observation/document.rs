@@ -8,13 +8,71 @@ use automerge::transaction::Transactable;
 use automerge::{ReadDoc, ScalarValue};
 use autosurgeon::{Hydrate, Reconcile, Text};
 
+use super::quota::MeetingType;
 use super::template::ObservationTemplates;
 use crate::access::ObservationKind;
+use crate::closed_set::{chosen, closed_set};
 use crate::document::date::maybe_day;
 use crate::document::{DocKind, DocumentError, Record};
+use crate::org::{PersonId, TeamId};
 use chrono::NaiveDate;
 
 pub const OBSERVATION_SCHEMA: u64 = 1;
+
+closed_set! {
+    /// Where an observation or visit took place.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum Setting: "setting", shown by label {
+        HomeVisit = "home-visit", "Home visit";
+        FamilyMeeting = "family-meeting", "Meeting with the family";
+        ReviewOrConference = "review-or-conference", "Review or conference";
+        Office = "office", "Office or supervision room";
+        ResidentialHome = "residential-home", "Residential home";
+        Other = "other", "Somewhere else";
+    }
+}
+
+impl Setting {
+    /// A setting where the observer meets children or families, so the
+    /// family's consent is needed (R-OBS-1).
+    pub fn meets_children_or_families(self) -> bool {
+        matches!(
+            self,
+            Setting::ResidentialHome | Setting::HomeVisit | Setting::FamilyMeeting
+        )
+    }
+}
+
+closed_set! {
+    /// Which half of the day an AD shadowing covered (R-OBS-2).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum PartOfDay: "part of the day", shown by label {
+        Morning = "morning", "Morning";
+        Afternoon = "afternoon", "Afternoon";
+    }
+}
+
+closed_set! {
+    /// The family's answer when asked for consent (R-OBS-1).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ConsentAnswer: "consent", shown by label {
+        Given = "given", "Consent given";
+        Refused = "refused", "Consent refused";
+    }
+}
+
+closed_set! {
+    /// How consent was given or refused (R-OBS-1).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ConsentHow: "way consent was given", shown by label {
+        Verbal = "verbal", "Verbally";
+        Written = "written", "In writing";
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct ObservationDoc {
@@ -23,14 +81,15 @@ pub struct ObservationDoc {
     /// The kind of observation.
     pub observation: ObservationKind,
     pub template_version: u64,
-    pub observer: String,
+    pub observer: PersonId,
     pub observer_name: String,
-    #[autosurgeon(missing = "Option::default")]
-    pub subject: Option<String>,
+    /// The person observed; none, blank or not an id reads as none.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub subject: Option<PersonId>,
     #[autosurgeon(missing = "Option::default")]
     pub subject_name: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub team: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub team: Option<TeamId>,
     #[autosurgeon(missing = "Option::default")]
     pub team_name: Option<String>,
     /// When.
@@ -41,19 +100,16 @@ pub struct ObservationDoc {
     /// alone (`None` in records made before it was kept).
     #[autosurgeon(missing = "Option::default")]
     pub needs_consent: Option<bool>,
-    /// For AD shadowing, which half of the day: "morning" or "afternoon"
-    /// (R-OBS-2).
-    #[autosurgeon(missing = "Option::default")]
-    pub part_of_day: Option<String>,
+    /// For AD shadowing, which half of the day (R-OBS-2).
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub part_of_day: Option<PartOfDay>,
     /// Where.
     pub place: Text,
-    /// "home-visit", "family-meeting", "office", "review-or-conference",
-    /// "residential-home", "other".
-    #[autosurgeon(missing = "Option::default")]
-    pub setting: Option<String>,
-    /// For IRO observations: "cic-review" or "cp-conference".
-    #[autosurgeon(missing = "Option::default")]
-    pub meeting_type: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub setting: Option<Setting>,
+    /// For IRO observations, the meeting chaired.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub meeting_type: Option<MeetingType>,
     pub consent: Consent,
     pub sections: Vec<ObservationSection>,
     /// The observed person's own reflection, in their words.
@@ -75,20 +131,18 @@ pub struct ObservationDoc {
 /// Consent to observe a meeting with a child or family (R-OBS-1).
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Consent {
-    /// "given" or "refused".
-    #[autosurgeon(missing = "Option::default")]
-    pub status: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub status: Option<ConsentAnswer>,
     /// Who gave (or refused) it.
     pub given_by: Text,
-    /// "verbal" or "written".
-    #[autosurgeon(missing = "Option::default")]
-    pub how: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub how: Option<ConsentHow>,
     /// The purpose statement was shown before consent was asked.
     pub purpose_shown: bool,
     #[autosurgeon(missing = "Option::default")]
     pub recorded_at: Option<i64>,
-    #[autosurgeon(missing = "Option::default")]
-    pub recorded_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub recorded_by: Option<PersonId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
@@ -112,10 +166,10 @@ pub struct Prompt {
 #[derive(Debug, Clone)]
 pub struct NewObservation {
     pub kind: ObservationKind,
-    pub observer: String,
+    pub observer: PersonId,
     pub observer_name: String,
-    pub subject: Option<(String, String)>,
-    pub team: Option<(String, String)>,
+    pub subject: Option<(PersonId, String)>,
+    pub team: Option<(TeamId, String)>,
     pub held_on: Option<NaiveDate>,
 }
 
@@ -246,23 +300,18 @@ pub mod path {
 /// observation.
 pub fn record_consent<T: Transactable + ReadDoc>(
     tx: &mut T,
-    given: bool,
-    how: &str,
-    by: &str,
+    answer: ConsentAnswer,
+    how: ConsentHow,
+    by: &PersonId,
     at: i64,
 ) -> Result<(), DocumentError> {
     let path = crate::document::text::FieldPath::key("consent");
     use crate::document::fields::set_scalar;
-    set_scalar(
-        tx,
-        &path,
-        "status",
-        Some((if given { "given" } else { "refused" }).into()),
-    )?;
-    set_scalar(tx, &path, "how", Some(how.into()))?;
+    set_scalar(tx, &path, "status", Some(answer.code().into()))?;
+    set_scalar(tx, &path, "how", Some(how.code().into()))?;
     set_scalar(tx, &path, "recorded_at", Some(at.into()))?;
-    set_scalar(tx, &path, "recorded_by", Some(by.into()))?;
-    if !given {
+    set_scalar(tx, &path, "recorded_by", Some(by.as_str().into()))?;
+    if answer == ConsentAnswer::Refused {
         set_scalar(
             tx,
             &crate::document::text::FieldPath(vec![]),

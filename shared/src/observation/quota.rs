@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::ObservationKind;
+use crate::closed_set::closed_set;
 use crate::org::{Cohort, Organisation, Person, PersonId, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,33 +39,13 @@ impl Default for QuotaPolicy {
     }
 }
 
-/// The two meetings an IRO chairs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MeetingType {
-    CicReview,
-    CpConference,
-}
-
-impl MeetingType {
-    pub fn code(self) -> &'static str {
-        match self {
-            MeetingType::CicReview => "cic-review",
-            MeetingType::CpConference => "cp-conference",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingType::CicReview => "a Child in Care review",
-            MeetingType::CpConference => "a Child Protection conference",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<MeetingType> {
-        [MeetingType::CicReview, MeetingType::CpConference]
-            .into_iter()
-            .find(|m| m.code() == code)
+closed_set! {
+    /// The two meetings an IRO chairs.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum MeetingType: "meeting chaired", shown by label {
+        CicReview = "cic-review", "a Child in Care review";
+        CpConference = "cp-conference", "a Child Protection conference";
     }
 }
 

@@ -45,7 +45,7 @@ pub fn annual_review<'a>(
 ) -> AnnualReview {
     let mut entries: Vec<ReviewEntry> = observations
         .into_iter()
-        .filter(|(_, o)| o.subject.as_deref() == Some(person))
+        .filter(|(_, o)| o.subject.as_ref().is_some_and(|s| s == person))
         .filter(|(_, o)| o.completed_at.is_some() && o.ended.is_none())
         .filter_map(|(id, o)| {
             let held_on: NaiveDate = o.held_on?;

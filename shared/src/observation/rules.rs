@@ -1,7 +1,7 @@
 //! Consent before notes (R-OBS-1) and what a finished observation must
 //! hold for My Annual Review (R-OBS-3).
 
-use super::document::ObservationDoc;
+use super::document::{ConsentAnswer, ObservationDoc, Setting};
 use super::template::{self, AREAS, NARRATIVE, OBJECTIVES, STRENGTHS};
 use crate::access::ObservationKind;
 use crate::org::{Organisation, PersonId, Role};
@@ -26,9 +26,9 @@ pub fn consent_state(doc: &ObservationDoc) -> ConsentState {
         return ConsentState::NotNeeded;
     }
     let c = &doc.consent;
-    match c.status.as_deref() {
-        Some("refused") => ConsentState::Refused,
-        Some("given")
+    match c.status {
+        Some(ConsentAnswer::Refused) => ConsentState::Refused,
+        Some(ConsentAnswer::Given)
             if c.purpose_shown
                 && !c.given_by.as_str().trim().is_empty()
                 && c.how.is_some()
@@ -39,9 +39,6 @@ pub fn consent_state(doc: &ObservationDoc) -> ConsentState {
         _ => ConsentState::Awaited,
     }
 }
-
-/// Settings where a senior manager's visit meets children or families.
-const WITH_CHILDREN_OR_FAMILIES: [&str; 3] = ["residential-home", "home-visit", "family-meeting"];
 
 /// R-OBS-1: whether the observation needs the family's consent: as its
 /// kind asked when the record was made (the question set of the day for
@@ -54,10 +51,7 @@ pub fn consent_needed(doc: &ObservationDoc) -> bool {
             .is_some_and(|t| t.needs_consent)
     });
     let visit_with_children = kind == Some(ObservationKind::SeniorManagerVisit)
-        && doc
-            .setting
-            .as_deref()
-            .is_some_and(|s| WITH_CHILDREN_OR_FAMILIES.contains(&s));
+        && doc.setting.is_some_and(Setting::meets_children_or_families);
     by_kind || visit_with_children
 }
 
@@ -135,7 +129,7 @@ pub fn completion_blockers(doc: &ObservationDoc) -> Vec<ObservationBlocker> {
     // (Records made before these were asked, which keep no consent flag,
     // could never name the practitioner afterwards: the subject is fixed.)
     if doc.observation == ObservationKind::AdShadowing && doc.needs_consent.is_some() {
-        if doc.subject.as_deref().is_none_or(str::is_empty) {
+        if doc.subject.is_none() {
             blockers.push(ObservationBlocker::Practitioner);
         }
         if doc.part_of_day.is_none() {

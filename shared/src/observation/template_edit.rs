@@ -209,7 +209,7 @@ mod tests {
                 set,
                 &NewObservation {
                     kind: ObservationKind::PracticeObservation,
-                    observer: "p1".into(),
+                    observer: "p1".parse().unwrap(),
                     observer_name: "Ann".into(),
                     subject: None,
                     team: None,

@@ -24,9 +24,9 @@ fn new(kind: ObservationKind) -> ObservationDoc {
         template::current(),
         &NewObservation {
             kind,
-            observer: "p-tm".into(),
+            observer: "p-tm".parse().unwrap(),
             observer_name: "Leo Shaw".into(),
-            subject: Some(("p-sw".into(), "Ava Hall".into())),
+            subject: Some(("p-sw".parse().unwrap(), "Ava Hall".into())),
             team: None,
             held_on: Some("2026-11-20".parse().unwrap()),
         },
@@ -46,9 +46,9 @@ fn set_answer(doc: &mut ObservationDoc, prompt: &str, text: &str) {
 }
 
 fn give_consent(doc: &mut ObservationDoc) {
-    doc.consent.status = Some("given".into());
+    doc.consent.status = Some("given".parse().unwrap());
     doc.consent.given_by = Text::from("Mother and child");
-    doc.consent.how = Some("verbal".into());
+    doc.consent.how = Some("verbal".parse().unwrap());
     doc.consent.purpose_shown = true;
     doc.consent.recorded_at = Some(1);
 }
@@ -84,9 +84,9 @@ fn r_obs_1_a_refusal_ends_the_observation_with_no_notes() {
         template::current(),
         &NewObservation {
             kind: ObservationKind::PracticeObservation,
-            observer: "p-tm".into(),
+            observer: "p-tm".parse().unwrap(),
             observer_name: "Leo Shaw".into(),
-            subject: Some(("p-sw".into(), "Ava Hall".into())),
+            subject: Some(("p-sw".parse().unwrap(), "Ava Hall".into())),
             team: None,
             held_on: None,
         },
@@ -95,7 +95,14 @@ fn r_obs_1_a_refusal_ends_the_observation_with_no_notes() {
     )
     .unwrap();
     let mut tx = raw.transaction();
-    document::record_consent(&mut tx, false, "verbal", "p-tm", 5).unwrap();
+    document::record_consent(
+        &mut tx,
+        document::ConsentAnswer::Refused,
+        document::ConsentHow::Verbal,
+        &"p-tm".parse().unwrap(),
+        5,
+    )
+    .unwrap();
     tx.commit();
     let doc = document::read(&raw).unwrap();
     assert_eq!(rules::consent_state(&doc), ConsentState::Refused);
@@ -447,9 +454,9 @@ fn r_obs_4_notes_written_on_two_devices_both_survive() {
         template::current(),
         &NewObservation {
             kind: ObservationKind::SupervisionObservation,
-            observer: "p-sm".into(),
+            observer: "p-sm".parse().unwrap(),
             observer_name: "S".into(),
-            subject: Some(("p-tm".into(), "T".into())),
+            subject: Some(("p-tm".parse().unwrap(), "T".into())),
             team: None,
             held_on: None,
         },
@@ -492,7 +499,7 @@ fn r_obs_3_my_annual_review_gathers_every_completed_observation_of_the_person_th
     let mut ended = done("2026-07-02", "Ended early.");
     ended.ended = Some("Consent refused".into());
     let mut someone_else = done("2026-07-03", "Someone else's.");
-    someone_else.subject = Some("p-other".into());
+    someone_else.subject = Some("p-other".parse().unwrap());
     let year = Period::year(YearMonth::new(2026, 11).unwrap(), 4);
     let review = super::review::annual_review(
         "p-sw",
@@ -558,8 +565,8 @@ fn r_obs_2_ad_shadowing_names_a_practitioner_of_the_ads_areas_and_records_the_ha
             ObservationBlocker::HalfDay
         ]
     );
-    doc.subject = Some("sw-1".into());
-    doc.part_of_day = Some("morning".into());
+    doc.subject = Some("sw-1".parse().unwrap());
+    doc.part_of_day = Some("morning".parse().unwrap());
     assert_eq!(rules::completion_blockers(&doc), vec![]);
     // Other kinds ask neither.
     let practice = new(ObservationKind::PracticeObservation);
@@ -611,12 +618,12 @@ fn r_obs_1_a_senior_manager_visit_with_children_waits_for_consent_and_a_template
     let mut visit = new(ObservationKind::SeniorManagerVisit);
     visit.subject = None;
     // A visit to a team's office: no consent to ask.
-    visit.setting = Some("office".into());
+    visit.setting = Some("office".parse().unwrap());
     assert_eq!(rules::consent_state(&visit), ConsentState::NotNeeded);
     // A residential home or a family's home: children and families are
     // there, so consent first.
     for setting in ["residential-home", "home-visit", "family-meeting"] {
-        visit.setting = Some(setting.into());
+        visit.setting = Some(setting.parse().unwrap());
         assert_eq!(
             rules::consent_state(&visit),
             ConsentState::Awaited,

@@ -153,6 +153,43 @@ define_id!(
     "case reference"
 );
 
+/// An optional id in a record that has always stored "no one" as blank
+/// text rather than as null: blank reads as none and none writes blank, so
+/// old records read and write back unchanged. Use with
+/// `#[autosurgeon(with = "…")]`.
+pub mod blank_as_none {
+    use std::str::FromStr;
+
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    pub fn hydrate<D: ReadDoc, T: FromStr>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<Option<T>, HydrateError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text = String::hydrate(doc, obj, prop)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse()
+            .map(Some)
+            .map_err(|e: T::Err| HydrateError::unexpected("an id or blank", e.to_string()))
+    }
+
+    pub fn reconcile<R: Reconciler, T: Reconcile>(
+        value: &Option<T>,
+        mut reconciler: R,
+    ) -> Result<(), R::Error> {
+        match value {
+            Some(id) => id.reconcile(reconciler),
+            None => reconciler.str(""),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 mod case;
 mod cohort;
-mod ids;
+pub mod ids;
 mod organisation;
 mod person;
 mod role;

@@ -146,30 +146,7 @@ pub struct AlertFact {
     pub alerted: bool,
 }
 
-/// Where a moderation came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ModeratedBy {
-    /// A CPP practitioner's moderation (R-MOD-2).
-    Moderation,
-    /// A moderation panel's consensus (R-MOD-3).
-    Panel,
-}
-
-impl ModeratedBy {
-    pub fn code(self) -> &'static str {
-        match self {
-            ModeratedBy::Moderation => "moderation",
-            ModeratedBy::Panel => "panel",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<ModeratedBy> {
-        [ModeratedBy::Moderation, ModeratedBy::Panel]
-            .into_iter()
-            .find(|m| m.code() == code)
-    }
-}
+pub use crate::moderation::ModeratedBy;
 
 /// The moderation of one audit, by a moderator or a panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -337,10 +314,12 @@ pub struct OverallSummary {
 /// What of an observation its facts need: no prompts' wording.
 #[derive(Debug, Clone, PartialEq, autosurgeon::Hydrate)]
 pub struct ObservationSummary {
-    #[autosurgeon(missing = "Option::default")]
-    pub held_on: Option<String>,
-    #[autosurgeon(missing = "Option::default")]
-    pub meeting_type: Option<String>,
+    // Read leniently: a report counts what it can rather than refusing a
+    // record with one odd value.
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub held_on: Option<NaiveDate>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub meeting_type: Option<MeetingType>,
     pub sections: Vec<ObservationSectionSummary>,
     #[autosurgeon(missing = "Default::default")]
     pub strength_themes: std::collections::BTreeMap<String, bool>,
@@ -376,14 +355,6 @@ impl ObservationSummary {
 /// The day a Unix time falls on (UTC).
 pub fn day_of(seconds: i64) -> Option<NaiveDate> {
     DateTime::from_timestamp(seconds, 0).map(|t| t.date_naive())
-}
-
-fn date(text: Option<&str>) -> Option<NaiveDate> {
-    text.and_then(|t| t.parse().ok())
-}
-
-fn person(text: &str) -> Option<PersonId> {
-    PersonId::parse(text).ok()
 }
 
 fn quote(text: &str) -> String {
@@ -544,9 +515,9 @@ pub fn of_audit(meta: &RecordMeta, a: &AuditSummary, org: &Organisation) -> Fact
         .map(|x| ActionFact {
             record: record.clone(),
             action: x.id.clone(),
-            owner: person(&x.owner),
+            owner: x.owner.clone(),
             due_on: x.due_on,
-            done: x.status == "done",
+            done: x.status == audit::document::ActionStatus::Done,
         })
         .collect();
     let disputes = a
@@ -614,11 +585,7 @@ pub fn of_moderation(meta: &RecordMeta, m: &moderation::ModerationDoc) -> Facts 
     let Parties::Moderation { audit, .. } = &meta.parties else {
         return Facts::default();
     };
-    let agreed = match m.agreement.as_deref() {
-        Some("agree") => Some(true),
-        Some("disagree") => Some(false),
-        _ => None,
-    };
+    let agreed = m.agreement.map(|a| a == moderation::Agreement::Agree);
     Facts {
         moderations: vec![ModerationFact {
             record: meta.id.clone(),
@@ -640,12 +607,12 @@ pub fn of_panel(meta: &RecordMeta, p: &panel::PanelDoc) -> Facts {
     let moderations = p
         .audits
         .iter()
-        .filter_map(|a| {
-            let audit = DocumentId::parse(&a.id).ok()?;
+        .map(|a| {
+            let audit = a.id.clone();
             let c = &a.consensus;
             let audit_grade = a.audit_grade;
             let moderated_grade = if c.no_consensus { None } else { c.grade };
-            Some(ModerationFact {
+            ModerationFact {
                 record: meta.id.clone(),
                 audit,
                 by: ModeratedBy::Panel,
@@ -662,7 +629,7 @@ pub fn of_panel(meta: &RecordMeta, p: &panel::PanelDoc) -> Facts {
                     c.audit_quality
                 },
                 no_consensus: c.no_consensus,
-            })
+            }
         })
         .collect();
     Facts {
@@ -695,7 +662,7 @@ pub fn of_observation(meta: &RecordMeta, o: &ObservationSummary, org: &Organisat
             .or(Some(observer))
             .and_then(|p| org.person(p)?.service_area.clone())
     });
-    let held_on = date(o.held_on.as_deref());
+    let held_on = o.held_on;
     let completed_on = o.completed_at.and_then(day_of);
     let fact = ObservationFact {
         record: record.clone(),
@@ -706,7 +673,7 @@ pub fn of_observation(meta: &RecordMeta, o: &ObservationSummary, org: &Organisat
         service_area: service_area.clone(),
         held_on,
         completed_on,
-        meeting: o.meeting_type.as_deref().and_then(MeetingType::parse),
+        meeting: o.meeting_type,
         ended: o.ended.is_some(),
     };
     let findings = match (completed_on, o.ended.is_some()) {

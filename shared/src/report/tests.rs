@@ -583,7 +583,7 @@ fn header(case: &str, team: &str, auditor: &str) -> crate::audit::document::Head
         team_manager_name: "Manager".into(),
         auditor: auditor.parse().unwrap(),
         auditor_name: "Auditor".into(),
-        head_of_service: "hos-ai".into(),
+        head_of_service: Some("hos-ai".parse().unwrap()),
         head_of_service_name: "Head".into(),
         audit_kind: "themed".parse().unwrap(),
         allocated_on: "2026-11-02".parse().unwrap(),
@@ -989,10 +989,10 @@ fn r_rep_5_a_drp_alert_document_becomes_its_facts() {
     let org = council();
     let mut doc = crate::drp::new_drp_alert(
         &crate::drp::NewDrpAlert {
-            case: "CR-0013".into(),
+            case: "CR-0013".parse().unwrap(),
             cohort: "CiC".parse().unwrap(),
-            team: ("cic-1".into(), "Children in Care 1".into()),
-            iro: ("iro-2".into(), "Ivan Two".into()),
+            team: ("cic-1".parse().unwrap(), "Children in Care 1".into()),
+            iro: ("iro-2".parse().unwrap(), "Ivan Two".into()),
             raised_on: day("2026-11-01"),
             category: Some(DrpCategory::ManagementResponse),
         },
@@ -1131,9 +1131,9 @@ fn records() -> Vec<(RecordMeta, automerge::Automerge)> {
         crate::observation::template::current(),
         &crate::observation::document::NewObservation {
             kind: ObservationKind::PracticeObservation,
-            observer: "tm-a1".into(),
+            observer: "tm-a1".parse().unwrap(),
             observer_name: "Manager".into(),
-            subject: Some(("sw-assessment-1-1".into(), "Worker".into())),
+            subject: Some(("sw-assessment-1-1".parse().unwrap(), "Worker".into())),
             team: None,
             held_on: Some("2026-11-03".parse().unwrap()),
         },
@@ -1157,10 +1157,10 @@ fn records() -> Vec<(RecordMeta, automerge::Automerge)> {
     ));
     let moderation = crate::moderation::document::new_moderation(
         &crate::moderation::document::NewModeration {
-            audit: doc_id(0).to_string(),
-            case: "CR-0001".into(),
-            auditor: ("tm-c1".into(), "Auditor".into()),
-            moderator: ("cpp-1".into(), "Moderator".into()),
+            audit: doc_id(0),
+            case: "CR-0001".parse().unwrap(),
+            auditor: ("tm-c1".parse().unwrap(), "Auditor".into()),
+            moderator: ("cpp-1".parse().unwrap(), "Moderator".into()),
             audit_grade: Some(Grade::Good),
         },
         "cpp-1",
@@ -1371,7 +1371,7 @@ fn r_audit_9_the_compliance_view_shows_each_managers_missing_conversations() {
     // Manager's is missing.
     let facts = edit(&|a| {
         a.responses.practitioner.held_on = Some("2026-11-25".parse().unwrap());
-        a.responses.practitioner.held_by = Some(manager.to_string());
+        a.responses.practitioner.held_by = Some(manager.clone());
     });
     assert_eq!(line(&facts, &manager).responses_missing, 0);
     assert_eq!(line(&facts, &sm).responses_missing, 1);

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use qalf_shared::audit::document::{add_action, path};
+use qalf_shared::audit::document::{ActionStatus, add_action, path};
 use qalf_shared::document::fields::{get_str, set_scalar};
 use qalf_shared::document::text::FieldPath;
 
@@ -79,7 +79,7 @@ pub fn Actions() -> impl IntoView {
                                     doc=id.clone()
                                     path=p
                                     key="status"
-                                    options=vec![("open", "Open"), ("done", "Done")]
+                                    options=ActionStatus::ALL.iter().map(|s| (s.code(), s.label())).collect()
                                     legend=format!("Status of action {}", n + 1)
                                     inline=true
                                     readonly=readonly

@@ -88,7 +88,7 @@ impl AuditContext {
             let repo = use_repo();
             let amendment = Amendment {
                 at: clock::now_secs(),
-                by: repo.me().id.to_string(),
+                by: repo.me().id.clone(),
                 fields: field,
             };
             repo.edit(&id, |d| add_amendment(d, &amendment));

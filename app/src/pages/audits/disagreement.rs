@@ -92,12 +92,9 @@ pub fn Disagreement() -> impl IntoView {
 }
 
 /// A person's name from the directory on this device.
-fn name_of(id: &str) -> String {
+fn name_of(id: &PersonId) -> String {
     directory::organisation()
-        .and_then(|org| {
-            let id = PersonId::parse(id).ok()?;
-            org.person(&id).map(|p| p.name.clone())
-        })
+        .and_then(|org| org.person(id).map(|p| p.name.clone()))
         .unwrap_or_else(|| "someone no longer in the directory".into())
 }
 
@@ -145,7 +142,7 @@ fn stage_view(
         record.push(format!("Allocated by {} on {}.", name_of(by), when(at)));
     }
     if let Some(at) = s.closed_at {
-        let by = s.closed_by.as_deref().map(name_of).unwrap_or_default();
+        let by = s.closed_by.as_ref().map(name_of).unwrap_or_default();
         record.push(format!("Closed by {by} on {}.", when(at)));
     }
     let close = {

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use qalf_shared::audit::document::path;
+use qalf_shared::audit::document::{Consulted, path};
 
 use super::AuditContext;
 use crate::components::check_field::CheckField;
@@ -21,12 +21,7 @@ pub fn Family() -> impl IntoView {
             doc=id.clone()
             path=family.clone()
             key="consulted"
-            options=vec![
-                ("child", "The child"),
-                ("carers", "Parents or carers"),
-                ("both", "The child and their carers"),
-                ("none", "No one was consulted"),
-            ]
+            options=Consulted::ALL.iter().map(|c| (c.code(), c.label())).collect()
             legend="Who was consulted as part of this audit?".to_string()
             readonly=readonly
             on_change=amended

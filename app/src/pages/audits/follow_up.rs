@@ -116,11 +116,10 @@ fn TellAboutActions(id: qalf_shared::sync::DocumentId, readonly: Signal<bool>) -
         if f.contacted {
             let by = f
                 .contacted_by
-                .as_deref()
-                .and_then(|p| qalf_shared::org::PersonId::parse(p).ok())
+                .as_ref()
                 .and_then(|p| {
                     crate::directory::organisation()?
-                        .person(&p)
+                        .person(p)
                         .map(|p| p.name.clone())
                 })
                 .unwrap_or_default();
@@ -199,15 +198,11 @@ fn Conversation(
             Side::Manager => a.responses.manager,
         };
         let on = c.held_on?;
-        let by = c
-            .held_by
-            .as_deref()
-            .and_then(|p| qalf_shared::org::PersonId::parse(p).ok())
-            .and_then(|p| {
-                crate::directory::organisation()?
-                    .person(&p)
-                    .map(|p| p.name.clone())
-            });
+        let by = c.held_by.as_ref().and_then(|p| {
+            crate::directory::organisation()?
+                .person(p)
+                .map(|p| p.name.clone())
+        });
         Some(match by {
             Some(by) => format!("Held by {by} on {on}."),
             None => format!(

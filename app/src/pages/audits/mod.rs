@@ -17,6 +17,7 @@ mod section;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use qalf_shared::moderation::ModeratedBy;
 use qalf_shared::sync::DocumentId;
 
 pub use self::context::AuditContext;
@@ -111,7 +112,7 @@ fn Moderated() -> impl IntoView {
     move || {
         let a = audit.get()?;
         let m = a.moderated?;
-        let by = if m.by == "panel" {
+        let by = if m.by == ModeratedBy::Panel {
             "a moderation panel"
         } else {
             "the CPP"
@@ -125,7 +126,7 @@ fn Moderated() -> impl IntoView {
                 grade_label(m.audit_quality)
             )
         };
-        let link = (m.by == "moderation").then(|| {
+        let link = (m.by == ModeratedBy::Moderation).then(|| {
             view! { " " <leptos_router::components::A href=format!("/moderations/{}", m.record)>"Read the moderation"</leptos_router::components::A> }
         });
         Some(view! {
@@ -156,10 +157,9 @@ fn Amendments() -> impl IntoView {
             return None;
         }
         let org = crate::directory::organisation();
-        let name = move |id: &str| {
-            qalf_shared::org::PersonId::parse(id)
-                .ok()
-                .and_then(|p| org.as_ref()?.person(&p).map(|p| p.name.clone()))
+        let name = move |id: &qalf_shared::org::PersonId| {
+            org.as_ref()
+                .and_then(|org| org.person(id).map(|p| p.name.clone()))
                 .unwrap_or_else(|| "Someone no longer in the directory".into())
         };
         let count = lines.len();

@@ -183,10 +183,10 @@ async fn raise(case: &ChairedCase, category: DrpCategory) -> Result<DocumentId, 
     let now = clock::now_secs();
     let doc = drp::new_drp_alert(
         &NewDrpAlert {
-            case: case.reference.to_string(),
+            case: case.reference.clone(),
             cohort: case.cohort,
-            team: (case.team.to_string(), case.team_name.clone()),
-            iro: (me.id.to_string(), me.name.clone()),
+            team: (case.team.clone(), case.team_name.clone()),
+            iro: (me.id.clone(), me.name.clone()),
             raised_on: clock::today(),
             category: Some(category),
         },

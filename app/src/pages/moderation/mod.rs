@@ -304,13 +304,13 @@ fn SamplePick(audit: SampledAudit, why: String) -> impl IntoView {
                 let now = clock::now_secs();
                 let doc = match moderation::new_moderation(
                     &NewModeration {
-                        audit: id.to_string(),
-                        case: audit.header.case.to_string(),
+                        audit: id.clone(),
+                        case: audit.header.case.clone(),
                         auditor: (
-                            audit.header.auditor.to_string(),
+                            audit.header.auditor.clone(),
                             audit.header.auditor_name.clone(),
                         ),
-                        moderator: (me.id.to_string(), me.name.clone()),
+                        moderator: (me.id.clone(), me.name.clone()),
                         audit_grade: audit.overall.grade,
                     },
                     me.id.as_str(),

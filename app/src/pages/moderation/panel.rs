@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
+use qalf_shared::moderation::ModeratedBy;
 use qalf_shared::moderation::panel::{path as panel_path, position_path};
 
 use crate::components::problem::ErrorMessage;
@@ -47,7 +48,7 @@ fn PanelLoader(id: DocumentId) -> impl IntoView {
 #[component]
 fn PanelView(id: DocumentId, panel: Memo<Option<PanelDoc>>) -> impl IntoView {
     let repo = use_repo();
-    let me = repo.me().id.to_string();
+    let me = repo.me().id.clone();
     let first = panel.get_untracked().expect("present");
     let chair = first.chair == me;
     let revealed = Memo::new(move |_| panel.get().is_some_and(|p| p.revealed));
@@ -106,19 +107,19 @@ fn PanelView(id: DocumentId, panel: Memo<Option<PanelDoc>>) -> impl IntoView {
     }
 }
 
-fn find<'a>(panel: &'a PanelDoc, audit: &str) -> Option<&'a PanelAudit> {
-    panel.audits.iter().find(|a| a.id == audit)
+fn find<'a>(panel: &'a PanelDoc, audit: &DocumentId) -> Option<&'a PanelAudit> {
+    panel.audits.iter().find(|a| &a.id == audit)
 }
 
 #[component]
 fn PanelAuditView(
     panel_id: DocumentId,
     panel: Memo<Option<PanelDoc>>,
-    audit_id: String,
+    audit_id: DocumentId,
     revealed: Memo<bool>,
 ) -> impl IntoView {
     let repo = use_repo();
-    let me = repo.me().id.to_string();
+    let me = repo.me().id.clone();
     let first = panel.get_untracked().expect("present");
     let info = find(&first, &audit_id)
         .cloned()
@@ -142,7 +143,7 @@ fn PanelAuditView(
                 .get()
                 .into_iter()
                 .find(|p| p.member == me)
-                .and_then(|p| DocumentId::parse(&p.id).ok())
+                .map(|p| p.id)
         })
     };
     // A member without a position yet gets one, made on their own device.
@@ -165,9 +166,7 @@ fn PanelAuditView(
         Effect::new(move |_| {
             let _ = revealed.get();
             for p in positions.get() {
-                let Ok(id) = DocumentId::parse(&p.id) else {
-                    continue;
-                };
+                let id = p.id;
                 let repo = repo.clone();
                 leptos::task::spawn_local(async move {
                     repo.open(&id).await;
@@ -195,7 +194,7 @@ fn PanelAuditView(
                 .get()
                 .into_iter()
                 .filter(|p| p.member != me)
-                .filter_map(|p| DocumentId::parse(&p.id).ok())
+                .map(|p| p.id)
                 .map(|id| {
                     let signals = repo.signals(&id);
                     let (repo, status) = (repo.clone(), signals.status.clone());
@@ -248,10 +247,11 @@ fn PanelAuditView(
                 set_scalar(d, &path, "recorded_at", Some(now.into()))
             });
             repo.commit(&panel_id);
-            if let Ok(audit) = DocumentId::parse(&audit_id) {
+            {
+                let audit = audit_id.clone();
                 let outcome = ModeratedOutcome {
-                    by: "panel".into(),
-                    record: panel_id.to_string(),
+                    by: ModeratedBy::Panel,
+                    record: panel_id.clone(),
                     grade: a.consensus.grade,
                     audit_quality: a.consensus.audit_quality,
                     no_consensus: a.consensus.no_consensus,
@@ -355,7 +355,7 @@ async fn start_position(
     repo: &Repo,
     panel_id: &DocumentId,
     panel: &PanelDoc,
-    audit_id: &str,
+    audit_id: &DocumentId,
 ) -> Result<(), String> {
     let me = repo.me().clone();
     let now = clock::now_secs();
@@ -364,9 +364,9 @@ async fn start_position(
         &PositionDoc {
             kind: "panel-position".into(),
             schema: panels::PANEL_SCHEMA,
-            panel: panel_id.to_string(),
-            audit: audit_id.to_string(),
-            member: me.id.to_string(),
+            panel: panel_id.clone(),
+            audit: audit_id.clone(),
+            member: me.id.clone(),
             member_name: me.name.clone(),
             grade: None,
             audit_quality: None,
@@ -377,29 +377,23 @@ async fn start_position(
         now,
     )
     .map_err(|e| e.to_string())?;
-    let parse = |s: &str| s.parse().map_err(|_| format!("bad id {s}"));
     let meta = RecordMeta {
         id: id.clone(),
         created_by: me.id.clone(),
         created_at: now,
         parties: Parties::PanelPosition {
             panel: panel_id.clone(),
-            audit: DocumentId::parse(audit_id).map_err(|e| e.to_string())?,
+            audit: audit_id.clone(),
             member: me.id.clone(),
-            chair: parse(&panel.chair)?,
-            members: panel
-                .members
-                .iter()
-                .map(|m| parse(&m.id))
-                .collect::<Result<_, _>>()?,
+            chair: panel.chair.clone(),
+            members: panel.members.iter().map(|m| m.id.clone()).collect(),
             recorded: Vec::new(),
             revealed: false,
         },
     };
     repo.create(meta, doc).await.map_err(|e| e.to_string())?;
-    let (position, member) = (id.to_string(), me.id.to_string());
     repo.edit(panel_id, |d| {
-        panels::add_position_ref(d, audit_id, &position, &member)
+        panels::add_position_ref(d, audit_id, &id, &me.id)
     });
     repo.commit(panel_id);
     Ok(())

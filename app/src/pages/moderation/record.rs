@@ -2,8 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use qalf_shared::audit::document::{ModeratedOutcome, record_moderation};
 use qalf_shared::document::fields::set_scalar;
+use qalf_shared::moderation::ModeratedBy;
 use qalf_shared::moderation::document::path as moderation_path;
-use qalf_shared::moderation::document::{self as moderation, ModerationDoc};
+use qalf_shared::moderation::document::{self as moderation, Agreement, ModerationDoc};
 use qalf_shared::sync::DocumentId;
 
 use crate::clock;
@@ -54,10 +55,11 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
                 });
                 repo.commit(&id);
                 // The outcome goes back to the audit (R-MOD-5 flags re-audit).
-                if let Ok(audit) = DocumentId::parse(&m.audit) {
+                {
+                    let audit = m.audit.clone();
                     let outcome = ModeratedOutcome {
-                        by: "moderation".into(),
-                        record: id.to_string(),
+                        by: ModeratedBy::Moderation,
+                        record: id.clone(),
                         grade: moderation::outcome_grade(&m),
                         audit_quality: m.audit_quality,
                         no_consensus: false,
@@ -94,7 +96,7 @@ fn ModerationRecord(id: DocumentId) -> impl IntoView {
                 doc=id.clone()
                 path=moderation_path::root()
                 key="agreement"
-                options=vec![("agree", "I agree with the grade"), ("disagree", "I disagree with the grade")]
+                options=Agreement::ALL.iter().map(|a| (a.code(), a.label())).collect()
                 legend="The audit's grade".to_string()
                 readonly=readonly
             />

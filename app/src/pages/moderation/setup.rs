@@ -135,12 +135,12 @@ pub fn PanelSetup() -> impl IntoView {
                 kind: "panel".into(),
                 schema: panels::PANEL_SCHEMA,
                 held_on: held_on.get_untracked(),
-                chair: me.id.to_string(),
+                chair: me.id.clone(),
                 chair_name: me.name.clone(),
                 members: member_ids
                     .iter()
                     .map(|m| Member {
-                        id: m.to_string(),
+                        id: m.clone(),
                         name: name(m),
                     })
                     .collect(),
@@ -148,8 +148,8 @@ pub fn PanelSetup() -> impl IntoView {
                     .iter()
                     .filter_map(|id| all.iter().find(|(a, _)| a == id))
                     .map(|(id, a)| PanelAudit {
-                        id: id.to_string(),
-                        case: a.header.case.to_string(),
+                        id: id.clone(),
+                        case: a.header.case.clone(),
                         auditor_name: a.header.auditor_name.clone(),
                         audit_grade: a.overall.grade,
                         positions: Vec::new(),

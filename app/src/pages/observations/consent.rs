@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use qalf_shared::observation::document::path as observation_path;
 
 use crate::components::problem::ErrorMessage;
-use qalf_shared::document::fields::{get_str, set_scalar};
-use qalf_shared::observation::document::record_consent;
+use qalf_shared::document::fields::get_str;
+use qalf_shared::observation::document::{ConsentAnswer, ConsentHow, record_consent};
 use qalf_shared::observation::template;
 use qalf_shared::sync::DocumentId;
 
@@ -22,7 +22,7 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
     let consent = observation_path::consent();
     let record = {
         let (repo, id) = (repo.clone(), id.clone());
-        move |given: bool| {
+        move |answer: ConsentAnswer| {
             let ready = repo
                 .read(&id, |d| {
                     let c = observation_path::consent();
@@ -44,17 +44,15 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
                 error.set(Some("Record who gave or refused consent".into()));
                 return;
             }
-            let how = how.unwrap_or_else(|| "verbal".into());
+            // Asked in person, consent is usually spoken: that is the
+            // default when the observer did not say.
+            let how = how
+                .and_then(|h| h.parse().ok())
+                .unwrap_or(ConsentHow::Verbal);
             error.set(None);
-            let me = repo.me().id.to_string();
+            let me = repo.me().id.clone();
             repo.edit(&id, |d| {
-                set_scalar(
-                    d,
-                    &observation_path::consent(),
-                    "how",
-                    Some(how.clone().into()),
-                )?;
-                record_consent(d, given, &how, &me, clock::now_secs())
+                record_consent(d, answer, how, &me, clock::now_secs())
             });
             repo.commit(&id);
         }
@@ -81,7 +79,7 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
                 doc=id.clone()
                 path=observation_path::consent()
                 key="how"
-                options=vec![("verbal", "Verbally"), ("written", "In writing")]
+                options=ConsentHow::ALL.iter().map(|h| (h.code(), h.label())).collect()
                 legend="How".to_string()
                 inline=true
             />
@@ -89,8 +87,8 @@ pub fn ConsentStep(id: DocumentId) -> impl IntoView {
                 <ErrorMessage>{move || error.get()}</ErrorMessage>
             </Show>
             <div class="actions">
-                <button type="button" class="button" on:click=move |_| give(true)>"Consent given"</button>
-                <button type="button" class="button button--warning" on:click=move |_| record(false)>
+                <button type="button" class="button" on:click=move |_| give(ConsentAnswer::Given)>"Consent given"</button>
+                <button type="button" class="button button--warning" on:click=move |_| record(ConsentAnswer::Refused)>
                     "Consent refused"
                 </button>
             </div>

@@ -9,6 +9,8 @@ pub mod start;
 
 use leptos::prelude::*;
 use qalf_shared::observation::document::path as observation_path;
+use qalf_shared::observation::document::{PartOfDay, Setting};
+use qalf_shared::observation::quota::MeetingType;
 use qalf_shared::observation::rules::{self, ConsentState};
 use qalf_shared::observation::template;
 use qalf_shared::observation::{self as obs, ObservationDoc};
@@ -50,7 +52,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
     let first = observation.get_untracked().expect("present");
     let me = session.me().map(|m| m.id.to_string()).unwrap_or_default();
     let i_observe = first.observer == me;
-    let i_am_observed = first.subject.as_deref() == Some(me.as_str());
+    let i_am_observed = first.subject.as_ref().is_some_and(|s| *s == me);
     let title = template::current()
         .kind(first.observation)
         .map(|k| k.title.clone())
@@ -181,14 +183,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
             doc=id.clone()
             path=observation_path::root()
             key="setting"
-            options=vec![
-                ("home-visit", "Home visit"),
-                ("family-meeting", "Meeting with the family"),
-                ("review-or-conference", "Review or conference"),
-                ("office", "Office or supervision room"),
-                ("residential-home", "Residential home"),
-                ("other", "Somewhere else"),
-            ]
+            options=Setting::ALL.iter().map(|s| (s.code(), s.label())).collect()
             legend="Setting".to_string()
             readonly=details_readonly
         />
@@ -197,7 +192,7 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                 doc=id.clone()
                 path=observation_path::root()
                 key="part_of_day"
-                options=vec![("morning", "Morning"), ("afternoon", "Afternoon")]
+                options=PartOfDay::ALL.iter().map(|p| (p.code(), p.label())).collect()
                 legend="Which half of the day you shadowed".to_string()
                 inline=true
                 readonly=details_readonly
@@ -208,7 +203,10 @@ fn ObservationView(id: DocumentId, observation: Memo<Option<ObservationDoc>>) ->
                 doc=id.clone()
                 path=observation_path::root()
                 key="meeting_type"
-                options=vec![("cic-review", "Child in Care review"), ("cp-conference", "Child Protection conference")]
+                options=vec![
+                    (MeetingType::CicReview.code(), "Child in Care review"),
+                    (MeetingType::CpConference.code(), "Child Protection conference"),
+                ]
                 legend="Meeting chaired".to_string()
                 readonly=details_readonly
             />

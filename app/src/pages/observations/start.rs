@@ -32,10 +32,10 @@ fn done(list: &[(DocumentId, ObservationDoc)]) -> Vec<Done> {
         .filter_map(|(_, o)| {
             Some(Done {
                 kind: o.observation,
-                observer: PersonId::parse(&o.observer).ok()?,
-                subject: o.subject.as_deref().and_then(|s| PersonId::parse(s).ok()),
+                observer: o.observer.clone(),
+                subject: o.subject.clone(),
                 held_on: o.held_on?,
-                meeting: o.meeting_type.as_deref().and_then(MeetingType::parse),
+                meeting: o.meeting_type,
             })
         })
         .collect()
@@ -116,7 +116,7 @@ pub fn ObservationWork() -> impl IntoView {
             let mut list = list.get();
             list.sort_by_key(|(_, o)| std::cmp::Reverse(o.held_on));
             list.into_iter()
-                .filter(|(_, o)| o.observer == me || o.subject.as_deref() == Some(me.as_str()))
+                .filter(|(_, o)| o.observer == me || o.subject.as_ref().is_some_and(|s| *s == me))
                 .map(|(id, o)| {
                     let kind = o.observation.label();
                     let who = if o.observer == me {
@@ -280,14 +280,10 @@ pub(super) async fn start_observation(
         &crate::observation_prompts::current(),
         &NewObservation {
             kind,
-            observer: me.id.to_string(),
+            observer: me.id.clone(),
             observer_name: me.name.clone(),
-            subject: subject
-                .as_ref()
-                .map(|(id, name)| (id.to_string(), name.clone())),
-            team: team
-                .as_ref()
-                .map(|(id, name)| (id.to_string(), name.clone())),
+            subject: subject.clone(),
+            team: team.clone(),
             held_on: Some(clock::today()),
         },
         me.id.as_str(),
