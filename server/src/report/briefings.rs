@@ -9,9 +9,8 @@ use axum::http::StatusCode;
 use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::api::report::{BriefingSummary, RecordCreated};
 use qalf_shared::document::DocKind;
-use qalf_shared::report::ReportKind;
 use qalf_shared::report::briefing::{self, check_shareable, draft, new_briefing};
-use qalf_shared::schedule::{Period, YearMonth};
+use qalf_shared::schedule::Period;
 use qalf_shared::sync::DocumentId;
 
 use super::routes::{compute, parse_report};
@@ -62,18 +61,15 @@ pub async fn make(
 
 /// What a briefing is called in lists.
 fn summary(id: DocumentId, b: &briefing::BriefingDoc) -> BriefingSummary {
-    let from_report = match (b.report_kind(), b.first_month.parse::<YearMonth>()) {
-        (Some(kind), Ok(first)) => format!(
-            "{}: {}",
-            kind.label(),
-            Period {
-                first,
-                months: u32::try_from(b.months).unwrap_or(1),
-            }
-            .label()
-        ),
-        _ => ReportKind::Monthly.label().to_string(),
-    };
+    let from_report = format!(
+        "{}: {}",
+        b.report.label(),
+        Period {
+            first: b.first_month,
+            months: u32::try_from(b.months).unwrap_or(1),
+        }
+        .label()
+    );
     BriefingSummary {
         document: id,
         title: b.title.as_str().trim().to_string(),

@@ -14,6 +14,7 @@ use super::learning::ranked;
 use super::{Report, ReportKind};
 use crate::document::{DocKind, DocumentError, Record};
 use crate::org::{CaseRef, Organisation};
+use crate::schedule::YearMonth;
 
 pub const BRIEFING_SCHEMA: u64 = 1;
 
@@ -30,9 +31,9 @@ pub const PARTS: [(&str, &str); 5] = [
 pub struct BriefingDoc {
     pub kind: String,
     pub schema: u64,
-    /// The report it was made from: its kind code and period.
-    pub report: String,
-    pub first_month: String,
+    /// The report it was made from: its kind and period.
+    pub report: ReportKind,
+    pub first_month: YearMonth,
     pub months: u64,
     pub title: Text,
     pub what_we_found: Text,
@@ -59,10 +60,6 @@ impl BriefingDoc {
             "questions" => self.questions.as_str(),
             _ => "",
         }
-    }
-
-    pub fn report_kind(&self) -> Option<ReportKind> {
-        self.report.parse().ok()
     }
 }
 
@@ -184,8 +181,8 @@ pub fn new_briefing(
     let doc = BriefingDoc {
         kind: DocKind::Briefing.code().into(),
         schema: BRIEFING_SCHEMA,
-        report: report.kind.code().into(),
-        first_month: report.period.first.to_string(),
+        report: report.kind,
+        first_month: report.period.first,
         months: u64::from(report.period.months),
         title: Text::from(draft.title.as_str()),
         what_we_found: Text::from(draft.what_we_found.as_str()),

@@ -10,10 +10,11 @@ use autosurgeon::{Hydrate, Reconcile, Text};
 use serde::{Deserialize, Serialize};
 
 use super::ReportKind;
+use crate::closed_set::chosen;
 use crate::document::text::FieldPath;
 use crate::document::{DocKind, DocumentError, Record};
-use crate::org::Role;
-use crate::schedule::Period;
+use crate::org::{PersonId, Role};
+use crate::schedule::{Period, YearMonth};
 
 pub const REPORT_SCHEMA: u64 = 1;
 
@@ -21,10 +22,9 @@ pub const REPORT_SCHEMA: u64 = 1;
 pub struct ReportDoc {
     pub kind: String,
     pub schema: u64,
-    /// A [`ReportKind`] code.
-    pub report: String,
+    pub report: ReportKind,
     /// The period's first month (`2026-10`) and its length.
-    pub first_month: String,
+    pub first_month: YearMonth,
     pub months: u64,
     pub commentary: Text,
     pub sections: Vec<OwnerSection>,
@@ -35,15 +35,15 @@ pub struct OwnerSection {
     #[key]
     pub id: String,
     pub title: String,
-    /// The [`Role`] code of those who write it.
-    pub owner: String,
+    /// Those who write it.
+    pub owner: Role,
     pub key_themes: Text,
     pub trends: Text,
     /// Marked ready by its owner (Unix seconds), and by whom.
     #[autosurgeon(missing = "Option::default")]
     pub ready_at: Option<i64>,
-    #[autosurgeon(missing = "Option::default")]
-    pub ready_by: Option<String>,
+    #[autosurgeon(missing = "Option::default", with = "chosen")]
+    pub ready_by: Option<PersonId>,
 }
 
 /// A section the owners of a periodic report write.
@@ -107,8 +107,8 @@ pub fn new_report_document(
     let doc = ReportDoc {
         kind: DocKind::Report.code().into(),
         schema: REPORT_SCHEMA,
-        report: kind.code().into(),
-        first_month: period.first.to_string(),
+        report: kind,
+        first_month: period.first,
         months: u64::from(period.months),
         commentary: Text::from(""),
         sections: owner_sections(kind)
@@ -116,7 +116,7 @@ pub fn new_report_document(
             .map(|s| OwnerSection {
                 id: s.id.into(),
                 title: s.title.into(),
-                owner: s.owner.code().into(),
+                owner: s.owner,
                 key_themes: Text::from(""),
                 trends: Text::from(""),
                 ready_at: None,
@@ -171,13 +171,11 @@ pub struct OwnerSectionState {
 pub fn section_states(doc: &ReportDoc) -> Vec<OwnerSectionState> {
     doc.sections
         .iter()
-        .filter_map(|s| {
-            Some(OwnerSectionState {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                owner: s.owner.parse().ok()?,
-                ready: s.ready_at.is_some() && !s.key_themes.as_str().trim().is_empty(),
-            })
+        .map(|s| OwnerSectionState {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            owner: s.owner,
+            ready: s.ready_at.is_some() && !s.key_themes.as_str().trim().is_empty(),
         })
         .collect()
 }

@@ -134,6 +134,22 @@ impl fmt::Display for YearMonth {
     }
 }
 
+// In a record a month is the `2026-10` text it always was.
+impl autosurgeon::Reconcile for YearMonth {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: autosurgeon::Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+        reconciler.str(self.to_string())
+    }
+}
+
+impl autosurgeon::Hydrate for YearMonth {
+    fn hydrate_string(value: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+        value.parse().map_err(|e: BadYearMonth| {
+            autosurgeon::HydrateError::unexpected("a month", e.to_string())
+        })
+    }
+}
+
 impl FromStr for YearMonth {
     type Err = BadYearMonth;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

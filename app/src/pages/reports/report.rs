@@ -340,8 +340,7 @@ fn WrittenDocument(id: DocumentId, kind: ReportKind) -> impl IntoView {
             .sections
             .iter()
             .map(|s| {
-                let owner: Option<qalf_shared::org::Role> = s.owner.parse().ok();
-                let mine = owner.is_some_and(|o| roles.contains(&o));
+                let mine = roles.contains(&s.owner);
                 let readonly = Signal::derive(move || !(mine || cpp()));
                 let section_id = s.id.clone();
                 let ready = {
@@ -365,7 +364,7 @@ fn WrittenDocument(id: DocumentId, kind: ReportKind) -> impl IntoView {
                         repo.commit(&id);
                     })
                 };
-                let owner_label = owner.map(|o| o.label()).unwrap_or("its owner");
+                let owner_label = s.owner.label();
                 view! {
                     <section class="owner-section" data-owner-section=s.id.clone()>
                         <h3>{s.title.clone()}</h3>
