@@ -27,11 +27,10 @@
 //! test); `--relay ours|reference` runs one relay; `--scenario N` runs only
 //! latency scenario N (1-6) on a fresh relay.
 
-mod peer;
-mod relay;
 mod report;
 mod scenarios;
-mod tracker;
+
+use qalf_bench::{peer, relay, tracker};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -54,6 +54,8 @@ pub struct Paths {
     pub root: PathBuf,
     /// The release `qalf-server` binary.
     pub server: PathBuf,
+    /// Environment for our server (e.g. a shorter demo history).
+    pub server_env: Vec<(String, String)>,
 }
 
 impl Paths {
@@ -74,7 +76,11 @@ impl Paths {
                 server.display()
             );
         }
-        let paths = Paths { root, server };
+        let paths = Paths {
+            root,
+            server,
+            server_env: Vec::new(),
+        };
         if !paths
             .js_dir()
             .join("node_modules/@automerge/automerge-repo")
@@ -95,6 +101,41 @@ impl Paths {
             bail!("`node` is not installed (the reference relay needs it): apt-get install nodejs");
         }
         Ok(paths)
+    }
+
+    /// Our server only (no reference relay, so no Node): `QALF_SERVER_BIN`,
+    /// else the `qalf-server` binary beside this program or, for a test
+    /// binary in `deps/`, one folder up.
+    pub fn ours_only() -> Result<Paths> {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("the bench crate lives one level below the workspace root")?
+            .to_path_buf();
+        let name = format!("qalf-server{}", std::env::consts::EXE_SUFFIX);
+        let exe = std::env::current_exe().context("locating this program")?;
+        let candidates = [
+            std::env::var_os("QALF_SERVER_BIN").map(PathBuf::from),
+            Some(exe.with_file_name(&name)),
+            exe.parent()
+                .and_then(Path::parent)
+                .map(|dir| dir.join(&name)),
+        ];
+        let server = candidates
+            .into_iter()
+            .flatten()
+            .find(|p| p.exists())
+            .with_context(|| {
+                format!(
+                    "the server binary is missing beside {}: build it with \
+                     `cargo build -p qalf-server` (or set QALF_SERVER_BIN)",
+                    exe.display()
+                )
+            })?;
+        Ok(Paths {
+            root,
+            server,
+            server_env: Vec::new(),
+        })
     }
 
     fn js_dir(&self) -> PathBuf {
@@ -124,6 +165,8 @@ pub struct Relay {
     devices: u64,
     /// The demo password (ours).
     password: String,
+    /// From starting the process to its saying it serves.
+    pub time_to_serve: Duration,
 }
 
 impl Relay {
@@ -148,7 +191,8 @@ impl Relay {
                     .arg("--dist")
                     .arg(paths.root.join("dist"))
                     .arg("--demo")
-                    .env("RUST_LOG", "warn");
+                    .env("RUST_LOG", "warn")
+                    .envs(paths.server_env.iter().map(|(k, v)| (k, v)));
                 c
             }
             Kind::Reference => {
@@ -166,11 +210,13 @@ impl Relay {
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true);
+        let spawned = std::time::Instant::now();
         let mut child = command
             .spawn()
             .with_context(|| format!("starting the {} relay", kind.label()))?;
         let stdout = child.stdout.take().context("relay stdout")?;
         let ready = tokio::time::timeout(START_TIMEOUT, wait_ready(kind, stdout)).await;
+        let time_to_serve = spawned.elapsed();
         let (port, pid) = match ready {
             Ok(Ok(found)) => found,
             Ok(Err(e)) => {
@@ -205,6 +251,7 @@ impl Relay {
             people,
             devices: 0,
             password: String::new(),
+            time_to_serve,
         };
         relay.open_sessions(people).await?;
         Ok(relay)
@@ -221,6 +268,16 @@ impl Relay {
         );
         self.stop().await?;
         Relay::start(kind, &paths, &dir, people).await
+    }
+
+    /// `kill -9`: no chance to flush or close anything.
+    pub async fn kill(&mut self) -> Result<()> {
+        self.child.kill().await.context("killing the relay")
+    }
+
+    /// Starts it again on the same data, as after a crash.
+    pub async fn start_again(&self) -> Result<Relay> {
+        Relay::start(self.kind, &self.paths, &self.data_dir, self.people).await
     }
 
     pub async fn stop(mut self) -> Result<()> {

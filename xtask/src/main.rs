@@ -7,6 +7,7 @@
 //! how long it took, so cold and warm timings can be read off the output.
 
 mod compress;
+mod reliability;
 mod rules;
 mod setup;
 mod steps;
@@ -30,6 +31,15 @@ commands:
   test               fmt, clippy (native and wasm32), every test, the release wasm build
                      and the browser end-to-end suite
   bench <name>       run a benchmark: sync, schedule, reports
+  soak crash [--cycles N]
+                     the release server killed (kill -9) N times under writers (default
+                     1,000); prints acknowledged, lost, diverged, restart times. CI: 20
+  soak sim [--seeds N]
+                     the deterministic simulation of devices and relay under faults,
+                     N seeds (default 100,000); CI runs 1,000
+  fuzz [TARGET...] [--seconds N] [--minimise]
+                     each fuzz target under libFuzzer, coverage-guided, N seconds
+                     (default 60); prints executions and crashes. CI replays the corpus
 ";
 
 fn main() -> Result<()> {
@@ -45,6 +55,8 @@ fn main() -> Result<()> {
         "build" => build(&mut steps),
         "test" => test(&mut steps),
         "bench" => bench(&mut steps, &rest),
+        "soak" => reliability::soak(&mut steps, &rest),
+        "fuzz" => reliability::fuzz(&mut steps, &rest),
         "" | "help" | "--help" | "-h" => {
             print!("{USAGE}");
             return Ok(());

@@ -85,7 +85,7 @@ fn wasm_target(steps: &mut Steps) -> Result<()> {
 }
 
 /// `cargo install` with the cheap tool profile described in the module docs.
-fn cargo_install(steps: &mut Steps, name: &str, args: &[&str]) -> Result<()> {
+pub(crate) fn cargo_install(steps: &mut Steps, name: &str, args: &[&str]) -> Result<()> {
     let mut all_args = vec!["install"];
     all_args.extend_from_slice(args);
     let mut command = steps.command("cargo", &all_args);

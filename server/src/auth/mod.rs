@@ -12,7 +12,7 @@ mod routes;
 pub mod session;
 mod throttle;
 
-pub use current_user::CurrentUser;
+pub use current_user::{CurrentUser, session_token};
 pub(crate) use routes::me_for;
 pub use routes::router;
 pub use throttle::SignInThrottle;

@@ -22,7 +22,7 @@ use crate::AppState;
 pub struct SessionKey(Vec<u8>);
 
 impl SessionKey {
-    fn of(token: &str) -> Self {
+    pub fn of(token: &str) -> Self {
         SessionKey(Sha256::digest(token.as_bytes()).to_vec())
     }
 }

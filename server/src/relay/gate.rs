@@ -68,6 +68,9 @@ pub enum Route {
 pub struct Checked {
     pub route: Route,
     pub frame: Vec<u8>,
+    /// Changes new to the relay that the frame carries: the sender is not
+    /// answered about the document until they are on disk.
+    pub new_changes: Vec<automerge::ChangeHash>,
 }
 
 impl Checked {
@@ -76,13 +79,18 @@ impl Checked {
             Route::Nowhere | Route::Answer => Vec::new(),
             _ => message.encode(),
         };
-        Checked { route, frame }
+        Checked {
+            route,
+            frame,
+            new_changes: Vec::new(),
+        }
     }
 
     fn nowhere() -> Checked {
         Checked {
             route: Route::Nowhere,
             frame: Vec::new(),
+            new_changes: Vec::new(),
         }
     }
 }
@@ -283,6 +291,7 @@ impl Gate {
             return Ok(Checked {
                 route: Route::Answer,
                 frame: unavailable.encode(),
+                new_changes: Vec::new(),
             });
         }
         // Logged before anything of the record is served: a read the log
@@ -323,14 +332,17 @@ impl Gate {
             );
             return Ok(Checked::nowhere());
         }
-        if let Err(refused) = self
+        let new_changes = match self
             .check_authorship(document, &meta, &changes, first)
             .await
         {
-            tracing::warn!(peer = %self.peer, reason = %refused, "changes refused");
-            self.log_refusal(document, refused.detail());
-            return Ok(Checked::nowhere());
-        }
+            Ok(new_changes) => new_changes,
+            Err(refused) => {
+                tracing::warn!(peer = %self.peer, reason = %refused, "changes refused");
+                self.log_refusal(document, refused.detail());
+                return Ok(Checked::nowhere());
+            }
+        };
         if limits.would_exceed(document, bytes) {
             return Err(Refused::DocumentTooLarge);
         }
@@ -343,30 +355,39 @@ impl Gate {
         let write = self.event(document, Action::Write, format!("changes, {bytes} bytes"));
         self.context.log.record(write).await;
         self.note_use();
-        pass()
+        let mut checked = Checked::new(Route::Document(document.clone()), message);
+        checked.new_changes = new_changes;
+        Ok(checked)
     }
 
     /// R-SEC-1: the changes are this person's own, and touch only what they
     /// may write (the creator's first content makes the record and is not
-    /// judged, but what it makes is remembered).
+    /// judged, but what it makes is remembered). Returns the changes new to
+    /// the relay.
     async fn check_authorship(
         &mut self,
         document: &DocumentId,
         meta: &qalf_shared::access::RecordMeta,
         changes: &[Vec<u8>],
         first: bool,
-    ) -> Result<(), super::rights::Refused> {
+    ) -> Result<Vec<automerge::ChangeHash>, super::rights::Refused> {
         use super::rights::{Incoming, Refused};
         let incoming = Incoming::decode(changes)?;
         let (person, made) = (&self.person, &mut self.made);
-        let actors = if first {
-            incoming.check(&automerge::Automerge::new(), person, made, None)?
+        let (actors, new_changes) = if first {
+            let empty = automerge::Automerge::new();
+            (
+                incoming.check(&empty, person, made, None)?,
+                incoming.new_hashes(&empty),
+            )
         } else {
             let org = self.context.access.org();
             self.context
                 .relay
                 .with_document(document, |doc| {
-                    incoming.check(doc, person, made, Some((&org, meta)))
+                    incoming
+                        .check(doc, person, made, Some((&org, meta)))
+                        .map(|actors| (actors, incoming.new_hashes(doc)))
                 })
                 .await
                 .ok()
@@ -374,7 +395,7 @@ impl Gate {
                 .unwrap_or(Err(Refused::Unplaced))?
         };
         match self.context.authors.claim(&actors, &self.person).await {
-            Ok(true) => Ok(()),
+            Ok(true) => Ok(new_changes),
             Ok(false) => Err(Refused::AnotherPersonsActor),
             Err(e) => {
                 tracing::error!(error = %e, "recording who made a change failed");

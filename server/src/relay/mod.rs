@@ -19,6 +19,7 @@
 //! stops).
 
 mod connections;
+pub mod durable;
 mod gate;
 mod hub;
 mod limits;
@@ -41,7 +42,7 @@ pub use self::connections::Connections;
 pub use self::gate::GateContext;
 use self::hub::Hub;
 pub use self::limits::Limits;
-pub use self::routes::router;
+pub use self::routes::{router, ticket_in};
 pub use self::storage::{OnChange, insert_new, load_stored};
 pub use self::ticket::Tickets;
 use crate::access::AccessState;
@@ -117,6 +118,8 @@ struct Inner {
     limits: Arc<Limits>,
     settings: RelaySettings,
     generations: AtomicU64,
+    /// Which changes sockets wait to see on disk (R-REL-1).
+    durable: Arc<durable::Durable>,
 }
 
 impl Relay {
@@ -127,7 +130,10 @@ impl Relay {
         settings: RelaySettings,
         on_change: OnChange,
     ) -> anyhow::Result<Relay> {
-        let storage = storage::SqliteStorage::new(db, limits.clone()).with_on_change(on_change);
+        let durable = Arc::new(durable::Durable::default());
+        let storage = storage::SqliteStorage::new(db, limits.clone())
+            .with_on_change(on_change)
+            .with_durable(durable.clone());
         let policy = policy::AccessPolicy::new(access);
         let mut shards = Vec::with_capacity(settings.shards.max(1));
         for _ in 0..settings.shards.max(1) {
@@ -154,10 +160,15 @@ impl Relay {
                 limits,
                 settings,
                 generations: AtomicU64::new(1),
+                durable,
             }),
         };
         tokio::spawn(unload_idle(Arc::downgrade(&relay.inner)));
         Ok(relay)
+    }
+
+    pub fn durable(&self) -> &Arc<durable::Durable> {
+        &self.inner.durable
     }
 
     pub fn limits(&self) -> &Arc<Limits> {

@@ -10,6 +10,9 @@
 //! closed: the client reconnects and asks again for what it has open.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use automerge::ChangeHash;
 
 use axum::extract::ws::{Message as WsMessage, WebSocket};
 use futures::channel::mpsc;
@@ -17,9 +20,10 @@ use futures::stream::FuturesUnordered;
 use futures::{FutureExt, SinkExt, StreamExt};
 
 use qalf_shared::sync::message::PeerMetadata;
-use qalf_shared::sync::{Message, PeerId};
+use qalf_shared::sync::{DocumentId, Message, PeerId};
 
 use super::Relay;
+use super::durable::WAIT_AT_MOST;
 use super::gate::{Checked, Gate, Refused, Route};
 
 /// Frames queued towards one shard before the client is made to wait.
@@ -42,6 +46,11 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
     let cancel = gate.cancel.clone();
     let (mut to_client, mut from_client) = socket.split();
     let (out_tx, mut out_rx) = mpsc::channel::<(Option<usize>, Vec<u8>)>(TO_CLIENT);
+    // The client's changes not yet known to be on disk, by document: the
+    // relay says nothing more about a document until they are (R-REL-1).
+    let unwritten: Mutex<HashMap<DocumentId, Vec<ChangeHash>>> = Mutex::default();
+    let durable = relay.durable().clone();
+    let device = gate.peer.clone();
 
     // Shards → client. A shard's first frame is its answer to the join,
     // which the client already had from the mux.
@@ -50,6 +59,12 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
         while let Some((shard, frame)) = out_rx.next().await {
             if shard.is_some_and(|s| answered.insert(s)) {
                 continue;
+            }
+            if let Some((document, changes)) = awaiting_disk(&unwritten, &frame)
+                && !durable.wait(&document, &changes, WAIT_AT_MOST).await
+            {
+                tracing::error!(peer = %device, "changes not on disk in time; closing so the device sends them again");
+                break;
             }
             if to_client
                 .send(WsMessage::Binary(frame.into()))
@@ -118,6 +133,16 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
                     Ok(checked) => checked,
                     Err(refused) => return refuse(&gate, refused),
                 };
+                if let Route::Document(document) = &checked.route
+                    && !checked.new_changes.is_empty()
+                {
+                    // Noted before samod has them, so no write is missed.
+                    durable.expect(document, &checked.new_changes);
+                    lock(&unwritten)
+                        .entry(document.clone())
+                        .or_default()
+                        .extend_from_slice(&checked.new_changes);
+                }
                 if let Err(refused) = shards.forward(checked, &gate, &relay, &peer, &out_tx).await {
                     if let Some(refused) = refused {
                         refuse(&gate, refused);
@@ -138,6 +163,31 @@ pub async fn serve(socket: WebSocket, mut gate: Gate, relay: Relay) {
         _ = writer => {}
     }
     cancel.cancel();
+    for (document, changes) in lock(&unwritten).drain() {
+        durable.release(&document, &changes);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The client's changes a frame about to go to it must wait for: those of
+/// its document still not known to be on disk.
+fn awaiting_disk(
+    unwritten: &Mutex<HashMap<DocumentId, Vec<ChangeHash>>>,
+    frame: &[u8],
+) -> Option<(DocumentId, Vec<ChangeHash>)> {
+    let mut unwritten = lock(unwritten);
+    if unwritten.is_empty() {
+        return None;
+    }
+    let document = match Message::decode(frame).ok()? {
+        Message::Sync { document, .. } | Message::Request { document, .. } => document,
+        _ => return None,
+    };
+    let changes = unwritten.remove(&document)?;
+    Some((document, changes))
 }
 
 /// The client's samod connections, one per shard it has named a document of.
@@ -162,7 +212,9 @@ impl Shards {
         peer: &samod::PeerId,
         out_tx: &mpsc::Sender<(Option<usize>, Vec<u8>)>,
     ) -> Result<(), Option<Refused>> {
-        let Checked { route, mut frame } = checked;
+        let Checked {
+            route, mut frame, ..
+        } = checked;
         let targets: Vec<usize> = match (&route, &self.join) {
             (Route::Join { .. }, Some(_)) => {
                 return Err(Some(Refused::Malformed("a second join".into())));

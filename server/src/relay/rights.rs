@@ -169,8 +169,12 @@ fn chunks(mut bytes: &[u8]) -> Result<Vec<(u8, &[u8])>, Refused> {
         let mut rest = bytes.get(HEAD..).ok_or(Refused::Malformed)?;
         let before = rest.len();
         let len = leb128::read::unsigned(&mut rest).map_err(|_| Refused::Malformed)?;
-        let whole =
-            HEAD + (before - rest.len()) + usize::try_from(len).map_err(|_| Refused::Malformed)?;
+        // A length is the sender's claim: checked, so a huge one is refused
+        // rather than wrapping round to a chunk that never advances.
+        let whole = usize::try_from(len)
+            .ok()
+            .and_then(|len| len.checked_add(HEAD + (before - rest.len())))
+            .ok_or(Refused::Malformed)?;
         let chunk = bytes.get(..whole).ok_or(Refused::Malformed)?;
         out.push((kind, chunk));
         bytes = &bytes[whole..];
@@ -202,6 +206,15 @@ impl Incoming {
             }
         }
         Ok(Incoming { changes })
+    }
+
+    /// The changes `doc` does not hold yet: what the relay will write.
+    pub fn new_hashes(&self, doc: &Automerge) -> Vec<automerge::ChangeHash> {
+        self.changes
+            .iter()
+            .filter(|(hash, _)| doc.get_change_by_hash(hash).is_none())
+            .map(|(hash, _)| *hash)
+            .collect()
     }
 
     /// Leaves out the changes `doc` already holds (a device catching up

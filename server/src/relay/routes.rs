@@ -53,19 +53,24 @@ struct UpgradeQuery {
     ticket: Option<String>,
 }
 
+/// The ticket an upgrade URL carries, if any. Whatever the query holds,
+/// only a ticket this server issued is ever honoured.
+pub fn ticket_in(uri: &axum::http::Uri) -> Option<String> {
+    Query::<UpgradeQuery>::try_from_uri(uri).ok()?.0.ticket
+}
+
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<UpgradeQuery>,
+    uri: axum::http::Uri,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !crate::web::origin::origin_allowed(&state, &headers) {
         tracing::warn!("sync upgrade refused: origin not allowed");
         return AppError::Forbidden.into_response();
     }
-    let Some(ticket) = query
-        .ticket
-        .and_then(|code| state.tickets().redeem(&code, state.clock().now()))
+    let Some(ticket) =
+        ticket_in(&uri).and_then(|code| state.tickets().redeem(&code, state.clock().now()))
     else {
         return AppError::Unauthorized.into_response();
     };

@@ -14,6 +14,10 @@ use std::time::Duration;
 use rusqlite::OptionalExtension;
 use samod::storage::StorageKey;
 
+use automerge::ChangeHash;
+use qalf_shared::sync::DocumentId;
+
+use super::durable::{Durable, changes_in_chunk};
 use super::limits::Limits;
 use crate::db::{Db, DbError};
 
@@ -26,6 +30,8 @@ pub struct SqliteStorage {
     db: Db,
     limits: Arc<Limits>,
     on_change: Option<OnChange>,
+    /// Told of each change once its write has committed.
+    durable: Arc<Durable>,
 }
 
 const ATTEMPTS: u32 = 5;
@@ -36,7 +42,25 @@ impl SqliteStorage {
             db,
             limits,
             on_change: None,
+            durable: Arc::default(),
         }
+    }
+
+    /// The same storage, telling `durable` of every change it writes.
+    pub fn with_durable(mut self, durable: Arc<Durable>) -> Self {
+        self.durable = durable;
+        self
+    }
+
+    /// The changes in a chunk about to be written, if a socket waits for
+    /// changes of its document (reading a snapshot is not free).
+    fn awaited_in(&self, key: &StorageKey, data: &[u8]) -> Option<(DocumentId, Vec<ChangeHash>)> {
+        let parts: Vec<String> = key.into_iter().cloned().collect();
+        let document = DocumentId::parse(parts.first()?).ok()?;
+        if !self.durable.awaits(&document) {
+            return None;
+        }
+        Some((document, changes_in_chunk(&parts, data)))
     }
 
     /// The same storage, telling `on_change` of every document written.
@@ -140,6 +164,7 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
+        let awaited = self.awaited_in(&key, &data);
         let text = key_text(&key);
         self.must("put", move |conn| {
             conn.execute(
@@ -150,6 +175,10 @@ impl samod::storage::Storage for SqliteStorage {
             Ok(())
         })
         .await;
+        // Committed: the socket that sent these may now be answered.
+        if let Some((document, changes)) = awaited {
+            self.durable.written(&document, changes);
+        }
         self.measure(&key).await;
         self.changed(&key);
     }

@@ -33,7 +33,17 @@ pub fn new_note(
     created_by: &str,
     created_at: i64,
 ) -> Result<Automerge, AutomergeError> {
-    let mut doc = new_document();
+    note_in(new_document(), title, created_by, created_at)
+}
+
+/// A new note written into `doc` (a simulation brings one with a fixed
+/// actor, so that a seed replays the same change).
+pub fn note_in(
+    mut doc: Automerge,
+    title: &str,
+    created_by: &str,
+    created_at: i64,
+) -> Result<Automerge, AutomergeError> {
     let mut tx = doc.transaction();
     tx.put(ROOT, "kind", DocKind::Note.code())?;
     tx.put(ROOT, "schema", NOTE_SCHEMA)?;

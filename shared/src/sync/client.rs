@@ -266,6 +266,16 @@ impl Client {
         self.docs.get(id).map(|e| &e.doc)
     }
 
+    /// Fixes the actor this device writes a document's changes as. A
+    /// browser keeps automerge's random actor, new on every load; a
+    /// deterministic simulation fixes one per device and restart so that a
+    /// seed replays the same changes, hashes and frames.
+    pub fn set_actor(&mut self, id: &DocumentId, actor: automerge::ActorId) {
+        if let Some(entry) = self.docs.get_mut(id) {
+            entry.doc.set_actor(actor);
+        }
+    }
+
     pub fn documents(&self) -> impl Iterator<Item = &DocumentId> {
         self.docs.keys()
     }
