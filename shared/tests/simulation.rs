@@ -307,11 +307,7 @@ impl World {
     }
 
     fn type_or_delete(&mut self, i: usize) {
-        let Some((obj, len)) = self.devices[i]
-            .client
-            .doc(&self.document)
-            .and_then(body)
-        else {
+        let Some((obj, len)) = self.devices[i].client.doc(&self.document).and_then(body) else {
             return;
         };
         let delete = len > 0 && self.dice.chance(20);

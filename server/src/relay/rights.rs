@@ -202,7 +202,15 @@ impl Incoming {
                         .map_err(|_| Refused::Malformed)?,
                     _ => return Err(Refused::Malformed),
                 };
-                changes.extend(found.into_iter().map(|c| (c.hash(), c.decode())));
+                for change in found {
+                    // automerge 0.12 panics expanding a change whose ops
+                    // name an actor the change does not list (found by
+                    // fuzzing the gate): such a change is malformed.
+                    let expanded =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode()))
+                            .map_err(|_| Refused::Malformed)?;
+                    changes.push((change.hash(), expanded));
+                }
             }
         }
         Ok(Incoming { changes })
