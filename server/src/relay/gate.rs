@@ -314,7 +314,12 @@ impl Gate {
         }
         if !access.can_write() {
             // samod's share policy ignores them; the heads it carries still
-            // count.
+            // count. Changes that do not even decode go no further: samod
+            // would parse them before ignoring them.
+            if super::rights::Incoming::decode(&changes).is_err() {
+                self.log_refusal(document, "changes refused: malformed");
+                return Ok(Checked::nowhere());
+            }
             self.log_refusal(document, "changes refused: read only");
             return pass();
         }
