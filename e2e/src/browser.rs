@@ -34,7 +34,8 @@ const ON_TOP: &str = "function() { const r = this.getBoundingClientRect(); \
 pub struct Browser {
     inner: chromiumoxide::Browser,
     handler: JoinHandle<()>,
-    _profile: tempfile::TempDir,
+    /// The profile folder, when this browser made it (deleted with it).
+    _profile: Option<tempfile::TempDir>,
 }
 
 /// The flags known to work here (see ARCHITECTURE.md); chromiumoxide adds the
@@ -61,9 +62,17 @@ fn chromium() -> PathBuf {
 impl Browser {
     pub async fn launch() -> anyhow::Result<Browser> {
         let profile = tempfile::tempdir()?;
+        let mut browser = Browser::launch_in(profile.path()).await?;
+        browser._profile = Some(profile);
+        Ok(browser)
+    }
+
+    /// Chromium on a profile folder the caller keeps (never deleted here),
+    /// so a browser started again on it finds what the last one stored.
+    pub async fn launch_in(profile: &std::path::Path) -> anyhow::Result<Browser> {
         let config = BrowserConfig::builder()
             .chrome_executable(chromium())
-            .user_data_dir(profile.path())
+            .user_data_dir(profile)
             .disable_default_args()
             .args(FLAGS.iter().copied())
             .viewport(None)
@@ -80,8 +89,18 @@ impl Browser {
         Ok(Browser {
             inner,
             handler,
-            _profile: profile,
+            _profile: None,
         })
+    }
+
+    /// Ends the browser as a crash or a flat battery would: SIGKILL, with no
+    /// chance to close pages, commit typing or flush anything.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.inner
+            .kill()
+            .await
+            .ok_or_else(|| anyhow!("no Chromium process to kill"))??;
+        Ok(())
     }
 
     /// A new user: their own browser context with one blank tab.

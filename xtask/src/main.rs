@@ -34,6 +34,9 @@ commands:
   soak crash [--cycles N]
                      the release server killed (kill -9) N times under writers (default
                      1,000); prints acknowledged, lost, diverged, restart times. CI: 20
+  soak browser [--cycles N]
+                     Chromium killed while typing into a note, N times (default 200),
+                     offline every other time. CI: 3
   soak sim [--seeds N]
                      the deterministic simulation of devices and relay under faults,
                      N seeds (default 100,000); CI runs 1,000
@@ -125,7 +128,7 @@ fn container_image(steps: &mut Steps) -> Result<()> {
     steps.run(name, "docker", &["build", "--tag", "qalf:test", "."])
 }
 
-fn build_front_end(steps: &mut Steps) -> Result<()> {
+pub(crate) fn build_front_end(steps: &mut Steps) -> Result<()> {
     steps.run(
         "release build of the front end (trunk)",
         "trunk",

@@ -1,8 +1,9 @@
-//! The reliability harness's long runs (R-REL-1, R-REL-3, R-REL-4): CI runs each
+//! The reliability harness's long runs (R-REL-1 to R-REL-4): CI runs each
 //! briefly inside `cargo xtask test`; these commands run them for as long
 //! as asked and print what they found.
 //!
 //! - `soak crash --cycles N`: the crash loop against the release server.
+//! - `soak browser --cycles N`: Chromium killed while typing, N times.
 //! - `soak sim --seeds N`: the deterministic simulation over N seeds, in
 //!   release.
 //! - `fuzz [TARGET…] [--seconds N] [--minimise]`: each fuzz target under
@@ -76,6 +77,32 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
                     &cycles.to_string(),
                 ],
             )
+        }
+        Some("browser") => {
+            let cycles = option(args, "--cycles")?.unwrap_or(200);
+            setup::all(steps, setup::Needs::everything())?;
+            crate::build_front_end(steps)?;
+            steps.run(
+                "build the server for the browser",
+                "cargo",
+                &["build", "--package", "qalf-server", "--locked"],
+            )?;
+            let mut command = steps.command(
+                "cargo",
+                &[
+                    "test",
+                    "--locked",
+                    "--package",
+                    "qalf-e2e",
+                    "--test",
+                    "browser",
+                    "--",
+                    "--nocapture",
+                    "r_rel_2",
+                ],
+            );
+            command.env("QALF_REL2_CYCLES", cycles.to_string());
+            steps.run_command(&format!("browser kill loop, {cycles} cycles"), command)
         }
         Some(other) => bail!(
             "unknown soak `{other}`; try `cargo xtask soak crash --cycles 1000` or `soak sim --seeds 100000`"

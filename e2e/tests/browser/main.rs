@@ -8,6 +8,7 @@ mod going_live;
 mod moderation;
 mod observation;
 mod questions;
+mod reliability;
 mod reports;
 mod schedule;
 mod shared_device;

@@ -170,8 +170,10 @@ fn PanelAuditView(
                 let repo = repo.clone();
                 leptos::task::spawn_local(async move {
                     repo.open(&id).await;
-                    // Access may widen a moment after the panel says so.
-                    for wait in [0, 1_000, 3_000] {
+                    // Access may widen a moment after the panel says so
+                    // (later on a busy server, where each change is on disk
+                    // before it is confirmed): ask again for a while.
+                    for wait in [0, 1_000, 2_000, 4_000, 8_000, 15_000] {
                         gloo_timers::future::TimeoutFuture::new(wait).await;
                         let unavailable = repo
                             .signals(&id)
