@@ -1,6 +1,7 @@
 //! What a device's storage hands back after a crash or a disk fault: a
-//! damaged chunk must not hide the edits the other chunks hold (automerge
-//! skips a change chunk it cannot read; these tests keep it so).
+//! damaged chunk must not hide the edits the other chunks hold. (Before,
+//! one chunk automerge could not parse refused the whole document, and the
+//! device fell back to the server's copy, without its unsynced edits.)
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};

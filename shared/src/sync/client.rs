@@ -312,12 +312,19 @@ impl Client {
         // this is the cheap order.
         let mut sorted = chunks;
         sorted.sort_by_key(|(k, _)| k.kind() != Some(ChunkKind::Snapshot));
+        let mut damaged = None;
         for (key, bytes) in sorted {
             match key.kind() {
                 Some(ChunkKind::Snapshot) | Some(ChunkKind::Incremental) => {
-                    doc.load_incremental(&bytes)
-                        .map_err(|e| ClientError::Corrupt(format!("{key}: {e}")))?;
-                    on_disk.insert(key);
+                    // A chunk damaged on disk is skipped, not fatal: every
+                    // other edit kept on this device still opens, and the
+                    // server fills in what that chunk held.
+                    match doc.load_incremental(&bytes) {
+                        Ok(_) => {
+                            on_disk.insert(key);
+                        }
+                        Err(e) => damaged = Some(format!("{key}: {e}")),
+                    }
                 }
                 Some(ChunkKind::SyncState) => {
                     if let Ok(state) = sync::State::decode(&bytes) {
@@ -328,6 +335,10 @@ impl Client {
             }
         }
         let heads = doc.get_heads();
+        if let (Some(why), true) = (damaged, heads.is_empty()) {
+            // Nothing readable at all: the caller asks the server instead.
+            return Err(ClientError::Corrupt(why));
+        }
         let availability = if heads.is_empty() {
             Availability::Requesting
         } else {
@@ -515,11 +526,10 @@ impl Client {
                 key.kind(),
                 Some(ChunkKind::Snapshot) | Some(ChunkKind::Incremental)
             ) {
-                entry
-                    .doc
-                    .load_incremental(&bytes)
-                    .map_err(|e| ClientError::Corrupt(format!("{key}: {e}")))?;
-                entry.on_disk.insert(key);
+                // A damaged chunk is skipped, as when loading.
+                if entry.doc.load_incremental(&bytes).is_ok() {
+                    entry.on_disk.insert(key);
+                }
             }
         }
         let mut out = Vec::new();
