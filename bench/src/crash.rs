@@ -118,16 +118,7 @@ pub async fn run(
     // Each writer's notes, made and registered once.
     let mut notes: Vec<Vec<DocumentId>> = Vec::new();
     for w in 0..plan.writers {
-        let peer_id = relay.new_peer(w);
-        let url = relay.socket_url(w, &peer_id).await?;
-        let peer = Peer::connect(
-            &url,
-            peer_id,
-            relay.person(w).to_string(),
-            w,
-            tracker.clone(),
-        )
-        .await?;
+        let peer = device(&mut relay, w, w, &tracker).await?;
         peer.wait(Goal::Online).await?;
         let mut mine = Vec::new();
         let mut docs = Vec::new();
@@ -155,16 +146,7 @@ pub async fn run(
         // open their notes and append until the server dies.
         let mut writers = Vec::new();
         for (w, mine) in notes.iter().enumerate() {
-            let peer_id = relay.new_peer(w);
-            let url = relay.socket_url(w, &peer_id).await?;
-            let peer = Peer::connect(
-                &url,
-                peer_id,
-                relay.person(w).to_string(),
-                w,
-                tracker.clone(),
-            )
-            .await?;
+            let peer = device(&mut relay, w, w, &tracker).await?;
             peer.request(mine.clone());
             tokio::time::timeout(WAIT, peer.wait(Goal::Ready(mine.clone())))
                 .await
@@ -221,6 +203,20 @@ pub async fn run(
     Ok(report)
 }
 
+/// A new device of `session`'s person, connected (`index` names it to the
+/// tracker).
+async fn device(
+    relay: &mut Relay,
+    session: usize,
+    index: usize,
+    tracker: &Arc<Tracker>,
+) -> Result<Peer> {
+    let peer_id = relay.new_peer(session);
+    let url = relay.socket_url(session, &peer_id).await?;
+    let author = relay.person(session).to_string();
+    Peer::connect(&url, peer_id, author, index, tracker.clone()).await
+}
+
 fn note_id(writer: usize, n: usize) -> [u8; 16] {
     let mut id = [0xC5; 16];
     id[0] = writer as u8;
@@ -274,16 +270,7 @@ async fn read_all(
     tracker: Arc<Tracker>,
 ) -> Result<BTreeMap<DocumentId, String>> {
     let all: Vec<DocumentId> = notes.iter().flatten().cloned().collect();
-    let peer_id = relay.new_peer(session);
-    let url = relay.socket_url(session, &peer_id).await?;
-    let peer = Peer::connect(
-        &url,
-        peer_id,
-        relay.person(session).to_string(),
-        99,
-        tracker,
-    )
-    .await?;
+    let peer = device(relay, session, 99, &tracker).await?;
     peer.request(all.clone());
     tokio::time::timeout(WAIT, peer.wait(Goal::Ready(all.clone())))
         .await
