@@ -11,8 +11,9 @@
 //! cycles (`bench/tests/crash.rs`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use qalf_shared::document::note;
@@ -104,8 +105,17 @@ impl Dice {
 
 const WAIT: Duration = Duration::from_secs(60);
 
-/// Markers each note has had acknowledged, shared with the writer tasks.
-type Acknowledged = Arc<Mutex<BTreeMap<DocumentId, Vec<String>>>>;
+/// A change a writer saw acknowledged: its marker, when it was made and
+/// when the server confirmed holding it.
+#[derive(Debug, Clone)]
+pub struct Acked {
+    pub marker: String,
+    pub made: Instant,
+    pub acked: Instant,
+}
+
+/// Changes each note has had acknowledged, shared with the writer tasks.
+pub type Acknowledged = Arc<Mutex<BTreeMap<DocumentId, Vec<Acked>>>>;
 
 pub async fn run(
     paths: &Paths,
@@ -115,30 +125,7 @@ pub async fn run(
     let mut dice = Dice(plan.seed);
     let mut relay = Relay::start(Kind::Ours, paths, data_dir, plan.writers).await?;
     let tracker = Tracker::new();
-    // Each writer's notes, made and registered once.
-    let mut notes: Vec<Vec<DocumentId>> = Vec::new();
-    for w in 0..plan.writers {
-        let peer = device(&mut relay, w, w, &tracker).await?;
-        peer.wait(Goal::Online).await?;
-        let mut mine = Vec::new();
-        let mut docs = Vec::new();
-        for n in 0..plan.notes_per_writer {
-            let id = DocumentId::from_bytes(note_id(w, n));
-            let members: Vec<usize> = (0..plan.writers).collect();
-            relay.register(&id, w, &members).await?;
-            docs.push((
-                id.clone(),
-                note::new_note("Crash loop", relay.person(w).as_str(), 0)?,
-            ));
-            mine.push(id);
-        }
-        peer.create(docs);
-        tokio::time::timeout(WAIT, peer.wait(Goal::Synced(mine.clone())))
-            .await
-            .context("the first notes did not sync")??;
-        peer.close().await;
-        notes.push(mine);
-    }
+    let notes = make_notes(&mut relay, plan.writers, plan.notes_per_writer, &tracker).await?;
     let acknowledged: Acknowledged = Arc::default();
     let mut report = CrashReport::default();
     for cycle in 0..plan.cycles {
@@ -156,6 +143,7 @@ pub async fn run(
                 mine.clone(),
                 format!("c{cycle}w{w}"),
                 acknowledged.clone(),
+                Writing::default(),
             )));
         }
         tokio::time::sleep(dice.millis(50, 1_500)).await;
@@ -168,22 +156,11 @@ pub async fn run(
         // A reader that never wrote: only the server's storage speaks.
         let acked = acknowledged.lock().expect("not poisoned").clone();
         let bodies = read_all(&mut relay, 0, &notes, &acked, tracker.clone()).await?;
-        for (doc, markers) in &acked {
-            let body = bodies.get(doc).map(String::as_str).unwrap_or_default();
-            let missing = markers
-                .iter()
-                .filter(|m| !body.contains(m.as_str()))
-                .count();
-            if missing > 0 {
-                eprintln!(
-                    "  cycle {cycle}: {missing} acknowledged changes missing from {doc}; body ends {:?}, {} acked, first missing {:?}",
-                    &body[body.len().saturating_sub(60)..],
-                    markers.len(),
-                    markers.iter().find(|m| !body.contains(m.as_str()))
-                );
-            }
-            report.lost += missing;
+        let lost = missing(&acked, &bodies);
+        if lost > 0 {
+            eprintln!("  cycle {cycle}: {lost} acknowledged changes missing");
         }
+        report.lost += lost;
         report.cycles += 1;
     }
     report.acknowledged = acknowledged
@@ -195,17 +172,76 @@ pub async fn run(
     let acked = acknowledged.lock().expect("not poisoned").clone();
     let first = read_all(&mut relay, 0, &notes, &acked, tracker.clone()).await?;
     let second = read_all(&mut relay, plan.writers - 1, &notes, &acked, tracker).await?;
-    report.diverged = first
-        .iter()
-        .filter(|(doc, body)| second.get(*doc) != Some(*body))
-        .count();
+    report.diverged = diverged(&first, &second);
     relay.stop().await?;
     Ok(report)
 }
 
+/// Each writer's notes (`per_writer` each), registered with every writer as
+/// a member, made and confirmed held by the server.
+pub async fn make_notes(
+    relay: &mut Relay,
+    writers: usize,
+    per_writer: usize,
+    tracker: &Arc<Tracker>,
+) -> Result<Vec<Vec<DocumentId>>> {
+    let mut notes = Vec::new();
+    for w in 0..writers {
+        let peer = device(relay, w, w, tracker).await?;
+        peer.wait(Goal::Online).await?;
+        let mut mine = Vec::new();
+        let mut docs = Vec::new();
+        for n in 0..per_writer {
+            let id = DocumentId::from_bytes(note_id(w, n));
+            let members: Vec<usize> = (0..writers).collect();
+            relay.register(&id, w, &members).await?;
+            docs.push((
+                id.clone(),
+                note::new_note("Reliability", relay.person(w).as_str(), 0)?,
+            ));
+            mine.push(id);
+        }
+        peer.create(docs);
+        tokio::time::timeout(WAIT, peer.wait(Goal::Synced(mine.clone())))
+            .await
+            .context("the first notes did not sync")??;
+        peer.close().await;
+        notes.push(mine);
+    }
+    Ok(notes)
+}
+
+/// Acknowledged changes a reader's bodies do not show.
+pub fn missing(
+    acked: &BTreeMap<DocumentId, Vec<Acked>>,
+    bodies: &BTreeMap<DocumentId, String>,
+) -> usize {
+    acked
+        .iter()
+        .map(|(doc, changes)| {
+            let body = bodies.get(doc).map(String::as_str).unwrap_or_default();
+            changes
+                .iter()
+                .filter(|c| !body.contains(c.marker.as_str()))
+                .count()
+        })
+        .sum()
+}
+
+/// Notes two readers read differently.
+pub fn diverged(
+    first: &BTreeMap<DocumentId, String>,
+    second: &BTreeMap<DocumentId, String>,
+) -> usize {
+    first
+        .iter()
+        .filter(|(doc, body)| second.get(*doc) != Some(*body))
+        .count()
+}
+
 /// A new device of `session`'s person, connected (`index` names it to the
 /// tracker).
-async fn device(
+pub async fn device(
     relay: &mut Relay,
     session: usize,
     index: usize,
@@ -224,49 +260,81 @@ fn note_id(writer: usize, n: usize) -> [u8; 16] {
     id
 }
 
+/// How a writer goes on.
+#[derive(Clone)]
+pub struct Writing {
+    /// How long it waits for an acknowledgement before it gives up on the
+    /// connection.
+    pub ack_within: Duration,
+    /// Set to make it stop (after its current wait).
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Default for Writing {
+    fn default() -> Self {
+        Writing {
+            ack_within: Duration::from_secs(10),
+            stop: Arc::default(),
+        }
+    }
+}
+
 /// Appends markers to its notes, one change each; every few, waits for
 /// the server to confirm it holds them all and only then counts them
-/// acknowledged. Ends when the connection does.
-async fn write_until_gone(
+/// acknowledged. Ends when the connection does (or it is told to stop);
+/// returns how many changes it made that were never acknowledged.
+pub async fn write_until_gone(
     peer: Peer,
     notes: Vec<DocumentId>,
     prefix: String,
     acknowledged: Acknowledged,
-) {
-    let mut sent: BTreeMap<DocumentId, Vec<String>> = BTreeMap::new();
+    writing: Writing,
+) -> usize {
+    let mut sent: BTreeMap<DocumentId, Vec<(String, Instant)>> = BTreeMap::new();
     for n in 0u64.. {
         let doc = &notes[n as usize % notes.len()];
         let marker = format!("[{prefix}e{n}]");
         peer.edit(doc.clone(), n, Arc::from(marker.as_str()));
-        sent.entry(doc.clone()).or_default().push(marker);
+        sent.entry(doc.clone())
+            .or_default()
+            .push((marker, Instant::now()));
         if n % 5 == 4 {
-            match tokio::time::timeout(
-                Duration::from_secs(10),
-                peer.wait(Goal::Synced(notes.clone())),
-            )
-            .await
+            match tokio::time::timeout(writing.ack_within, peer.wait(Goal::Synced(notes.clone())))
+                .await
             {
                 Ok(Ok(())) => {
+                    let now = Instant::now();
                     let mut acked = acknowledged.lock().expect("not poisoned");
                     for (doc, markers) in std::mem::take(&mut sent) {
-                        acked.entry(doc).or_default().extend(markers);
+                        acked
+                            .entry(doc)
+                            .or_default()
+                            .extend(markers.into_iter().map(|(marker, made)| Acked {
+                                marker,
+                                made,
+                                acked: now,
+                            }));
                     }
                 }
                 _ => break,
             }
+            if writing.stop.load(Ordering::Relaxed) {
+                break;
+            }
         }
     }
     peer.close().await;
+    sent.values().map(Vec::len).sum()
 }
 
 /// Every note's body as a fresh device of `session`'s person reads it,
 /// once the acknowledged markers are all there or the relay has had a few
 /// seconds to send them (the first answer may not carry everything).
-async fn read_all(
+pub async fn read_all(
     relay: &mut Relay,
     session: usize,
     notes: &[Vec<DocumentId>],
-    expected: &BTreeMap<DocumentId, Vec<String>>,
+    expected: &BTreeMap<DocumentId, Vec<Acked>>,
     tracker: Arc<Tracker>,
 ) -> Result<BTreeMap<DocumentId, String>> {
     let all: Vec<DocumentId> = notes.iter().flatten().cloned().collect();
@@ -284,11 +352,7 @@ async fn read_all(
             };
             bodies.insert(doc.clone(), body);
         }
-        let complete = expected.iter().all(|(doc, markers)| {
-            let body = bodies.get(doc).map(String::as_str).unwrap_or_default();
-            markers.iter().all(|m| body.contains(m.as_str()))
-        });
-        if complete {
+        if missing(expected, &bodies) == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;

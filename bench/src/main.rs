@@ -28,9 +28,8 @@
 //! latency scenario N (1-6) on a fresh relay.
 
 mod report;
-mod scenarios;
 
-use qalf_bench::{peer, relay, tracker};
+use qalf_bench::{relay, scenarios};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -23,7 +23,7 @@ use qalf_shared::access::{Parties, RecordMeta};
 use qalf_shared::api::{DemoPersonas, Me, PersonSummary, SyncTicket};
 use qalf_shared::org::PersonId;
 use qalf_shared::sync::{DocumentId, PeerId};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
 /// How long a relay may take to start (ours seeds the demo data on its
@@ -56,6 +56,9 @@ pub struct Paths {
     pub server: PathBuf,
     /// Environment for our server (e.g. a shorter demo history).
     pub server_env: Vec<(String, String)>,
+    /// A program (and its arguments) our server is started through, e.g.
+    /// `nsenter` into a namespace with a small disk; none by default.
+    pub launcher: Vec<String>,
 }
 
 impl Paths {
@@ -80,6 +83,7 @@ impl Paths {
             root,
             server,
             server_env: Vec::new(),
+            launcher: Vec::new(),
         };
         if !paths
             .js_dir()
@@ -135,6 +139,7 @@ impl Paths {
             root,
             server,
             server_env: Vec::new(),
+            launcher: Vec::new(),
         })
     }
 
@@ -167,6 +172,8 @@ pub struct Relay {
     password: String,
     /// From starting the process to its saying it serves.
     pub time_to_serve: Duration,
+    /// Where sockets connect, if not to `port` (a proxy).
+    socket_port: Option<u16>,
 }
 
 impl Relay {
@@ -183,7 +190,14 @@ impl Relay {
             .with_context(|| format!("opening {}", log_path.display()))?;
         let mut command = match kind {
             Kind::Ours => {
-                let mut c = Command::new(&paths.server);
+                let mut c = match paths.launcher.split_first() {
+                    None => Command::new(&paths.server),
+                    Some((program, args)) => {
+                        let mut c = Command::new(program);
+                        c.args(args).arg(&paths.server);
+                        c
+                    }
+                };
                 c.arg("--addr")
                     .arg("127.0.0.1:0")
                     .arg("--data-dir")
@@ -192,6 +206,10 @@ impl Relay {
                     .arg(paths.root.join("dist"))
                     .arg("--demo")
                     .env("RUST_LOG", "warn")
+                    // The load generator asks for every socket's ticket
+                    // before it opens any (so memory readings see sockets
+                    // only); a person may hold 8 unspent tickets by default.
+                    .env("QALF_MAX_TICKETS_PER_PERSON", "1000")
                     .envs(paths.server_env.iter().map(|(k, v)| (k, v)));
                 c
             }
@@ -215,7 +233,8 @@ impl Relay {
             .spawn()
             .with_context(|| format!("starting the {} relay", kind.label()))?;
         let stdout = child.stdout.take().context("relay stdout")?;
-        let ready = tokio::time::timeout(START_TIMEOUT, wait_ready(kind, stdout)).await;
+        let ready =
+            tokio::time::timeout(START_TIMEOUT, wait_ready(kind, stdout, log_path.clone())).await;
         let time_to_serve = spawned.elapsed();
         let (port, pid) = match ready {
             Ok(Ok(found)) => found,
@@ -252,6 +271,7 @@ impl Relay {
             devices: 0,
             password: String::new(),
             time_to_serve,
+            socket_port: None,
         };
         relay.open_sessions(people).await?;
         Ok(relay)
@@ -268,6 +288,28 @@ impl Relay {
         );
         self.stop().await?;
         Relay::start(kind, &paths, &dir, people).await
+    }
+
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// How the process ended, if it has.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Routes sockets through `port` on 127.0.0.1 (a proxy in front of the
+    /// relay) instead of the relay's own port; sign-in and tickets still go
+    /// to the relay directly.
+    pub fn route_sockets_through(&mut self, port: u16) {
+        self.socket_port = Some(port);
+    }
+
+    /// The last lines the relay wrote to its log.
+    pub fn log_tail(&self) -> String {
+        tail(&self.data_dir.with_extension("log"))
     }
 
     /// `kill -9`: no chance to flush or close anything.
@@ -417,7 +459,10 @@ impl Relay {
     /// ours this spends an HTTP request on a one-time ticket.
     pub async fn socket_url(&self, session: usize, peer: &PeerId) -> Result<String> {
         match self.kind {
-            Kind::Reference => Ok(format!("ws://127.0.0.1:{}/", self.port)),
+            Kind::Reference => Ok(format!(
+                "ws://127.0.0.1:{}/",
+                self.socket_port.unwrap_or(self.port)
+            )),
             Kind::Ours => {
                 let ticket: SyncTicket = self
                     .http(session)?
@@ -431,7 +476,8 @@ impl Relay {
                     .await?;
                 Ok(format!(
                     "ws://127.0.0.1:{}/sync?ticket={}",
-                    self.port, ticket.ticket
+                    self.socket_port.unwrap_or(self.port),
+                    ticket.ticket
                 ))
             }
         }
@@ -486,28 +532,33 @@ impl Relay {
 
     /// CPU time (user + system) the relay process has used so far.
     pub fn cpu(&self) -> Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
-            .with_context(|| format!("reading /proc/{}/stat", self.pid))?;
-        // Fields after the command name (which may hold spaces): state is
-        // field 3, utime 14, stime 15.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        let ticks = |i: usize| -> Result<u64> {
-            fields
-                .get(i)
-                .and_then(|f| f.parse().ok())
-                .context("malformed /proc/<pid>/stat")
-        };
-        let total = ticks(11)? + ticks(12)?;
-        Ok(Duration::from_secs_f64(total as f64 / clock_ticks() as f64))
+        process_cpu(self.pid)
     }
+}
+
+/// CPU time (user + system) process `pid` has used so far.
+pub fn process_cpu(pid: u32) -> Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces): state is
+    // field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| -> Result<u64> {
+        fields
+            .get(i)
+            .and_then(|f| f.parse().ok())
+            .context("malformed /proc/<pid>/stat")
+    };
+    let total = ticks(11)? + ticks(12)?;
+    Ok(Duration::from_secs_f64(total as f64 / clock_ticks() as f64))
 }
 
 /// Reads the relay's stdout until it says it is listening; returns the port
 /// and, for the reference, the pid it reports.
-async fn wait_ready(kind: Kind, stdout: ChildStdout) -> Result<(u16, Option<u32>)> {
+async fn wait_ready(kind: Kind, stdout: ChildStdout, log: PathBuf) -> Result<(u16, Option<u32>)> {
     let mut lines = BufReader::new(stdout).lines();
     let found = loop {
         let Some(line) = lines.next_line().await? else {
@@ -533,8 +584,21 @@ async fn wait_ready(kind: Kind, stdout: ChildStdout) -> Result<(u16, Option<u32>
             }
         }
     };
-    // Keep draining stdout so the relay never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    // Keep draining stdout (where our server logs) into the relay's log
+    // file, so the relay never blocks on a full pipe and its log can be
+    // read.
+    tokio::spawn(async move {
+        let mut file = tokio::fs::OpenOptions::new()
+            .append(true)
+            .open(&log)
+            .await
+            .ok();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(f) = file.as_mut() {
+                let _ = f.write_all(format!("{line}\n").as_bytes()).await;
+            }
+        }
+    });
     Ok(found)
 }
 

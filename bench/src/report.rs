@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::scenarios::{Idle, Latency, LatencySpec};
+use qalf_bench::scenarios::{Idle, Latency, LatencySpec};
 
 /// Everything measured on one relay; an `Err` holds why a measurement failed.
 pub struct Figures {

@@ -167,7 +167,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
@@ -184,7 +184,7 @@ impl Rng {
 /// first, so that for memory figures only sockets open between readings.
 /// Returns the clients and the time from opening the first socket until the
 /// last client was online.
-async fn connect(
+pub(crate) async fn connect(
     relay: &mut Relay,
     n: usize,
     session_of: impl Fn(usize) -> usize,
@@ -226,7 +226,7 @@ async fn connect(
 
 /// Waits for every client's goal, at most [`SETUP_TIMEOUT`]; a timeout says
 /// how many clients got there.
-async fn wait_all(what: &str, waits: Vec<(&Peer, Goal)>) -> Result<()> {
+pub(crate) async fn wait_all(what: &str, waits: Vec<(&Peer, Goal)>) -> Result<()> {
     let total = waits.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let all = futures::future::try_join_all(waits.into_iter().map(|(peer, goal)| {
@@ -248,7 +248,7 @@ async fn wait_all(what: &str, waits: Vec<(&Peer, Goal)>) -> Result<()> {
     }
 }
 
-async fn close(peers: Vec<Peer>) {
+pub(crate) async fn close(peers: Vec<Peer>) {
     futures::future::join_all(peers.into_iter().map(Peer::close)).await;
 }
 
@@ -405,7 +405,7 @@ pub async fn load_documents(relay: &mut Relay, count: usize, rng: &mut Rng) -> R
     })
 }
 
-async fn register_all(
+pub(crate) async fn register_all(
     relay: &Relay,
     docs: impl Iterator<Item = (DocumentId, usize, Vec<usize>)>,
 ) -> Result<()> {
@@ -457,56 +457,9 @@ async fn measure(
     tracker: &Arc<Tracker>,
     peers: &[Peer],
 ) -> Result<Latency> {
-    let people = relay.people();
     let docs: Vec<DocumentId> = (0..spec.docs).map(|_| rng.document_id()).collect();
     let holders: Vec<Vec<usize>> = (0..spec.docs).map(|d| spec.holders(d)).collect();
-
-    // Register, create, fetch.
-    register_all(
-        relay,
-        docs.iter().zip(&holders).map(|(id, h)| {
-            let sessions = h.iter().map(|c| c % people).collect();
-            (id.clone(), h[0] % people, sessions)
-        }),
-    )
-    .await?;
-    let mut created: BTreeMap<usize, Vec<(DocumentId, Automerge)>> = BTreeMap::new();
-    let mut fetched: BTreeMap<usize, Vec<DocumentId>> = BTreeMap::new();
-    for (d, id) in docs.iter().enumerate() {
-        let creator = holders[d][0];
-        let author = relay.person(creator % people).to_string();
-        created
-            .entry(creator)
-            .or_default()
-            .push((id.clone(), note::new_note("Latency", &author, 0)?));
-        for other in &holders[d][1..] {
-            fetched.entry(*other).or_default().push(id.clone());
-        }
-    }
-    let mut synced = Vec::new();
-    for (client, list) in created {
-        synced.push((client, list.iter().map(|(id, _)| id.clone()).collect()));
-        peers[client].create(list);
-    }
-    wait_all(
-        "the relay to hold the documents",
-        synced
-            .into_iter()
-            .map(|(client, ids)| (&peers[client], Goal::Synced(ids)))
-            .collect(),
-    )
-    .await?;
-    for (client, ids) in &fetched {
-        peers[*client].request(ids.clone());
-    }
-    wait_all(
-        "every holder to have its documents",
-        fetched
-            .into_iter()
-            .map(|(client, ids)| (&peers[client], Goal::Ready(ids)))
-            .collect(),
-    )
-    .await?;
+    place(relay, &docs, &holders, peers).await?;
 
     // Warm up, then measure.
     let mut markers: Vec<Vec<Arc<str>>> = vec![Vec::new(); spec.docs];
@@ -555,6 +508,63 @@ async fn measure(
     })
 }
 
+/// Puts each document in its holders' hands: registered (ours) with its
+/// holders as members, created by the first holder, confirmed held by the
+/// relay, then requested by the others and waited for.
+pub(crate) async fn place(
+    relay: &Relay,
+    docs: &[DocumentId],
+    holders: &[Vec<usize>],
+    peers: &[Peer],
+) -> Result<()> {
+    let people = relay.people();
+    register_all(
+        relay,
+        docs.iter().zip(holders).map(|(id, h)| {
+            let sessions = h.iter().map(|c| c % people).collect();
+            (id.clone(), h[0] % people, sessions)
+        }),
+    )
+    .await?;
+    let mut created: BTreeMap<usize, Vec<(DocumentId, Automerge)>> = BTreeMap::new();
+    let mut fetched: BTreeMap<usize, Vec<DocumentId>> = BTreeMap::new();
+    for (d, id) in docs.iter().enumerate() {
+        let creator = holders[d][0];
+        let author = relay.person(creator % people).to_string();
+        created
+            .entry(creator)
+            .or_default()
+            .push((id.clone(), note::new_note("Latency", &author, 0)?));
+        for other in &holders[d][1..] {
+            fetched.entry(*other).or_default().push(id.clone());
+        }
+    }
+    let mut synced = Vec::new();
+    for (client, list) in created {
+        synced.push((client, list.iter().map(|(id, _)| id.clone()).collect()));
+        peers[client].create(list);
+    }
+    wait_all(
+        "the relay to hold the documents",
+        synced
+            .into_iter()
+            .map(|(client, ids)| (&peers[client], Goal::Synced(ids)))
+            .collect(),
+    )
+    .await?;
+    for (client, ids) in &fetched {
+        peers[*client].request(ids.clone());
+    }
+    wait_all(
+        "every holder to have its documents",
+        fetched
+            .into_iter()
+            .map(|(client, ids)| (&peers[client], Goal::Ready(ids)))
+            .collect(),
+    )
+    .await
+}
+
 /// Makes the planned edits on a fixed schedule (open loop: an edit is due
 /// at `start + k / rate` whether or not earlier ones have arrived).
 async fn run_edits(
@@ -569,12 +579,33 @@ async fn run_edits(
     let start = tokio::time::Instant::now();
     for (k, (d, editor, edit, marker, measured)) in plan.into_iter().enumerate() {
         tokio::time::sleep_until(start + period.mul_f64(k as f64)).await;
-        let observers = holders[d]
-            .iter()
-            .copied()
-            .filter(|c| *c != editor)
-            .collect();
-        tracker.expect(&docs[d], edit, marker.clone(), observers, measured);
-        peers[editor].edit(docs[d].clone(), edit, marker);
+        make_edit(
+            &docs[d],
+            &holders[d],
+            editor,
+            edit,
+            marker,
+            measured,
+            peers,
+            tracker,
+        );
     }
+}
+
+/// `editor` appends `marker` to document `doc`; every other holder must see
+/// it (the tracker is told first).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn make_edit(
+    doc: &DocumentId,
+    holders: &[usize],
+    editor: usize,
+    edit: u64,
+    marker: Arc<str>,
+    measured: bool,
+    peers: &[Peer],
+    tracker: &Tracker,
+) {
+    let observers = holders.iter().copied().filter(|c| *c != editor).collect();
+    tracker.expect(doc, edit, marker.clone(), observers, measured);
+    peers[editor].edit(doc.clone(), edit, marker);
 }

@@ -34,6 +34,12 @@ commands:
   soak crash [--cycles N]
                      the release server killed (kill -9) N times under writers (default
                      1,000); prints acknowledged, lost, diverged, restart times. CI: 20
+  soak load [--minutes M] [--relay ours|reference|both]
+                     1,000 sockets, 300 documents, 350 edits/s for M minutes (default
+                     30) against the release server, then the reference relay; prints
+                     latency, errors, memory and CPU per window. CI: 200 sockets, 30 s
+  soak faults        disk full, database locked, a stalled and a flooding device, a
+                     lossy network, each under writers; prints what each device saw
   soak browser [--cycles N]
                      Chromium killed while typing into a note, N times (default 200),
                      offline every other time. CI: 3

@@ -3,6 +3,10 @@
 //! as asked and print what they found.
 //!
 //! - `soak crash --cycles N`: the crash loop against the release server.
+//! - `soak load --minutes M`: 1,000 sockets, 300 documents and 350 edits a
+//!   second against the release server, then against the reference relay
+//!   (R-REL-6); prints latency, errors, memory and CPU window by window.
+//! - `soak faults`: the fault scenarios (R-REL-5) with their full output.
 //! - `soak browser --cycles N`: Chromium killed while typing, N times.
 //! - `soak sim --seeds N`: the deterministic simulation over N seeds, in
 //!   release.
@@ -78,6 +82,59 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
                 ],
             )
         }
+        Some("load") => {
+            let minutes = option(args, "--minutes")?.unwrap_or(30);
+            setup::all(steps, setup::Needs::bench())?;
+            steps.run(
+                "release build of the server",
+                "cargo",
+                &["build", "--release", "--locked", "--package", "qalf-server"],
+            )?;
+            let mut run = vec![
+                "run",
+                "--release",
+                "--locked",
+                "--package",
+                "qalf-bench",
+                "--bin",
+                "soak-load",
+                "--",
+            ];
+            // Options (`--relay`, `--sockets`, `--rate`…) pass through.
+            run.extend(args[1..].iter().map(String::as_str));
+            let default_minutes = ["--minutes", "30"];
+            if !args.iter().any(|a| a == "--minutes") {
+                run.extend(default_minutes);
+            }
+            steps.run(
+                &format!("load soak, {minutes} minutes per relay"),
+                "cargo",
+                &run,
+            )
+        }
+        Some("faults") => {
+            steps.run(
+                "build the server",
+                "cargo",
+                &["build", "--locked", "--package", "qalf-server"],
+            )?;
+            steps.run(
+                "fault scenarios: disk full, database busy, stalled and flooding devices, lossy network",
+                "cargo",
+                &[
+                    "test",
+                    "--locked",
+                    "--package",
+                    "qalf-bench",
+                    "--test",
+                    "faults",
+                    "--",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ],
+            )
+        }
         Some("browser") => {
             let cycles = option(args, "--cycles")?.unwrap_or(200);
             setup::all(steps, setup::Needs::everything())?;
@@ -105,10 +162,10 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
             steps.run_command(&format!("browser kill loop, {cycles} cycles"), command)
         }
         Some(other) => bail!(
-            "unknown soak `{other}`; try `cargo xtask soak crash --cycles 1000` or `soak sim --seeds 100000`"
+            "unknown soak `{other}`; try `cargo xtask soak crash --cycles 1000`, `soak load --minutes 30`, `soak faults`, `soak browser --cycles 200` or `soak sim --seeds 100000`"
         ),
         None => bail!(
-            "name a soak: `cargo xtask soak crash --cycles 1000` or `soak sim --seeds 100000`"
+            "name a soak: `cargo xtask soak crash --cycles 1000`, `soak load --minutes 30`, `soak faults`, `soak browser --cycles 200` or `soak sim --seeds 100000`"
         ),
     }
 }

@@ -130,6 +130,11 @@ pub async fn project(state: &AppState, id: &DocumentId) -> Result<(), DbError> {
     let Some(meta) = state.access().record(id) else {
         return Ok(());
     };
+    // A note's every keystroke would otherwise cost a read and a write
+    // that can only ever store nothing.
+    if !qalf_shared::report::facts::has_facts(meta.kind()) {
+        return Ok(());
+    }
     let org = state.org();
     let loaded = {
         let (meta, org) = (meta.clone(), org.clone());

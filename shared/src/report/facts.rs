@@ -395,13 +395,27 @@ fn tagged(map: &std::collections::BTreeMap<String, bool>) -> impl Iterator<Item 
     map.iter().filter(|(_, on)| **on).map(|(code, _)| code)
 }
 
+/// Whether records of `kind` ever contribute to reports. Notes, reports,
+/// briefings and panel positions never do (a panel's consensus is read from
+/// the panel), so the server need not read them when they change.
+pub fn has_facts(kind: DocKind) -> bool {
+    match kind {
+        DocKind::Audit
+        | DocKind::Moderation
+        | DocKind::Panel
+        | DocKind::Observation
+        | DocKind::DrpAlert => true,
+        DocKind::Note | DocKind::Report | DocKind::PanelPosition | DocKind::Briefing => false,
+    }
+}
+
 /// Everything the record contributes to reports; nothing when the document
 /// is not of the registered kind or cannot be read.
 pub fn extract<D>(meta: &RecordMeta, doc: &D, org: &Organisation) -> Facts
 where
     D: ReadDoc + autosurgeon::ReadDoc,
 {
-    if kind_of(doc) != Some(meta.kind()) {
+    if !has_facts(meta.kind()) || kind_of(doc) != Some(meta.kind()) {
         return Facts::default();
     }
     let mut facts = match meta.kind() {
