@@ -16,11 +16,11 @@
 //!   their changes kept. Space is freed and the server started again, as
 //!   a service manager would: everything acknowledged is there and new
 //!   changes are acknowledged again.
-//! - **Database busy**: a second process holds SQLite's write lock for 12
-//!   seconds (longer than the server's 10-second busy timeout, so a write
-//!   fails once and is retried). No change made while the lock is held may
-//!   be acknowledged before it is released; afterwards they all are, and
-//!   the server kept running.
+//! - **Database busy**: a second process holds SQLite's write lock for 15
+//!   seconds (longer than the server waits for it, so a write fails, is
+//!   logged and retried). No change made while the lock is held may be
+//!   acknowledged before it is released; afterwards they all are, and the
+//!   server kept running.
 //! - **Stalled device**: a device opens large notes and then stops reading
 //!   its socket, so the relay's sends to it block. Writers on the same
 //!   notes must keep being acknowledged and a reader opened meanwhile sees
@@ -37,7 +37,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -75,15 +75,23 @@ pub struct FaultReport {
     pub lost: usize,
     /// Notes two readers read differently at the end (must be 0).
     pub diverged: usize,
-    /// Changes made while the fault lasted.
+    /// Acknowledged changes that were made while the fault lasted.
     pub made_during: usize,
     /// Of those, acknowledged while it lasted.
     pub acknowledged_during: usize,
     /// Changes made that were never acknowledged (their devices went
     /// offline holding them).
     pub never_acknowledged: usize,
-    /// Changes acknowledged after the fault was lifted.
+    /// Acknowledged changes made after the fault was lifted.
     pub acknowledged_after: usize,
+    /// Whether the relay closed the faulty device's socket (stalled or
+    /// flooding device).
+    pub cut_off: bool,
+    /// Bytes that reached the stalled device once it read again: what the
+    /// relay had been holding back for it.
+    pub backlog_bytes: usize,
+    /// Connections the lossy network cut.
+    pub cuts: usize,
     /// What the people using it saw, in words.
     pub seen: String,
 }
@@ -92,16 +100,17 @@ impl fmt::Display for FaultReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {} acknowledged, {} lost, {} diverged; during the fault {} made, {} \
-             acknowledged; {} never acknowledged; {} acknowledged after it; {}",
+            "{}: {} acknowledged, {} lost, {} diverged; of the acknowledged changes, {} made \
+             during the fault, {} of them acknowledged before it ended, {} made after it; \
+             {} never acknowledged; {}",
             self.fault,
             self.acknowledged,
             self.lost,
             self.diverged,
             self.made_during,
             self.acknowledged_during,
-            self.never_acknowledged,
             self.acknowledged_after,
+            self.never_acknowledged,
             self.seen
         )
     }
@@ -145,6 +154,12 @@ impl Writers {
     /// acknowledged.
     async fn stop(self) -> usize {
         self.writing.stop.store(true, Ordering::Relaxed);
+        self.ended().await
+    }
+
+    /// Waits for them to end by themselves (cut off); returns the changes
+    /// they made that were never acknowledged.
+    async fn ended(self) -> usize {
         let mut unacknowledged = 0;
         for task in self.tasks {
             unacknowledged += task.await.unwrap_or(0);
@@ -393,9 +408,9 @@ pub async fn disk_full(paths: &Paths, work: &Path) -> Result<FaultReport> {
             let relay = stage.relay.start_again().await?;
             stage.relay = relay;
             format!(
-                "the server filled {:.1} MiB, then stopped ({status}) {:.1} s later rather \
-                 than acknowledge what it could not write; the devices went offline \
-                 keeping their changes; with space freed it started in {:.2} s",
+                "with the disk full (the last {:.1} MiB taken), the server stopped ({status}) \
+                 {:.1} s later rather than acknowledge what it could not write; the devices \
+                 went offline keeping their changes; with space freed it started in {:.2} s",
                 filled as f64 / 1_048_576.0,
                 stopped_after.as_secs_f64(),
                 stage.relay.time_to_serve.as_secs_f64()
@@ -418,9 +433,9 @@ pub async fn disk_full(paths: &Paths, work: &Path) -> Result<FaultReport> {
 // ---------------------------------------------------------------------------
 // Database busy
 
-/// How long the second process holds the write lock: past the server's
-/// 10-second busy timeout, so one write attempt fails and is retried.
-pub const LOCK_HELD: Duration = Duration::from_secs(12);
+/// How long the second process holds the write lock: past the 10 seconds
+/// the server waits for it, so a write attempt fails and is retried.
+pub const LOCK_HELD: Duration = Duration::from_secs(15);
 
 /// Another process holds SQLite's write lock; see the module's notes.
 pub async fn database_busy(paths: &Paths, work: &Path) -> Result<FaultReport> {
@@ -453,8 +468,10 @@ pub async fn database_busy(paths: &Paths, work: &Path) -> Result<FaultReport> {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let _ = taken_tx.send(Instant::now());
         std::thread::sleep(LOCK_HELD);
+        // Before the commit: once it returns, the server may write at once.
+        let released = Instant::now();
         conn.execute_batch("COMMIT")?;
-        Ok(Instant::now())
+        Ok(released)
     });
     let from = taken_rx.await.context("taking the write lock")?;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -481,12 +498,23 @@ pub async fn database_busy(paths: &Paths, work: &Path) -> Result<FaultReport> {
     report.never_acknowledged = writers.stop().await;
     let times = stage.acked_times();
     (report.made_during, report.acknowledged_during) = during(&times, from, to);
-    report.acknowledged_after = times.iter().filter(|(_, acked)| *acked >= to).count();
+    report.acknowledged_after = after(&times, to);
+    let retried = stage.relay.log().contains("document storage put failed");
     report.seen = format!(
         "for the {:.0} s another process held the database, changes stayed \
-         \"not yet synced\" on the devices; then they synced and the server kept running",
-        LOCK_HELD.as_secs_f64()
+         \"not yet synced\" on the devices; {}then they synced and the server kept running",
+        LOCK_HELD.as_secs_f64(),
+        if retried {
+            "a write that waited too long failed and was retried; "
+        } else {
+            ""
+        }
     );
+    if !retried {
+        bail!(
+            "no write failed while the database was locked, so the retry was not exercised: {report}"
+        );
+    }
     stage.finish(report).await
 }
 
@@ -549,6 +577,23 @@ impl RawDevice {
             self.sent.push(frame);
         }
         Ok(())
+    }
+
+    /// Reads whatever arrives for up to `within`; returns the bytes read
+    /// and whether the relay closed the socket.
+    async fn drain(&mut self, within: Duration) -> (usize, bool) {
+        let mut bytes = 0;
+        let closed = tokio::time::timeout(within, async {
+            loop {
+                match self.socket.next().await {
+                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => return,
+                    Some(Ok(message)) => bytes += message.len(),
+                }
+            }
+        })
+        .await
+        .is_ok();
+        (bytes, closed)
     }
 
     /// The first binary frame the relay sends (its answer to `join`).
@@ -632,19 +677,9 @@ pub async fn stalled_device(paths: &Paths, work: &Path) -> Result<FaultReport> {
     report.never_acknowledged = writers.stop().await;
     // The stalled device's socket: still open (the relay waits on it) or
     // closed by the relay.
-    let mut waiting_bytes = 0;
-    let closed = matches!(
-        tokio::time::timeout(Duration::from_secs(2), async {
-            loop {
-                match stalled.socket.next().await {
-                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => return,
-                    Some(Ok(message)) => waiting_bytes += message.len(),
-                }
-            }
-        })
-        .await,
-        Ok(())
-    );
+    let (waiting_bytes, closed) = stalled.drain(Duration::from_secs(2)).await;
+    report.backlog_bytes = waiting_bytes;
+    report.cut_off = closed;
     let times = stage.acked_times();
     (report.made_during, report.acknowledged_during) = during(&times, from, to);
     report.acknowledged_after = after(&times, to);
@@ -699,17 +734,9 @@ pub async fn flooding_device(paths: &Paths, work: &Path) -> Result<FaultReport> 
         sent += 1;
     }
     if !closed {
-        closed = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                match flooder.socket.next().await {
-                    None | Some(Err(_)) | Some(Ok(WsMessage::Close(_))) => return,
-                    Some(Ok(_)) => {}
-                }
-            }
-        })
-        .await
-        .is_ok();
+        closed = flooder.drain(Duration::from_secs(10)).await.1;
     }
+    report.cut_off = closed;
     let to = Instant::now();
     tokio::time::sleep(Duration::from_secs(1)).await;
     report.never_acknowledged = writers.stop().await;
@@ -731,7 +758,7 @@ pub async fn flooding_device(paths: &Paths, work: &Path) -> Result<FaultReport> 
     }
     if !stage
         .relay
-        .log_tail()
+        .log()
         .contains("too many frames for this session")
     {
         bail!(
@@ -750,7 +777,14 @@ pub async fn flooding_device(paths: &Paths, work: &Path) -> Result<FaultReport> 
 struct Proxy {
     port: u16,
     cuts: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
+    /// The accepting task; connections it started end within their life.
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accepting.abort();
+    }
 }
 
 impl Proxy {
@@ -758,14 +792,10 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let cuts = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (cuts2, stop2) = (cuts.clone(), stop.clone());
-        tokio::spawn(async move {
+        let cuts2 = cuts.clone();
+        let accepting = tokio::spawn(async move {
             let mut dice = seed;
             while let Ok((inbound, _)) = listener.accept().await {
-                if stop2.load(Ordering::Relaxed) {
-                    break;
-                }
                 dice = splitmix(dice);
                 let life = Duration::from_millis(300 + dice % 1_700);
                 let cuts = cuts2.clone();
@@ -786,7 +816,11 @@ impl Proxy {
                 });
             }
         });
-        Ok(Proxy { port, cuts, stop })
+        Ok(Proxy {
+            port,
+            cuts,
+            accepting,
+        })
     }
 }
 
@@ -851,15 +885,12 @@ pub async fn lossy_network(paths: &Paths, work: &Path) -> Result<FaultReport> {
         };
         connections += writers.tasks.len();
         // Each writer ends when its connection is cut.
-        let mut unacknowledged = 0;
-        for task in writers.tasks {
-            unacknowledged += task.await.unwrap_or(0);
-        }
-        report.never_acknowledged += unacknowledged;
+        report.never_acknowledged += writers.ended().await;
         round += 1;
     }
     let to = Instant::now();
-    proxy.stop.store(true, Ordering::Relaxed);
+    report.cuts = proxy.cuts.load(Ordering::Relaxed);
+    drop(proxy);
     stage.relay.route_sockets_through(stage.relay.port());
     let times = stage.acked_times();
     (report.made_during, report.acknowledged_during) = during(&times, from, to);
@@ -868,7 +899,7 @@ pub async fn lossy_network(paths: &Paths, work: &Path) -> Result<FaultReport> {
          showed offline and reconnected; changes cut off before their acknowledgement \
          stayed unsynced on the device",
         LOSSY_FOR.as_secs_f64(),
-        proxy.cuts.load(Ordering::Relaxed)
+        report.cuts
     );
     stage.finish(report).await
 }

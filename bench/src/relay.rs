@@ -312,6 +312,12 @@ impl Relay {
         tail(&self.data_dir.with_extension("log"))
     }
 
+    /// Everything the relay has logged since its data folder was made
+    /// (across restarts).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.with_extension("log")).unwrap_or_default()
+    }
+
     /// `kill -9`: no chance to flush or close anything.
     pub async fn kill(&mut self) -> Result<()> {
         self.child.kill().await.context("killing the relay")

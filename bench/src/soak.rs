@@ -16,7 +16,7 @@
 //! and the latencies of that window. The first windows are warm-up: their
 //! latencies are not counted and the memory at their end is the baseline
 //! that "flat" is measured against. At the end: an edit not seen by every
-//! other holder within 30 s is lost; every holder's note must show every
+//! other holder within 30 s of the last edit is lost; every holder's note must show every
 //! marker; a socket the relay dropped is an error (the load generator does
 //! not reconnect, so a drop is never hidden).
 
@@ -74,8 +74,13 @@ impl SoakPlan {
             rate: 350.0,
             duration,
             window,
-            // Whole windows, at least one, so memory has a baseline.
-            warmup: Duration::from_secs(60).min(duration / 10).max(window),
+            // Whole windows (at least one, so memory has a baseline): a
+            // minute, or a tenth of a short run.
+            warmup: window.mul_f64(
+                (Duration::from_secs(60).min(duration / 10).as_secs_f64() / window.as_secs_f64())
+                    .ceil()
+                    .max(1.0),
+            ),
             seed: 0x50a6_10ad,
         }
     }
@@ -119,6 +124,8 @@ pub struct Window {
     pub max: Option<Duration>,
     /// Relay memory at the end of the window.
     pub rss: u64,
+    /// How long the window lasted (the last may be short).
+    pub span: Duration,
     /// Relay CPU time over the window.
     pub cpu: Duration,
     /// The load generator's own CPU time over the window (it shares the
@@ -216,7 +223,7 @@ impl fmt::Display for SoakReport {
             "at (s)", "edits", "p50 ms", "p99 ms", "max ms", "RSS MiB", "CPU %", "load %"
         )?;
         for w in &self.windows {
-            let span = p.window.as_secs_f64().max(1e-9);
+            let span = w.span.as_secs_f64().max(1e-9);
             writeln!(
                 f,
                 "  {:>8.0} {:>7} {:>9} {:>9} {:>9} {:>9} {:>8.0} {:>8.0}{}",
@@ -293,6 +300,8 @@ struct Taking<'a> {
     rss_after_warmup: u64,
     cpu_mark: Duration,
     load_cpu_mark: Duration,
+    /// When the previous window closed (or the edits began).
+    last_close: Instant,
     /// Edits made in the window being taken.
     edits: usize,
 }
@@ -308,6 +317,9 @@ impl Taking<'_> {
         let load_cpu = load_now.saturating_sub(self.load_cpu_mark);
         self.load_cpu_mark = load_now;
         let rss = self.relay.rss()?;
+        let now = Instant::now();
+        let span = now.duration_since(self.last_close);
+        self.last_close = now;
         let mut taken = self.tracker.take_samples();
         taken.sort();
         if warmup {
@@ -325,10 +337,11 @@ impl Taking<'_> {
             p99: percentile(&taken, 0.99),
             max: taken.last().copied(),
             rss,
+            span,
             cpu,
             load_cpu,
         };
-        let span = self.plan.window.as_secs_f64();
+        let span = span.as_secs_f64().max(1e-9);
         eprintln!(
             "  {:>6.0} s: {} edits, p99 {} ms, RSS {} MiB, relay CPU {:.0}%, load generator {:.0}%",
             window.at.as_secs_f64(),
@@ -366,6 +379,7 @@ async fn soak(
         rss_after_warmup: 0,
         cpu_mark: relay.cpu()?,
         load_cpu_mark: process_cpu(std::process::id())?,
+        last_close: Instant::now(),
         edits: 0,
     };
     let mut made: Vec<Vec<u64>> = vec![Vec::new(); plan.documents];
@@ -374,6 +388,7 @@ async fn soak(
     let mut window_end = plan.window.min(plan.duration);
     eprintln!("  editing for {:.0} s…", plan.duration.as_secs_f64());
     let start = tokio::time::Instant::now();
+    taking.last_close = Instant::now();
     // When the first counted edit was made, and how many were.
     let mut counted: Option<(Instant, usize)> = None;
     for number in 0..total {

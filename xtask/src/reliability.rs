@@ -83,7 +83,12 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
             )
         }
         Some("load") => {
-            let minutes = option(args, "--minutes")?.unwrap_or(30);
+            // Passed through as given (`soak-load` takes fractions too).
+            let minutes = args
+                .iter()
+                .position(|a| a == "--minutes")
+                .and_then(|at| args.get(at + 1))
+                .map_or("30", String::as_str);
             setup::all(steps, setup::Needs::bench())?;
             steps.run(
                 "release build of the server",

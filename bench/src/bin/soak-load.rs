@@ -79,7 +79,14 @@ async fn main() -> Result<ExitCode> {
 /// Ours against the reference: below 1 is better for every ratio.
 fn compare(ours: &SoakReport, reference: &SoakReport) -> String {
     let ratio = |a: Option<Duration>, b: Option<Duration>| match (a, b) {
-        (Some(a), Some(b)) if !b.is_zero() => format!("{:.3}", a.as_secs_f64() / b.as_secs_f64()),
+        (Some(a), Some(b)) if !b.is_zero() => {
+            let r = a.as_secs_f64() / b.as_secs_f64();
+            if r < 0.01 {
+                format!("{r:.1e}")
+            } else {
+                format!("{r:.3}")
+            }
+        }
         _ => "-".into(),
     };
     let per = |a: Duration, b: Duration| {
