@@ -16,9 +16,9 @@
 //!   their changes kept. Space is freed and the server started again, as
 //!   a service manager would: everything acknowledged is there and new
 //!   changes are acknowledged again.
-//! - **Database busy**: a second process holds SQLite's write lock for 15
-//!   seconds (longer than the server waits for it, so a write fails, is
-//!   logged and retried). No change made while the lock is held may be
+//! - **Database busy**: a second process holds SQLite's write lock for 25
+//!   seconds (well past the 10 seconds the server waits for it, so a write
+//!   fails and is logged, and the server carries on). No change made while the lock is held may be
 //!   acknowledged before it is released; afterwards they all are, and the
 //!   server kept running.
 //! - **Stalled device**: a device opens large notes and then stops reading
@@ -433,9 +433,10 @@ pub async fn disk_full(paths: &Paths, work: &Path) -> Result<FaultReport> {
 // ---------------------------------------------------------------------------
 // Database busy
 
-/// How long the second process holds the write lock: past the 10 seconds
-/// the server waits for it, so a write attempt fails and is retried.
-pub const LOCK_HELD: Duration = Duration::from_secs(15);
+/// How long the second process holds the write lock: a write begun in its
+/// first 15 seconds has waited the server's 10 seconds and failed before
+/// the lock is released.
+pub const LOCK_HELD: Duration = Duration::from_secs(25);
 
 /// Another process holds SQLite's write lock; see the module's notes.
 pub async fn database_busy(paths: &Paths, work: &Path) -> Result<FaultReport> {
@@ -499,20 +500,20 @@ pub async fn database_busy(paths: &Paths, work: &Path) -> Result<FaultReport> {
     let times = stage.acked_times();
     (report.made_during, report.acknowledged_during) = during(&times, from, to);
     report.acknowledged_after = after(&times, to);
-    let retried = stage.relay.log().contains("document storage put failed");
+    let retried = stage.relay.log().contains("database is locked");
     report.seen = format!(
         "for the {:.0} s another process held the database, changes stayed \
          \"not yet synced\" on the devices; {}then they synced and the server kept running",
         LOCK_HELD.as_secs_f64(),
         if retried {
-            "a write that waited too long failed and was retried; "
+            "a write that waited 10 s failed (logged) and the server carried on; "
         } else {
             ""
         }
     );
     if !retried {
         bail!(
-            "no write failed while the database was locked, so the retry was not exercised: {report}"
+            "no write failed while the database was locked, so that path was not exercised: {report}"
         );
     }
     stage.finish(report).await
