@@ -142,12 +142,17 @@ pub struct Latency {
 
 impl Latency {
     pub fn percentile(&self, q: f64) -> Option<Duration> {
-        if self.samples.is_empty() {
-            return None;
-        }
-        let rank = ((q * self.samples.len() as f64).ceil() as usize).clamp(1, self.samples.len());
-        Some(self.samples[rank - 1])
+        percentile(&self.samples, q)
     }
+}
+
+/// The `q` quantile (nearest rank) of sorted samples.
+pub fn percentile(sorted: &[Duration], q: f64) -> Option<Duration> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
 }
 
 /// A small deterministic generator, so both relays get the same documents

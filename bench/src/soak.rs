@@ -30,7 +30,7 @@ use qalf_shared::sync::DocumentId;
 
 use crate::peer::{Goal, Peer};
 use crate::relay::{Relay, process_cpu};
-use crate::scenarios::{self, Rng};
+use crate::scenarios::{self, Rng, percentile};
 use crate::tracker::Tracker;
 
 /// How long after the last edit an unseen edit counts as lost.
@@ -186,14 +186,6 @@ impl SoakReport {
         }
         (self.rss_end as f64 - self.rss_after_warmup as f64) / self.rss_after_warmup as f64
     }
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Option<Duration> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    Some(sorted[rank - 1])
 }
 
 fn ms(d: Option<Duration>) -> String {

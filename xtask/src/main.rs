@@ -114,6 +114,12 @@ fn run(steps: &mut Steps, server_args: &[String]) -> Result<()> {
 fn build(steps: &mut Steps) -> Result<()> {
     setup::all(steps, setup::Needs::build())?;
     build_front_end(steps)?;
+    release_server(steps)
+}
+
+/// The release server binary, which the benchmarks and soaks start from
+/// their own target directory.
+pub fn release_server(steps: &mut Steps) -> Result<()> {
     steps.run(
         "release build of the server",
         "cargo",
@@ -207,11 +213,7 @@ fn bench(steps: &mut Steps, args: &[String]) -> Result<()> {
             setup::all(steps, setup::Needs::bench())?;
             // The benchmark starts the release server binary from its own
             // target directory, so build that first.
-            steps.run(
-                "release build of the server",
-                "cargo",
-                &["build", "--release", "--locked", "--package", "qalf-server"],
-            )?;
+            release_server(steps)?;
             let mut bench_args = vec![
                 "run",
                 "--release",

@@ -60,11 +60,7 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
         }
         Some("crash") => {
             let cycles = option(args, "--cycles")?.unwrap_or(1_000);
-            steps.run(
-                "release build of the server",
-                "cargo",
-                &["build", "--release", "--locked", "--package", "qalf-server"],
-            )?;
+            crate::release_server(steps)?;
             steps.run(
                 &format!("crash loop, {cycles} cycles of kill -9 under writers"),
                 "cargo",
@@ -90,11 +86,7 @@ pub fn soak(steps: &mut Steps, args: &[String]) -> Result<()> {
                 .and_then(|at| args.get(at + 1))
                 .map_or("30", String::as_str);
             setup::all(steps, setup::Needs::bench())?;
-            steps.run(
-                "release build of the server",
-                "cargo",
-                &["build", "--release", "--locked", "--package", "qalf-server"],
-            )?;
+            crate::release_server(steps)?;
             let mut run = vec![
                 "run",
                 "--release",
